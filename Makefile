@@ -1,0 +1,32 @@
+# Two commands for a newcomer: `make forecast` (the data-wall forecast on the bundled data) and
+# `make test` (the test suite). Both create .venv from requirements.lock on first use.
+
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: forecast test lint venv clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "datawall needs Python >= 3.12 (see .python-version)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+forecast: $(STAMP)
+	$(BIN)/datawall forecast all
+
+test: $(STAMP)
+	$(BIN)/ruff check forecast tests
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check forecast tests
+	$(BIN)/ruff format --check forecast tests
+
+clean:
+	rm -rf $(VENV) runs

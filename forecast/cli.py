@@ -1,0 +1,227 @@
+"""The ``datawall`` command line (the public contract of DESIGN.md).
+
+Exit codes: 0 success; 1 diagnostics failed under ``--strict``; 2 bad input (the message names
+the file, the row and the column). Nothing is half-written on failure: every input is validated
+before any sampling, and runs are written atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from forecast import __version__
+from forecast.errors import InputError
+from forecast.settings import SETTINGS, SamplerSettings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Bayesian forecasts of the physical limits of AI scaling.",
+)
+data_app = typer.Typer(no_args_is_help=True, help="Check and import the data tables.")
+app.add_typer(data_app, name="data")
+
+out = Console()
+err = Console(stderr=True)
+
+ModelArg = Annotated[str, typer.Argument(help="Model name, or 'all'.")]
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Fit only rows published by this date (YYYY-MM-DD).")
+]
+ScenarioOpt = Annotated[
+    str | None,
+    typer.Option("--scenario", help="Named scenario in priors/scenarios/ or a TOML file."),
+]
+Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 if any fit fails diagnostics.")]
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError("--as-of", f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _quiet_libraries() -> None:
+    level = logging.INFO if sys.stderr.isatty() else logging.WARNING
+    for name in ("pymc", "pytensor", "forecast"):
+        logging.getLogger(name).setLevel(level)
+
+
+def _runs(
+    models: list[str],
+    *,
+    scenario: str | None,
+    as_of: str | None,
+    sampler: SamplerSettings | None = None,
+    refit: tuple[str, ...] = (),
+) -> tuple[dict, dict]:
+    from forecast import fit as fitting
+    from forecast.scenarios import load_scenario
+
+    _quiet_libraries()
+    plans = fitting.plan_all(models, load_scenario(scenario), as_of=_as_of(as_of), sampler=sampler)
+
+    def report(name: str, event: str) -> None:
+        if sys.stderr.isatty():
+            err.print(f"[dim]{name}: {event}[/dim]")
+
+    runs = fitting.ensure_runs(plans, refit=refit, on_event=report)
+    return plans, runs
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None or not math.isfinite(value):
+        return f"> {SETTINGS.horizon_year:.0f}" if unit == "year" else "n/a"
+    if unit == "year":
+        return f"{value:.1f}"
+    if abs(value) >= 1e4 or (value != 0 and abs(value) < 1e-2):
+        return f"{value:.3g}"
+    return f"{value:.3g}"
+
+
+def _print_summary(name: str, entry: dict[str, Any]) -> None:
+    table = Table(title=f"{name}  (scenario {entry['run']['scenario']})", title_justify="left")
+    table.add_column("quantity")
+    table.add_column("median", justify="right")
+    table.add_column("80% interval", justify="right")
+    table.add_column("unit")
+    for key, h in entry["headline"].items():
+        interval = f"{_fmt(h['p10'], h['unit'])} - {_fmt(h['p90'], h['unit'])}"
+        table.add_row(key, _fmt(h["median"], h["unit"]), interval, h["unit"])
+    out.print(table)
+    for key, probs in entry.items():
+        if key.startswith("p_") and isinstance(probs, dict):
+            cells = "  ".join(f"{y}: {p:.0%}" for y, p in probs.items())
+            out.print(f"  P({key[2:].replace('_', ' ')} Y)  {cells}")
+    d = entry["diagnostics"]
+    status = "[green]passed[/green]" if d["passed"] else "[bold red]FAILED[/bold red]"
+    out.print(
+        f"  diagnostics {status}: R-hat max {d['rhat_max']:.4f}, bulk ESS min "
+        f"{d['ess_bulk_min']:.0f}, divergences {d['divergences']}"
+        f"  ({entry['run']['draws']} draws; data to {entry['run']['latest_row_date']})\n"
+    )
+
+
+@app.command()
+def fit(
+    model: ModelArg = "all",
+    as_of: AsOf = None,
+    draws: Annotated[int, typer.Option(min=10, help="Draws per chain.")] = SETTINGS.sampler.draws,
+    chains: Annotated[int, typer.Option(min=1, help="Chains.")] = SETTINGS.sampler.chains,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = SETTINGS.sampler.seed,
+    tune: Annotated[int, typer.Option(min=10, help="Tuning steps per chain.")] = (
+        SETTINGS.sampler.tune
+    ),
+    scenario: ScenarioOpt = None,
+    strict: Strict = False,
+) -> None:
+    """Fit a model (and the models it reads) and store the run."""
+    from forecast.models import resolve
+    from forecast.store import diagnostics
+
+    names = [model]
+    sampler = SamplerSettings(draws=draws, chains=chains, seed=seed, tune=tune)
+    targets = tuple(m.name for m in resolve(names)) if model == "all" else (model,)
+    _, runs = _runs(names, scenario=scenario, as_of=as_of, sampler=sampler, refit=targets)
+    failed = False
+    for name, run in runs.items():
+        d = diagnostics(run)
+        failed |= not d["passed"]
+        mark = "ok" if d["passed"] else "DIAGNOSTICS FAILED: " + "; ".join(d["failures"])
+        out.print(
+            f"{name}: R-hat max {d['rhat_max']:.4f}, bulk ESS min {d['ess_bulk_min']:.0f}, "
+            f"divergences {d['divergences']} -> {mark}"
+        )
+    if strict and failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def forecast(
+    model: ModelArg = "all",
+    as_of: AsOf = None,
+    scenario: ScenarioOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    strict: Strict = False,
+) -> None:
+    """Print the headline forecast (fits first if no current run is stored)."""
+    from forecast.models import REGISTRY, get_model, resolve
+    from forecast.summary import model_summary
+
+    shown = [m.name for m in resolve([model])] if model == "all" else [get_model(model).name]
+    _, runs = _runs([model], scenario=scenario, as_of=as_of)
+    result = {name: model_summary(REGISTRY[name], runs[name]) for name in shown}
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2, allow_nan=False) + "\n")
+    else:
+        for name, entry in result.items():
+            _print_summary(name, entry)
+    if strict and not all(e["diagnostics"]["passed"] for e in result.values()):
+        raise typer.Exit(1)
+
+
+@data_app.command("check")
+def data_check() -> None:
+    """Validate every data table and prior file; exit 2 at the first bad row."""
+    from forecast.data import check_all
+    from forecast.models import REGISTRY
+    from forecast.priors import load_priors
+    from forecast.scenarios import load_scenario
+    from forecast.settings import scenarios_dir
+
+    counts = check_all()
+    for name, n in counts.items():
+        out.print(f"data/{name}.csv: {n} rows ok")
+    for spec in REGISTRY.values():
+        priors = load_priors(spec.name, spec.prior_names, spec.lever_names)
+        out.print(
+            f"priors/{spec.name}.toml: {len(priors.priors)} priors, {len(priors.levers)} levers ok"
+        )
+    for path in sorted(scenarios_dir().glob("*.toml")):
+        load_scenario(str(path))
+        out.print(f"priors/scenarios/{path.name}: ok")
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        out.print(f"datawall {__version__}")
+        raise typer.Exit()
+
+
+def main() -> None:
+    """Entry point of the ``datawall`` console script."""
+    try:
+        app(standalone_mode=False)
+    except InputError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(1)
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+"""Fitting: validate every input first, then sample, check diagnostics, derive, store.
+
+The sequence is fixed (pymc-marketing's ``fit``): plan (load and validate the data, priors and
+scenario of every model asked for, before any sampling), sample, diagnose, derive, attach the
+fit data and attrs, save atomically. A stored run is reused only when its ``fit_id`` (data,
+priors, options, sampler, version, upstream runs) matches; if only forward levers changed, its
+draws are reused and only the derived quantities are recomputed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import arviz as az
+import numpy as np
+import pymc as pm
+import xarray as xr
+
+from forecast import __version__, store
+from forecast.data import file_sha256, load_table, table_path
+from forecast.errors import InputError
+from forecast.models import resolve
+from forecast.models.base import FitInputs, ModelSpec
+from forecast.priors import PriorSet, load_priors
+from forecast.scenarios import Scenario
+from forecast.settings import SETTINGS, SamplerSettings
+
+log = logging.getLogger(__name__)
+
+#: Fewest observations a trend is fitted to.
+MIN_ROWS = 5
+
+
+@dataclass(frozen=True)
+class FitPlan:
+    """Everything one fit needs, validated, before any sampling."""
+
+    spec: ModelSpec
+    scenario: Scenario
+    inputs: FitInputs
+    priors: PriorSet
+    levers: dict[str, float]
+    options: dict[str, Any]
+    sampler: SamplerSettings
+    as_of: dt.date | None
+    config: dict[str, Any]
+    fit_id: str
+    config_id: str
+
+
+def plan(
+    spec: ModelSpec,
+    scenario: Scenario,
+    *,
+    as_of: dt.date | None = None,
+    sampler: SamplerSettings | None = None,
+    upstream: Mapping[str, FitPlan] | None = None,
+) -> FitPlan:
+    """Load and validate a model's inputs and compute its ids, without sampling.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The model.
+    scenario : Scenario
+        Overrides of fit options, priors and levers.
+    as_of : datetime.date, optional
+        Fit only rows published by this date (overrides the scenario's ``as_of``).
+    sampler : SamplerSettings, optional
+        Draws, chains, seed... (default: :data:`forecast.settings.SETTINGS`).
+    upstream : mapping, optional
+        Plans of the models this one reads, keyed by name.
+
+    Returns
+    -------
+    FitPlan
+    """
+    upstream = upstream or {}
+    sampler = sampler or SETTINGS.sampler
+    overrides = scenario.for_model(spec.name)
+    as_of = as_of or scenario.as_of
+    tables = {name: load_table(name, as_of=as_of) for name in spec.tables}
+    priors = load_priors(spec.name, spec.prior_names, spec.lever_names)
+    if overrides.priors:
+        where = str(scenario.path or scenario.name)
+        priors = priors.with_overrides(overrides.priors, where)
+    options = dict(spec.fit_options) | overrides.fit
+    inputs = spec.select(tables, options)
+    if len(inputs.rows) < MIN_ROWS:
+        raise InputError(
+            table_path(spec.tables[0]),
+            f"only {len(inputs.rows)} usable rows for the {spec.name} model "
+            f"(as of {as_of or 'today'}, options {options}); at least {MIN_ROWS} are needed",
+        )
+    levers = {k: v.value for k, v in priors.levers.items()} | overrides.levers
+    fit_config = {
+        "model": spec.name,
+        "as_of": as_of.isoformat() if as_of else None,
+        "options": options,
+        "priors": priors.to_config()["priors"],
+        "sampler": dataclasses.asdict(sampler),
+        "data_sha256": {name: file_sha256(table_path(name)) for name in spec.tables},
+        "priors_sha256": priors.sha256,
+    }
+    fit_id = store.config_id(spec.name, fit_config)
+    config = fit_config | {
+        "levers": levers,
+        "scenario": scenario.name,
+        "fit_id": fit_id,
+        # Upstream draws enter only the derived quantities: a new upstream run re-derives.
+        "upstream": {name: upstream[name].config_id for name in spec.requires},
+    }
+    return FitPlan(
+        spec=spec,
+        scenario=scenario,
+        inputs=inputs,
+        priors=priors,
+        levers=levers,
+        options=options,
+        sampler=sampler,
+        as_of=as_of,
+        config=config,
+        fit_id=fit_id,
+        config_id=store.config_id(spec.name, config),
+    )
+
+
+def sample(fit_plan: FitPlan, *, progressbar: bool = False) -> tuple[xr.DataTree, pm.Model]:
+    """Build the model and draw from its posterior."""
+    model = fit_plan.spec.build(fit_plan.inputs, fit_plan.priors)
+    s = fit_plan.sampler
+    with model:
+        tree = pm.sample(
+            draws=s.draws,
+            tune=s.tune,
+            chains=s.chains,
+            cores=min(s.cores, s.chains),
+            random_seed=s.seed,
+            target_accept=s.target_accept,
+            nuts_sampler=s.nuts_sampler,
+            progressbar=progressbar,
+            compute_convergence_checks=False,
+        )
+    return tree, model
+
+
+def diagnose(tree: xr.DataTree, var_names: list[str]) -> dict[str, Any]:
+    """Return R-hat max, bulk-ESS min and divergences, and whether they pass the gate."""
+    rhat = az.rhat(tree, var_names=var_names).dataset
+    ess = az.ess(tree, var_names=var_names, method="bulk").dataset
+    rhat_max = float(max(float(rhat[v].max()) for v in rhat.data_vars))
+    ess_min = float(min(float(ess[v].min()) for v in ess.data_vars))
+    divergences = int(tree["sample_stats"]["diverging"].sum())
+    limits = SETTINGS.diagnostics
+    chains = tree["posterior"].sizes["chain"]
+    ess_floor = limits.ess_bulk_min_per_chain * chains
+    failures = []
+    if not np.isfinite(rhat_max) or rhat_max > limits.rhat_max:
+        failures.append(f"R-hat {rhat_max:.3f} > {limits.rhat_max}")
+    if not np.isfinite(ess_min) or ess_min < ess_floor:
+        failures.append(f"bulk ESS {ess_min:.0f} < {ess_floor:.0f}")
+    if divergences > limits.divergences_max:
+        failures.append(f"{divergences} divergent transitions")
+    return {
+        "rhat_max": round(rhat_max, 6),
+        "ess_bulk_min": round(ess_min, 3),
+        "divergences": divergences,
+        "passed": not failures,
+        "failures": failures,
+    }
+
+
+def derive(fit_plan: FitPlan, tree: xr.DataTree, upstream: Mapping[str, xr.DataTree]) -> xr.Dataset:
+    """Compute the derived quantities of a run from its draws and its upstream runs' draws."""
+    posterior = tree["posterior"].to_dataset()
+    ups = {}
+    for name in fit_plan.spec.requires:
+        other = upstream[name]["posterior"].to_dataset()
+        for dim in ("chain", "draw"):
+            if other.sizes[dim] != posterior.sizes[dim]:
+                raise ValueError(
+                    f"{name} run has {other.sizes[dim]} {dim}s, {fit_plan.spec.name} has "
+                    f"{posterior.sizes[dim]}: refit both with the same draws and chains"
+                )
+        ups[name] = other
+    return fit_plan.spec.derive(posterior, ups, fit_plan.levers, fit_plan.sampler.seed)
+
+
+def finish(
+    fit_plan: FitPlan,
+    tree: xr.DataTree,
+    derived: xr.Dataset,
+    diagnostics: Mapping[str, Any],
+) -> xr.DataTree:
+    """Attach the fit data, the derived quantities and the attrs to a sampled run."""
+    tree = tree.copy()
+    tree["fit_data"] = xr.DataTree(store.frame_to_dataset(fit_plan.inputs.rows))
+    tree["derived"] = xr.DataTree(derived)
+    for name in ("posterior", "sample_stats"):
+        tree[name].attrs.pop("created_at", None)
+    tree.attrs = {
+        "model": fit_plan.spec.name,
+        "version": __version__,
+        "config": json.dumps(fit_plan.config, sort_keys=True),
+        "config_id": fit_plan.config_id,
+        "fit_id": fit_plan.fit_id,
+        "scenario": fit_plan.scenario.name,
+        "random_seed": fit_plan.sampler.seed,
+        "as_of": fit_plan.config["as_of"] or "",
+        "latest_row_date": str(fit_plan.inputs.rows["publication_date"].max().date())
+        if "publication_date" in fit_plan.inputs.rows
+        else "",
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "data_sha256": json.dumps(fit_plan.config["data_sha256"], sort_keys=True),
+        "priors_sha256": fit_plan.priors.sha256,
+        "diagnostics": json.dumps(dict(diagnostics), sort_keys=True),
+        "diagnostics_passed": int(bool(diagnostics["passed"])),
+    }
+    return tree
+
+
+def fit(
+    fit_plan: FitPlan,
+    upstream: Mapping[str, xr.DataTree],
+    *,
+    progressbar: bool = False,
+) -> xr.DataTree:
+    """Sample, diagnose and derive one planned model; return the finished run (not saved)."""
+    tree, model = sample(fit_plan, progressbar=progressbar)
+    var_names = [rv.name for rv in model.free_RVs]
+    diagnostics = diagnose(tree, var_names)
+    if not diagnostics["passed"]:
+        log.warning(
+            "%s: diagnostics failed: %s", fit_plan.spec.name, "; ".join(diagnostics["failures"])
+        )
+    return finish(fit_plan, tree, derive(fit_plan, tree, upstream), diagnostics)
+
+
+def plan_all(
+    names: list[str] | tuple[str, ...],
+    scenario: Scenario,
+    *,
+    as_of: dt.date | None = None,
+    sampler: SamplerSettings | None = None,
+) -> dict[str, FitPlan]:
+    """Plan the named models and their dependencies, in dependency order.
+
+    Without ``sampler``, all models take the sampler settings of the stored run of the last
+    (most downstream) model under this scenario, else under the baseline, so runs made by
+    ``fit --draws N`` are reused and paired draws match.
+    """
+    plans: dict[str, FitPlan] = {}
+    specs = resolve(list(names))
+    if sampler is None:
+        stored = store.stored_config(
+            store.run_path(specs[-1].name, scenario.name)
+        ) or store.stored_config(store.run_path(specs[-1].name, "baseline"))
+        try:
+            sampler = SamplerSettings(**stored["sampler"]) if stored else SETTINGS.sampler
+        except (KeyError, TypeError):
+            sampler = SETTINGS.sampler
+    for spec in specs:
+        plans[spec.name] = plan(spec, scenario, as_of=as_of, sampler=sampler, upstream=plans)
+    return plans
+
+
+def ensure_runs(
+    plans: Mapping[str, FitPlan],
+    *,
+    refit: bool | Collection[str] = False,
+    progressbar: bool | None = None,
+    on_event: Callable[[str, str], None] | None = None,
+) -> dict[str, xr.DataTree]:
+    """Return a current run for every plan: reuse what is stored, fit what is not.
+
+    Parameters
+    ----------
+    plans : mapping
+        From :func:`plan_all` (dependency order).
+    refit : bool or collection of str
+        Fit even when a current run is stored (all models, or those named).
+    progressbar : bool, optional
+        Show sampling progress (default: when standard error is a terminal).
+    on_event : callable, optional
+        Called as ``on_event(model, what)`` with what in ``{"reused", "rederived", "fitted"}``.
+    """
+    progressbar = sys.stderr.isatty() if progressbar is None else progressbar
+    runs: dict[str, xr.DataTree] = {}
+    for name, fit_plan in plans.items():
+        path = store.run_path(name, fit_plan.scenario.name)
+        forced = refit if isinstance(refit, bool) else name in refit
+        stored = None if forced else store.load_current(path, fit_plan.config_id)
+        event = "reused"
+        if stored is None and not forced:
+            stored = _rederive(fit_plan, path, runs)
+            event = "rederived"
+        if stored is None:
+            stored = fit(fit_plan, runs, progressbar=progressbar)
+            event = "fitted"
+        if event != "reused":
+            store.save_run(stored, path)
+        if on_event:
+            on_event(name, event)
+        runs[name] = stored
+    return runs
+
+
+def _rederive(fit_plan: FitPlan, path: Path, runs: Mapping[str, xr.DataTree]) -> xr.DataTree | None:
+    """Reuse stored draws whose fit is current but whose levers changed.
+
+    Looks at the run stored for this scenario, then at the baseline run: a scenario that only
+    moves forward levers shares the baseline's draws.
+    """
+    for candidate in dict.fromkeys([path, store.run_path(fit_plan.spec.name, "baseline")]):
+        stored = store.stored_config(candidate)
+        if not stored or stored.get("fit_id") != fit_plan.fit_id:
+            continue
+        try:
+            tree = store.load_run(candidate)
+        except (OSError, ValueError):
+            continue
+        if tree.attrs.get("version") != __version__:
+            continue
+        diagnostics = json.loads(tree.attrs["diagnostics"])
+        sampled = tree.copy()
+        for group in ("derived", "fit_data"):
+            if group in sampled.children:
+                del sampled[group]
+        return finish(fit_plan, sampled, derive(fit_plan, sampled, runs), diagnostics)
+    return None

@@ -1,0 +1,93 @@
+"""What every model module provides, so ``fit``, ``store`` and the CLI treat them alike.
+
+A model module reads like a page of a paper (docstring with sources, coords, priors,
+likelihood, derived quantities) and ends by declaring one :class:`ModelSpec`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import pymc as pm
+import xarray as xr
+
+from forecast.priors import PriorSet
+
+
+@dataclass(frozen=True)
+class FitInputs:
+    """The observations one model is fitted to, selected from the data tables."""
+
+    #: Rows actually used, stored with the run as its ``fit_data`` group.
+    rows: pd.DataFrame
+    #: Named arrays the model builder reads.
+    arrays: Mapping[str, Any]
+    #: Coordinates of the observation dimensions.
+    coords: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline number: median and central interval of a posterior quantity."""
+
+    median: float | None
+    p10: float | None
+    p90: float | None
+    unit: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the contract's JSON shape."""
+        return {"median": self.median, "p10": self.p10, "p90": self.p90, "unit": self.unit}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model's contract with the rest of the engine."""
+
+    name: str
+    description: str
+    #: Data tables the model reads.
+    tables: tuple[str, ...]
+    #: Names of the priors in ``priors/<name>.toml``.
+    prior_names: tuple[str, ...]
+    #: Names of the forward levers in ``priors/<name>.toml``.
+    lever_names: tuple[str, ...]
+    #: ``select(tables, options) -> FitInputs``: choose the rows and arrays to fit.
+    select: Callable[[Mapping[str, pd.DataFrame], Mapping[str, Any]], FitInputs]
+    #: ``build(inputs, priors) -> pm.Model``.
+    build: Callable[[FitInputs, PriorSet], pm.Model]
+    #: ``derive(posterior, upstream, levers, seed) -> Dataset`` of projections and wall
+    #: quantities per draw; must broadcast over extra dims of lever values (``scenario``).
+    derive: Callable[[xr.Dataset, Mapping[str, xr.Dataset], Mapping[str, Any], int], xr.Dataset]
+    #: ``headline(derived) -> {name: Headline}``.
+    headline: Callable[[xr.Dataset], dict[str, Headline]]
+    #: Variables whose convergence the diagnostics gate checks.
+    var_names: tuple[str, ...]
+    #: Fit options (changing one means a refit) and their defaults.
+    fit_options: Mapping[str, Any] = field(default_factory=dict)
+    #: Models whose posterior draws this one reads (paired by chain and draw).
+    requires: tuple[str, ...] = ()
+    #: Prior-only parameters a lever may fix at a value, with the values allowed.
+    forward_bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    #: Extra summaries (e.g. P(exhausted by year)) added to ``forecast`` output.
+    extras: Callable[[xr.Dataset], dict[str, Any]] | None = None
+
+
+def as_of_date(value: str | dt.date | None) -> dt.date | None:
+    """Parse an as-of date given as ISO text."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+#: Leading dims of every derived quantity, in this order (no positional axes in results).
+LEADING_DIMS = ("scenario", "chain", "draw")
+
+
+def canonical_order(dataset: xr.Dataset) -> xr.Dataset:
+    """Put ``(scenario, chain, draw)`` first, in that order, on every variable."""
+    return dataset.map(lambda var: var.transpose(*[d for d in LEADING_DIMS if d in var.dims], ...))

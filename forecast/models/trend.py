@@ -1,0 +1,71 @@
+"""Log-linear trends: the building block every growth model shares.
+
+A quantity growing exponentially is a straight line in log10 space::
+
+    log10 y_i = intercept + slope * (t_i - t0) + eps_i,    eps_i ~ StudentT(nu, 0, sigma)
+
+``slope`` is the growth in orders of magnitude (OOM) per year, so the growth factor per year is
+``10 ** slope``; ``intercept`` is log10 of the trend value at ``t0`` (``settings.year_origin``).
+The Student-t likelihood keeps a few unusual releases from dragging the trend (robust regression,
+Gelman et al., *Bayesian Data Analysis*, 3rd ed., Sec. 17.2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+import xarray as xr
+
+from forecast.priors import PriorSet
+
+#: The four priors a trend named ``prefix`` reads from its model's prior file.
+TREND_PARAMETERS = ("intercept", "slope", "sigma", "nu")
+
+
+def trend_prior_names(prefix: str) -> tuple[str, ...]:
+    """Return the prior names of a trend, e.g. ``compute_intercept``, ``compute_slope``..."""
+    return tuple(f"{prefix}_{p}" for p in TREND_PARAMETERS)
+
+
+def add_log_linear_trend(
+    prefix: str,
+    years_since_origin: np.ndarray,
+    log10_observed: np.ndarray,
+    priors: PriorSet,
+    dims: str,
+) -> None:
+    """Add a robust log-linear trend and its likelihood to the model in context.
+
+    Parameters
+    ----------
+    prefix : str
+        Name prefix of the variables (``{prefix}_intercept``, ``{prefix}_slope``, ...).
+    years_since_origin : numpy.ndarray
+        Decimal years of the observations minus the origin year.
+    log10_observed : numpy.ndarray
+        log10 of the observed quantity.
+    priors : PriorSet
+        Holds the four trend priors.
+    dims : str
+        Name of the observation dimension.
+    """
+    t = pm.Data(f"{prefix}_years_since_origin", years_since_origin, dims=dims)
+    intercept = priors[f"{prefix}_intercept"].create(f"{prefix}_intercept")
+    slope = priors[f"{prefix}_slope"].create(f"{prefix}_slope")
+    sigma = priors[f"{prefix}_sigma"].create(f"{prefix}_sigma")
+    nu = priors[f"{prefix}_nu"].create(f"{prefix}_nu")
+    pm.StudentT(
+        f"{prefix}_log10_observed",
+        nu=nu,
+        mu=intercept + slope * t,
+        sigma=sigma,
+        observed=log10_observed,
+        dims=dims,
+    )
+
+
+def project_log10(
+    intercept: xr.DataArray, slope: xr.DataArray, years: xr.DataArray | np.ndarray, origin: float
+) -> xr.DataArray:
+    """Return the trend in log10 units at ``years`` (broadcast over the draws)."""
+    return intercept + slope * (years - origin)

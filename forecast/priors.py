@@ -1,0 +1,335 @@
+"""Load and validate prior specifications (``priors/<model>.toml``) into PyMC distributions.
+
+A prior is plain data, the shape of ``pymc_extras.prior.Prior.to_dict()`` plus a source::
+
+    [priors.quality_fraction]
+    dist = "LogNormal"
+    interval = [0.1, 0.4]        # or: kwargs = { mu = -1.6, sigma = 0.35 }
+    interval_prob = 0.95
+    unit = "fraction of deduplicated web text usable for training"
+    source = "Villalobos et al. 2024, Sec. 2.3.1"
+
+``interval`` states a central interval, as papers do; it is turned into ``mu``/``sigma`` for
+Normal and LogNormal. ``reflect_about = c`` makes the variable ``c - X`` (Epoch's data-stock code
+writes bytes per token as ``6 - lognormal(1, 4)``).
+
+A file may also hold ``[levers.NAME]`` tables: forward assumptions applied after the fit
+(``value``, ``min``, ``max``, ``unit``, ``source``), which stress scenarios override.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pymc as pm
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy import stats
+
+from forecast import settings
+from forecast.errors import InputError
+
+#: Distributions a prior file may name, with the keyword arguments each requires.
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "Normal": ("mu", "sigma"),
+    "LogNormal": ("mu", "sigma"),
+    "HalfNormal": ("sigma",),
+    "StudentT": ("nu", "mu", "sigma"),
+    "Gamma": ("alpha", "beta"),
+    "Exponential": ("lam",),
+    "Beta": ("alpha", "beta"),
+    "Uniform": ("lower", "upper"),
+    "TruncatedNormal": ("mu", "sigma", "lower", "upper"),
+}
+_POSITIVE_KWARGS = {"sigma", "alpha", "beta", "lam", "nu"}
+
+
+class PriorSpec(BaseModel):
+    """One prior: a distribution, its parameters and where they come from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dist: Literal[tuple(DISTRIBUTIONS)]  # type: ignore[valid-type]
+    kwargs: dict[str, float] = Field(default_factory=dict)
+    interval: tuple[float, float] | None = None
+    interval_prob: float = Field(default=0.95, gt=0.0, lt=1.0)
+    reflect_about: float | None = None
+    bounds: tuple[float, float] | None = None
+    unit: str = Field(min_length=1)
+    source: str = Field(min_length=8)
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _resolve(self) -> PriorSpec:
+        if self.interval is not None:
+            if self.kwargs:
+                raise ValueError("interval: give either 'interval' or 'kwargs', not both")
+            if self.dist not in {"Normal", "LogNormal"}:
+                raise ValueError(f"interval: only Normal and LogNormal accept it, not {self.dist}")
+            lo, hi = self.interval
+            if not lo < hi:
+                raise ValueError(f"interval: lower {lo} must be below upper {hi}")
+            z = stats.norm.ppf(0.5 + self.interval_prob / 2)
+            if self.dist == "LogNormal":
+                if lo <= 0:
+                    raise ValueError(f"interval: LogNormal needs positive bounds, got {lo}")
+                lo, hi = math.log(lo), math.log(hi)
+            self.kwargs = {"mu": (lo + hi) / 2, "sigma": (hi - lo) / (2 * z)}
+            self.interval = None
+        required = DISTRIBUTIONS[self.dist]
+        missing = [k for k in required if k not in self.kwargs]
+        extra = [k for k in self.kwargs if k not in required]
+        if missing:
+            raise ValueError(f"kwargs: {self.dist} needs {missing}")
+        if extra:
+            raise ValueError(f"kwargs: {self.dist} takes only {list(required)}, not {extra}")
+        for key, value in self.kwargs.items():
+            if not math.isfinite(value):
+                raise ValueError(f"kwargs: {key} must be finite, got {value}")
+            if key in _POSITIVE_KWARGS and value <= 0:
+                raise ValueError(f"kwargs: {key} must be positive, got {value}")
+        if "lower" in self.kwargs and not self.kwargs["lower"] < self.kwargs["upper"]:
+            raise ValueError("kwargs: lower must be below upper")
+        if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
+            raise ValueError(f"bounds: lower {self.bounds[0]} must be below {self.bounds[1]}")
+        return self
+
+    def _raw_bounds(self) -> tuple[float | None, float | None]:
+        """Return the truncation bounds on the distribution before any reflection."""
+        if self.bounds is None:
+            return None, None
+        lo, hi = self.bounds
+        if self.reflect_about is None:
+            return lo, hi
+        return self.reflect_about - hi, self.reflect_about - lo
+
+    def create(self, name: str, **kwargs: Any) -> Any:
+        """Create the PyMC random variable (inside a model context)."""
+        dist = getattr(pm, self.dist)
+        raw_name = name if self.reflect_about is None else f"{name}_reflected"
+        if self.bounds is None:
+            raw = dist(raw_name, **self.kwargs, **kwargs)
+        else:
+            lower, upper = self._raw_bounds()
+            raw = pm.Truncated(
+                raw_name, dist.dist(**self.kwargs), lower=lower, upper=upper, **kwargs
+            )
+        if self.reflect_about is None:
+            return raw
+        return pm.Deterministic(name, self.reflect_about - raw, dims=kwargs.get("dims"))
+
+    def scipy(self) -> Any:
+        """Return the equivalent frozen scipy distribution (before any reflection)."""
+        k = self.kwargs
+        match self.dist:
+            case "Normal":
+                return stats.norm(k["mu"], k["sigma"])
+            case "LogNormal":
+                return stats.lognorm(s=k["sigma"], scale=math.exp(k["mu"]))
+            case "HalfNormal":
+                return stats.halfnorm(scale=k["sigma"])
+            case "StudentT":
+                return stats.t(k["nu"], k["mu"], k["sigma"])
+            case "Gamma":
+                return stats.gamma(k["alpha"], scale=1 / k["beta"])
+            case "Exponential":
+                return stats.expon(scale=1 / k["lam"])
+            case "Beta":
+                return stats.beta(k["alpha"], k["beta"])
+            case "Uniform":
+                return stats.uniform(k["lower"], k["upper"] - k["lower"])
+            case "TruncatedNormal":
+                a = (k["lower"] - k["mu"]) / k["sigma"]
+                b = (k["upper"] - k["mu"]) / k["sigma"]
+                return stats.truncnorm(a, b, k["mu"], k["sigma"])
+        raise AssertionError(self.dist)
+
+    def quantile(self, q: float | np.ndarray) -> np.ndarray:
+        """Return prior quantiles of the variable (truncation and reflection applied)."""
+        base = self.scipy()
+        q = np.asarray(q, dtype=float)
+        raw_q = q if self.reflect_about is None else 1 - q
+        lower, upper = self._raw_bounds()
+        c_lo = base.cdf(lower) if lower is not None else 0.0
+        c_hi = base.cdf(upper) if upper is not None else 1.0
+        raw = base.ppf(c_lo + raw_q * (c_hi - c_lo))
+        return raw if self.reflect_about is None else self.reflect_about - raw
+
+
+class LeverSpec(BaseModel):
+    """A forward assumption applied to posterior draws after the fit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: float
+    min: float
+    max: float
+    unit: str = Field(min_length=1)
+    source: str = Field(min_length=8)
+    description: str | None = None
+    p10: float | None = None
+    p90: float | None = None
+
+    @model_validator(mode="after")
+    def _in_range(self) -> LeverSpec:
+        if not self.min <= self.max:
+            raise ValueError(f"min: {self.min} above max {self.max}")
+        for name in ("value", "p10", "p90"):
+            v = getattr(self, name)
+            if v is not None and not self.min <= v <= self.max:
+                raise ValueError(f"{name}: {v} outside [{self.min}, {self.max}]")
+        return self
+
+    def check(self, name: str, value: float, where: str | Path) -> float:
+        """Return ``value`` if it lies in the lever's range, else raise :class:`InputError`."""
+        if not (isinstance(value, int | float) and math.isfinite(value)):
+            raise InputError(where, f"expected a number, got {value!r}", column=name)
+        if not self.min <= value <= self.max:
+            raise InputError(
+                where,
+                f"{value} is outside the allowed range [{self.min}, {self.max}] ({self.unit})",
+                column=name,
+            )
+        return float(value)
+
+
+@dataclass(frozen=True)
+class PriorSet:
+    """The priors and levers of one model, as read from its TOML file."""
+
+    model: str
+    priors: dict[str, PriorSpec]
+    levers: dict[str, LeverSpec]
+    path: Path
+    sha256: str
+
+    def __getitem__(self, name: str) -> PriorSpec:
+        return self.priors[name]
+
+    def to_config(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict of the resolved priors and lever defaults."""
+        return {
+            "priors": {k: v.model_dump(exclude_none=True) for k, v in self.priors.items()},
+            "levers": {k: v.value for k, v in self.levers.items()},
+        }
+
+    def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]], where: str) -> PriorSet:
+        """Return a copy with some priors replaced (``{name: {field: value}}``), validated."""
+        priors = dict(self.priors)
+        for name, fields in overrides.items():
+            if name not in priors:
+                raise InputError(
+                    where, f"unknown prior; expected one of {sorted(priors)}", column=name
+                )
+            merged = priors[name].model_dump(exclude_none=True) | dict(fields)
+            if "interval" in fields:
+                merged.pop("kwargs", None)
+            priors[name] = _validate_prior(merged, where, name)
+        digest = hashlib.sha256(
+            json.dumps({k: v.model_dump() for k, v in priors.items()}, sort_keys=True).encode()
+        ).hexdigest()
+        return PriorSet(self.model, priors, self.levers, self.path, digest)
+
+
+def _validate_prior(table: Any, path: str | Path, name: str) -> PriorSpec:
+    try:
+        return PriorSpec.model_validate(table)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or None
+        message = err["msg"].removeprefix("Value error, ")
+        if field is None and ":" in message:
+            field, _, message = message.partition(":")
+            message = message.strip()
+        column = f"priors.{name}" + (f".{field}" if field else "")
+        raise InputError(path, message, column=column) from None
+
+
+def load_priors(
+    model: str,
+    expected: Iterable[str],
+    expected_levers: Iterable[str] = (),
+    *,
+    path: str | Path | None = None,
+) -> PriorSet:
+    """Read ``priors/<model>.toml`` and check it names exactly the priors the model uses.
+
+    Parameters
+    ----------
+    model : str
+        Model name; the file is ``priors/<model>.toml`` unless ``path`` is given.
+    expected : iterable of str
+        Prior names the model builds. A missing or unknown name is refused.
+    expected_levers : iterable of str
+        Lever names the model reads.
+    path : str or Path, optional
+        Explicit file path.
+
+    Returns
+    -------
+    PriorSet
+    """
+    path = Path(path) if path else settings.priors_dir() / f"{model}.toml"
+    if not path.is_file():
+        raise InputError(path, "prior file not found")
+    raw_bytes = path.read_bytes()
+    try:
+        document = tomllib.loads(raw_bytes.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"not valid TOML: {exc}") from None
+    unknown_sections = set(document) - {"model", "priors", "levers"}
+    if unknown_sections:
+        raise InputError(
+            path,
+            "unknown section; expected [model], [priors.*], [levers.*]",
+            column=sorted(unknown_sections)[0],
+        )
+    declared = document.get("model", {}).get("name")
+    if declared != model:
+        raise InputError(
+            path, f"expected model name '{model}', found {declared!r}", column="model.name"
+        )
+    tables = document.get("priors", {})
+    expected = list(expected)
+    for name in tables:
+        if name not in expected:
+            raise InputError(
+                path,
+                f"unknown prior name; the {model} model uses {expected}",
+                column=f"priors.{name}",
+            )
+    for name in expected:
+        if name not in tables:
+            raise InputError(path, "prior missing", column=f"priors.{name}")
+    priors = {name: _validate_prior(tables[name], path, name) for name in expected}
+    levers: dict[str, LeverSpec] = {}
+    expected_levers = list(expected_levers)
+    lever_tables = document.get("levers", {})
+    for name in lever_tables:
+        if name not in expected_levers:
+            raise InputError(
+                path,
+                f"unknown lever; the {model} model reads {expected_levers}",
+                column=f"levers.{name}",
+            )
+    for name in expected_levers:
+        if name not in lever_tables:
+            raise InputError(path, "lever missing", column=f"levers.{name}")
+        try:
+            levers[name] = LeverSpec.model_validate(lever_tables[name])
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"])
+            raise InputError(
+                path,
+                err["msg"].removeprefix("Value error, "),
+                column=f"levers.{name}" + (f".{field}" if field else ""),
+            ) from None
+    return PriorSet(model, priors, levers, path, hashlib.sha256(raw_bytes).hexdigest())

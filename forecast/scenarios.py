@@ -1,0 +1,176 @@
+"""Named scenarios: sets of overrides read from ``priors/scenarios/*.toml``.
+
+A scenario file::
+
+    [scenario]
+    name = "villalobos2024"
+    description = "..."
+    source = "..."
+    as_of = "2024-05-31"          # optional: fit only rows published by this date
+
+    [datawall.fit]                # fit options: changing one refits
+    population = "all"
+
+    [datawall.levers]             # forward levers, applied to stored draws: no refit
+    tokens_per_param = 20.0
+    overtraining_factor = 1.0     # fixes a prior-only parameter at a value
+
+    [datawall.priors.dataset_slope]   # prior overrides: refit
+    kwargs = { mu = 0.38, sigma = 0.05 }
+
+Every key is checked against the model it names; an unknown key or an impossible value is
+refused with the file and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from forecast import settings
+from forecast.errors import InputError
+from forecast.models import REGISTRY
+from forecast.models.base import ModelSpec
+
+BASELINE = "baseline"
+
+
+@dataclass(frozen=True)
+class ModelOverrides:
+    """What a scenario changes in one model."""
+
+    fit: dict[str, Any] = field(default_factory=dict)
+    levers: dict[str, float] = field(default_factory=dict)
+    priors: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of overrides."""
+
+    name: str
+    description: str = "The bundled data and priors, unchanged."
+    source: str = ""
+    as_of: dt.date | None = None
+    models: dict[str, ModelOverrides] = field(default_factory=dict)
+    path: Path | None = None
+    sha256: str = ""
+
+    def for_model(self, name: str) -> ModelOverrides:
+        """Return the overrides of one model (empty if the scenario leaves it alone)."""
+        return self.models.get(name, ModelOverrides())
+
+
+def _check_fit_option(spec: ModelSpec, key: str, value: Any, where: Path | str) -> Any:
+    column = f"{spec.name}.fit.{key}"
+    if key not in spec.fit_options:
+        raise InputError(
+            where, f"unknown fit option; expected one of {sorted(spec.fit_options)}", column=column
+        )
+    if key == "population" and value not in ("frontier", "all"):
+        raise InputError(where, f"expected 'frontier' or 'all', got {value!r}", column=column)
+    if key.endswith("_date"):
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise InputError(where, f"expected an ISO date, got {value!r}", column=column) from None
+    return value
+
+
+def check_lever(
+    spec: ModelSpec, key: str, value: Any, where: Path | str, lever_specs: Mapping
+) -> float:
+    """Validate one lever (or fixed forward parameter) value of a model."""
+    column = f"{spec.name}.{key}"
+    if key in lever_specs:
+        return lever_specs[key].check(column, value, where)
+    if key in spec.forward_bounds:
+        lo, hi = spec.forward_bounds[key]
+        if not isinstance(value, int | float) or not lo <= value <= hi:
+            raise InputError(
+                where, f"expected a number in [{lo}, {hi}], got {value!r}", column=column
+            )
+        return float(value)
+    known = sorted([*spec.lever_names, *spec.forward_bounds])
+    raise InputError(where, f"unknown lever; expected one of {known}", column=column)
+
+
+def parse_scenario(document: Mapping[str, Any], where: Path | str, name: str) -> Scenario:
+    """Validate a scenario document (the parsed TOML)."""
+    from forecast.priors import load_priors
+
+    meta = document.get("scenario", {})
+    unknown = set(document) - {"scenario", *REGISTRY}
+    if unknown:
+        raise InputError(
+            where,
+            f"unknown section; expected [scenario] or a model name from {sorted(REGISTRY)}",
+            column=sorted(unknown)[0],
+        )
+    as_of = meta.get("as_of")
+    if as_of is not None:
+        try:
+            as_of = dt.date.fromisoformat(str(as_of))
+        except ValueError:
+            raise InputError(
+                where, f"expected an ISO date, got {as_of!r}", column="scenario.as_of"
+            ) from None
+    models: dict[str, ModelOverrides] = {}
+    for model_name, section in document.items():
+        if model_name == "scenario":
+            continue
+        spec = REGISTRY[model_name]
+        bad = set(section) - {"fit", "levers", "priors"}
+        if bad:
+            raise InputError(
+                where,
+                "expected 'fit', 'levers' or 'priors'",
+                column=f"{model_name}.{sorted(bad)[0]}",
+            )
+        priors = load_priors(spec.name, spec.prior_names, spec.lever_names)
+        fit = {k: _check_fit_option(spec, k, v, where) for k, v in section.get("fit", {}).items()}
+        levers = {
+            k: check_lever(spec, k, v, where, priors.levers)
+            for k, v in section.get("levers", {}).items()
+        }
+        prior_overrides = dict(section.get("priors", {}))
+        priors.with_overrides(prior_overrides, str(where))  # validates, result unused here
+        models[model_name] = ModelOverrides(fit=fit, levers=levers, priors=prior_overrides)
+    return Scenario(
+        name=str(meta.get("name", name)),
+        description=str(meta.get("description", "")),
+        source=str(meta.get("source", "")),
+        as_of=as_of,
+        models=models,
+        path=Path(where) if isinstance(where, Path) else None,
+    )
+
+
+def load_scenario(name_or_path: str | None) -> Scenario:
+    """Load a named scenario from ``priors/scenarios/`` or a TOML file path."""
+    if name_or_path in (None, BASELINE):
+        path = settings.scenarios_dir() / f"{BASELINE}.toml"
+        if not path.is_file():
+            return Scenario(BASELINE)
+    else:
+        candidate = Path(name_or_path)
+        path = (
+            candidate
+            if candidate.suffix == ".toml"
+            else (settings.scenarios_dir() / f"{name_or_path}.toml")
+        )
+    if not path.is_file():
+        available = sorted(p.stem for p in settings.scenarios_dir().glob("*.toml"))
+        raise InputError(path, f"scenario not found; available: {available}")
+    raw = path.read_bytes()
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"not valid TOML: {exc}") from None
+    scenario = parse_scenario(document, path, path.stem)
+    return Scenario(**{**scenario.__dict__, "sha256": hashlib.sha256(raw).hexdigest()})

@@ -1,0 +1,118 @@
+"""One place for defaults, read when an argument is ``None`` (the arviz ``rcParams`` idea).
+
+Environment variables override paths, so tests and CI can point the engine at temporary
+directories without touching the bundled data:
+
+``DATAWALL_ROOT``      project root holding ``data/``, ``priors/``, ``reports/`` (default: the
+                       nearest parent of the working directory with a ``pyproject.toml`` naming
+                       datawall, else the source tree this package was imported from)
+``DATAWALL_RUNS``      where fitted runs are stored (default ``<root>/runs``)
+``DATAWALL_TODAY``     the date treated as "today" when checking that no row lies in the future
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+def _find_root() -> Path:
+    env = os.environ.get("DATAWALL_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and 'name = "datawall"' in pyproject.read_text():
+            return candidate
+    return Path(__file__).resolve().parents[1]
+
+
+def project_root() -> Path:
+    """Return the project root holding ``data/``, ``priors/`` and ``reports/``."""
+    return _find_root()
+
+
+def data_dir() -> Path:
+    """Return the directory of curated observation tables."""
+    return project_root() / "data"
+
+
+def priors_dir() -> Path:
+    """Return the directory of prior specifications (one TOML file per model)."""
+    return project_root() / "priors"
+
+
+def scenarios_dir() -> Path:
+    """Return the directory of named stress scenarios."""
+    return priors_dir() / "scenarios"
+
+
+def runs_dir() -> Path:
+    """Return the directory where fitted runs (NetCDF) are stored."""
+    env = os.environ.get("DATAWALL_RUNS")
+    return Path(env).resolve() if env else project_root() / "runs"
+
+
+def reports_dir() -> Path:
+    """Return the directory of published quarterly outlooks."""
+    return project_root() / "reports"
+
+
+def today() -> dt.date:
+    """Return the date treated as today (``DATAWALL_TODAY`` overrides the clock)."""
+    env = os.environ.get("DATAWALL_TODAY")
+    return dt.date.fromisoformat(env) if env else dt.date.today()
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    """Defaults of ``datawall fit``."""
+
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    cores: int = 2
+    seed: int = 20261122
+    target_accept: float = 0.95
+    nuts_sampler: str = "pymc"
+
+
+@dataclass(frozen=True)
+class DiagnosticThresholds:
+    """The diagnostics gate: a fit failing any of these is flagged wherever its numbers appear."""
+
+    rhat_max: float = 1.01
+    ess_bulk_min_per_chain: float = 100.0
+    divergences_max: int = 0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Project-wide defaults."""
+
+    sampler: SamplerSettings = field(default_factory=SamplerSettings)
+    diagnostics: DiagnosticThresholds = field(default_factory=DiagnosticThresholds)
+    #: Probability mass of the reported central interval (P10-P90).
+    ci_prob: float = 0.8
+    #: Reference year for trend intercepts (decimal years are centred on it).
+    year_origin: float = 2020.0
+    #: Years of the stored projection grid.
+    year_first: int = 2020
+    year_last: int = 2045
+    #: Crossing years are searched up to this horizon; later crossings are "not by horizon".
+    horizon_year: float = 2100.0
+    #: Years for which P(exhausted by year) is reported.
+    probability_years: tuple[int, ...] = (2026, 2028, 2030, 2032, 2035, 2040)
+
+    @property
+    def year_grid(self) -> np.ndarray:
+        """Return the yearly projection grid as an integer array."""
+        return np.arange(self.year_first, self.year_last + 1)
+
+
+SETTINGS = Settings()

@@ -1,0 +1,125 @@
+"""Fitted runs on disk: one NetCDF file per (scenario, model), written atomically.
+
+A run is one ``xarray.DataTree`` with the groups PyMC returns (``posterior``, ``sample_stats``,
+``observed_data``, ``constant_data``) plus ``fit_data`` (the table rows the fit used) and
+``derived`` (projections and wall quantities per draw). Its root attrs hold everything needed to
+rebuild the model from the file alone (pymc-marketing's ``model_builder`` convention):
+
+``model``, ``version``, ``config`` (JSON: options, priors, levers, sampler, input hashes),
+``config_id`` (short SHA-256 of the config, version and model), ``scenario``, ``random_seed``,
+``as_of``, ``created_at``, ``data_sha256``, ``priors_sha256``, ``diagnostics`` (JSON),
+``diagnostics_passed``.
+
+A file whose ``config_id`` or ``version`` does not match what the current inputs would produce is
+never reused silently: :func:`load_current` returns ``None`` so the caller refits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from forecast import __version__, settings
+
+
+def config_id(model: str, config: dict[str, Any], version: str = __version__) -> str:
+    """Return a short, stable id of a model configuration (SHA-256 of sorted-key JSON)."""
+    payload = json.dumps(
+        {"model": model, "version": version, "config": config}, sort_keys=True, allow_nan=False
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def run_path(model: str, scenario: str = "baseline", directory: Path | None = None) -> Path:
+    """Return where the run of ``model`` under ``scenario`` is stored."""
+    return Path(directory or settings.runs_dir()) / scenario / f"{model}.nc"
+
+
+def frame_to_dataset(frame: pd.DataFrame, dim: str = "row") -> xr.Dataset:
+    """Convert a table to a Dataset that survives NetCDF (text as str, blanks as '')."""
+    data = {}
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series):
+            values = series.to_numpy(dtype=bool)
+        elif pd.api.types.is_numeric_dtype(series):
+            values = series.to_numpy(dtype=float)
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            values = series.to_numpy(dtype="datetime64[ns]")
+        else:
+            values = np.array(
+                ["" if v is None or v is pd.NA else str(v) for v in series], dtype=object
+            )
+        data[column] = (dim, values)
+    return xr.Dataset(data)
+
+
+def save_run(tree: xr.DataTree, path: Path) -> Path:
+    """Write a run atomically: a temporary file in the same directory, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    encoding = {}
+    for node in tree.subtree:
+        node_encoding = {
+            name: {"zlib": True, "complevel": 4}
+            for name, var in node.dataset.data_vars.items()
+            if var.dtype.kind in "fiu"
+        }
+        if node_encoding:
+            encoding[node.path if node.path != "/" else "/"] = node_encoding
+    try:
+        tree.to_netcdf(tmp, encoding=encoding, engine="netcdf4")
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return path
+
+
+def load_run(path: Path) -> xr.DataTree:
+    """Read a run fully into memory (the file is closed afterwards)."""
+    with xr.open_datatree(path, engine="netcdf4") as tree:
+        return tree.load().copy()
+
+
+def load_current(path: Path, expected_id: str) -> xr.DataTree | None:
+    """Return the stored run if its config id and version match, else ``None``."""
+    if not path.is_file():
+        return None
+    try:
+        tree = load_run(path)
+    except (OSError, ValueError):
+        return None
+    attrs = tree.attrs
+    if attrs.get("config_id") != expected_id or attrs.get("version") != __version__:
+        return None
+    return tree
+
+
+def stored_config(path: Path) -> dict[str, Any] | None:
+    """Return the config in a stored run's attrs without loading its arrays (None if absent)."""
+    if not path.is_file():
+        return None
+    try:
+        with xr.open_datatree(path, engine="netcdf4") as tree:
+            return json.loads(tree.attrs["config"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def run_config(tree: xr.DataTree) -> dict[str, Any]:
+    """Return the configuration stored in a run's attrs."""
+    return json.loads(tree.attrs["config"])
+
+
+def diagnostics(tree: xr.DataTree) -> dict[str, Any]:
+    """Return the diagnostics stored in a run's attrs."""
+    return json.loads(tree.attrs["diagnostics"])

@@ -1,0 +1,76 @@
+"""Shared fixtures: a throwaway project root with the bundled data and priors, small fits."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from forecast.settings import SamplerSettings
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: Small, fixed-seed sampler settings: tests check plumbing and maths, not precision.
+SMALL = SamplerSettings(draws=200, tune=300, chains=2, cores=2, seed=7)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(42)
+
+
+def make_project(root: Path) -> Path:
+    """Copy the bundled data and priors into ``root``."""
+    shutil.copytree(REPO / "data", root / "data")
+    shutil.copytree(REPO / "priors", root / "priors")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project root with the bundled inputs and an empty runs directory."""
+    root = make_project(tmp_path / "project")
+    monkeypatch.setenv("DATAWALL_ROOT", str(root))
+    monkeypatch.setenv("DATAWALL_RUNS", str(root / "runs"))
+    return root
+
+
+@pytest.fixture(scope="session")
+def fitted_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project root whose baseline datawall (and compute) runs are fitted once, small."""
+    from forecast import fit as fitting
+    from forecast.scenarios import load_scenario
+
+    root = make_project(tmp_path_factory.mktemp("fitted"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAWALL_ROOT", str(root))
+        mp.setenv("DATAWALL_RUNS", str(root / "runs"))
+        plans = fitting.plan_all(["datawall"], load_scenario(None), sampler=SMALL)
+        fitting.ensure_runs(plans, refit=True)
+    return root
+
+
+@pytest.fixture
+def in_fitted(fitted_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DATAWALL_ROOT", str(fitted_project))
+    monkeypatch.setenv("DATAWALL_RUNS", str(fitted_project / "runs"))
+    return fitted_project
+
+
+def run_cli(*args: str) -> int:
+    """Run the console entry point in-process; return its exit code."""
+    import sys
+
+    from forecast.cli import main
+
+    argv = sys.argv
+    sys.argv = ["datawall", *args]
+    try:
+        main()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    finally:
+        sys.argv = argv
+    return 0

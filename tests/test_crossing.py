@@ -1,0 +1,32 @@
+import numpy as np
+import pytest
+
+from forecast.models.crossing import first_crossing_year
+
+
+def test_known_crossing_year():
+    # demand 10^(12 + 0.5 (y - 2020)), supply 10^(14 + 0.1 (y - 2020)): equal at y = 2025
+    slope = np.array([[0.5, 0.3]])
+    gap = lambda y: (12 + slope * (y - 2020)) - (14 + 0.1 * (y - 2020))  # noqa: E731
+    years = first_crossing_year(gap, (1, 2), start=2000, stop=2100)
+    np.testing.assert_allclose(years, [[2025.0, 2020 + 2 / 0.2]], atol=1e-6)
+
+
+def test_never_and_already():
+    offsets = np.array([-5.0, 1.0])  # never reaches / already above at start
+    gap = lambda y: offsets + 0.0 * y  # noqa: E731
+    years = first_crossing_year(gap, (2,), start=2000, stop=2100)
+    assert np.isinf(years[0]) and years[1] == 2000
+
+
+def test_non_exponential_supply_matches_numeric_root():
+    # supply with an additive term that kicks in later: solve by dense brute force
+    def gap(y):
+        demand = 10 ** (12 + 0.4 * (y - 2020))
+        supply = 1e14 + np.where(y >= 2025, 5e13 * 2.0 ** (y - 2025), 0.0)
+        return np.log10(demand) - np.log10(supply)
+
+    (year,) = first_crossing_year(gap, (1,), start=2000, stop=2100)
+    dense = np.linspace(2020, 2040, 2_000_001)
+    expected = dense[np.argmax(gap(dense) >= 0)]
+    assert year == pytest.approx(expected, abs=1e-4)

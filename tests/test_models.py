@@ -1,0 +1,127 @@
+"""Model maths: parameter recovery on simulated data, and the derived quantities by hand."""
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytest
+import xarray as xr
+
+from forecast.models import compute, datawall
+from forecast.models.base import FitInputs
+from forecast.priors import load_priors
+
+from .conftest import SMALL
+
+
+def simulated_inputs(rng, intercept, slope, sigma, n=40):
+    years = np.sort(rng.uniform(2020, 2026, n))
+    log10 = intercept + slope * (years - 2020) + sigma * rng.standard_t(5, n)
+    rows = pd.DataFrame({"model": [f"m{i}" for i in range(n)], "year": years})
+    return FitInputs(
+        rows=rows,
+        arrays={"dataset_years_since_origin": years - 2020, "dataset_log10": log10},
+        coords={"release": rows["model"].tolist()},
+    )
+
+
+def test_dataset_trend_recovers_known_growth(project, rng):
+    truth = {"dataset_intercept": 11.8, "dataset_slope": 0.38, "dataset_sigma": 0.25}
+    inputs = simulated_inputs(rng, *truth.values())
+    priors = load_priors("datawall", datawall.PRIOR_NAMES, datawall.LEVER_NAMES)
+    with datawall.build(inputs, priors):
+        tree = pm.sample(
+            draws=SMALL.draws,
+            tune=SMALL.tune,
+            chains=2,
+            cores=2,
+            random_seed=3,
+            nuts_sampler="pymc",
+            progressbar=False,
+            compute_convergence_checks=False,
+        )
+    post = tree["posterior"]
+    for name, value in truth.items():
+        lo, hi = post[name].quantile([0.02, 0.98]).values
+        assert lo < value < hi, name
+    assert abs(float(post["dataset_slope"].mean()) - 0.38) < 0.05
+    # Parts with no likelihood keep their prior: quality fraction median sqrt(0.1 * 0.4) = 0.2
+    assert float(post["quality_fraction"].median()) == pytest.approx(0.2, rel=0.15)
+    assert float(post["bytes_per_token"].min()) >= 1.0
+
+
+def fake_posterior(**values):
+    shape = (1, 3)
+    coords = {"chain": [0], "draw": [0, 1, 2]}
+    return xr.Dataset(
+        {k: (("chain", "draw"), np.full(shape, v, dtype=float)) for k, v in values.items()},
+        coords=coords,
+    )
+
+
+HAND = dict(
+    dataset_intercept=12.0,
+    dataset_slope=0.5,
+    indexed_pages=1e11,
+    bytes_per_page=5000.0,
+    bytes_per_token=5.0,  # raw stock 1e14
+    quality_fraction=0.5,
+    repetition_factor=2.0,  # effective 1e14
+    page_count_growth=1.0,
+    bytes_per_page_growth=1.0,  # constant stock
+    overtraining_factor=1.5,
+)
+LEVERS = dict(
+    tokens_per_param=20.0,
+    demand_weight_historical=0.5,
+    multimodal_tokens=0.0,
+    synthetic_tokens_2025=0.0,
+    synthetic_growth_per_year=1.0,
+)
+
+
+def test_exhaustion_years_by_hand():
+    post = fake_posterior(**HAND)
+    comp = fake_posterior(compute_intercept=23.0, compute_slope=0.5)
+    out = datawall.derive(post, {"compute": comp}, LEVERS, seed=0)
+    # historical: 12 + 0.5 t = 14 -> 2024
+    np.testing.assert_allclose(out["exhaustion_year_historical"], 2024.0, atol=1e-6)
+    # compute: D = sqrt(20 * 1.5 * C / 6) = sqrt(5 C); 0.5 (log10 5 + 23 + 0.5 t) = 14
+    expected = 2020 + 2 * (28 - np.log10(5) - 23)
+    np.testing.assert_allclose(out["exhaustion_year_compute"], expected, atol=1e-6)
+    assert float(out["effective_stock_tokens_2024"].mean()) == pytest.approx(1e14)
+    mixed = out["exhaustion_year"].values
+    assert set(np.round(mixed.ravel(), 6)) <= {2024.0, round(expected, 6)}
+
+
+def test_levers_broadcast_over_scenarios_and_move_only_their_part():
+    post = fake_posterior(**HAND)
+    comp = fake_posterior(compute_intercept=23.0, compute_slope=0.5)
+    quality = xr.DataArray([0.5, 0.05], dims="scenario")
+    out = datawall.derive(post, {"compute": comp}, LEVERS | {"quality_fraction": quality}, seed=0)
+    assert out["exhaustion_year_historical"].dims == ("scenario", "chain", "draw")
+    hist = out["exhaustion_year_historical"].isel(chain=0, draw=0).values
+    np.testing.assert_allclose(hist, [2024.0, 2022.0], atol=1e-6)  # 10x smaller stock: 2 yr
+    # the demand side does not depend on the stock lever
+    assert "scenario" not in out["dataset_tokens_historical"].dims
+    assert out["effective_stock_tokens"].dims == ("scenario", "chain", "draw", "year")
+
+
+def test_synthetic_tokens_postpone_exhaustion():
+    post = fake_posterior(**HAND)
+    comp = fake_posterior(compute_intercept=23.0, compute_slope=0.5)
+    base = datawall.derive(post, {"compute": comp}, LEVERS, seed=0)
+    boom = datawall.derive(
+        post,
+        {"compute": comp},
+        LEVERS | {"synthetic_tokens_2025": 1e14, "synthetic_growth_per_year": 2.0},
+        seed=0,
+    )
+    assert (boom["exhaustion_year_compute"] > base["exhaustion_year_compute"]).all()
+    assert (boom["exhaustion_year_historical"] == base["exhaustion_year_historical"]).all()
+
+
+def test_compute_projection_by_hand():
+    comp = fake_posterior(compute_intercept=24.0, compute_slope=0.7)
+    out = compute.derive(comp, {}, {}, seed=0)
+    np.testing.assert_allclose(out["training_compute_flop"].sel(year=2030), 10 ** (24 + 7.0))
+    np.testing.assert_allclose(out["compute_growth_per_year"], 10**0.7)

@@ -1,0 +1,75 @@
+import math
+
+import numpy as np
+import pytest
+
+from forecast.errors import InputError
+from forecast.models import datawall
+from forecast.priors import PriorSpec, load_priors
+
+
+def spec(**kw):
+    base = {"unit": "u", "source": "a citation"}
+    return PriorSpec.model_validate(base | kw)
+
+
+def test_interval_becomes_lognormal_parameters():
+    p = spec(dist="LogNormal", interval=[0.1, 0.4], interval_prob=0.95)
+    assert p.kwargs["mu"] == pytest.approx(math.log(0.2))
+    np.testing.assert_allclose(p.quantile(np.array([0.025, 0.975])), [0.1, 0.4])
+
+
+def test_reflected_truncated_quantiles():
+    p = spec(dist="LogNormal", interval=[1.0, 4.0], reflect_about=6.0, bounds=[1.0, 6.0])
+    q = p.quantile(np.array([0.0, 0.5, 1.0]))
+    assert q[0] == pytest.approx(1.0) and q[2] == pytest.approx(6.0)
+    assert q[1] == pytest.approx(4.0, abs=0.01)  # median 6 - 2
+
+
+@pytest.mark.parametrize(
+    ("table", "fragment"),
+    [
+        ({"dist": "Norml", "kwargs": {"mu": 0, "sigma": 1}}, "Input should be"),
+        ({"dist": "Normal", "kwargs": {"mu": 0}}, "needs ['sigma']"),
+        ({"dist": "Normal", "kwargs": {"mu": 0, "sigma": -1}}, "must be positive"),
+        ({"dist": "Gamma", "interval": [1, 2]}, "only Normal and LogNormal"),
+    ],
+)
+def test_bad_prior_is_refused(table, fragment):
+    with pytest.raises(ValueError, match=fragment.replace("[", "\\[").replace("]", "\\]")):
+        spec(**table)
+
+
+def test_prior_file_names_checked(tmp_path, project):
+    text = (project / "priors" / "datawall.toml").read_text()
+    bad = tmp_path / "datawall.toml"
+    bad.write_text(text.replace("[priors.quality_fraction]", "[priors.quality_fractoin]"))
+    with pytest.raises(InputError) as info:
+        load_priors("datawall", datawall.PRIOR_NAMES, datawall.LEVER_NAMES, path=bad)
+    assert info.value.column == "priors.quality_fractoin"
+    assert "unknown prior name" in str(info.value)
+
+
+def test_every_prior_and_lever_has_a_source(project):
+    priors = load_priors("datawall", datawall.PRIOR_NAMES, datawall.LEVER_NAMES)
+    assert all(len(p.source) > 20 for p in priors.priors.values())
+    assert all(len(lv.source) > 20 for lv in priors.levers.values())
+
+
+def test_lever_range_is_enforced(project):
+    priors = load_priors("datawall", datawall.PRIOR_NAMES, datawall.LEVER_NAMES)
+    with pytest.raises(InputError, match="outside the allowed range"):
+        priors.levers["demand_weight_historical"].check("w", 1.5, "scenario.toml")
+
+
+def test_unknown_scenario_key_is_refused(project):
+    from forecast.scenarios import load_scenario
+
+    path = project / "priors" / "scenarios" / "bad.toml"
+    path.write_text('[scenario]\nname = "bad"\n[datawall.levers]\nstock_size = 1e14\n')
+    with pytest.raises(InputError) as info:
+        load_scenario(str(path))
+    assert info.value.column == "datawall.stock_size"
+    path.write_text('[scenario]\nname = "bad"\n[datawall.levers]\nquality_fraction = 2.0\n')
+    with pytest.raises(InputError, match="expected a number in"):
+        load_scenario(str(path))
