@@ -252,6 +252,18 @@ def _validate_prior(table: Any, path: str | Path, name: str) -> PriorSpec:
         raise InputError(path, message, column=column) from None
 
 
+def _check_names(
+    path: Path, section: str, found: Mapping[str, Any], expected: list[str], unknown: str
+) -> None:
+    """Refuse names in ``[section.*]`` the model does not read, and names it reads but lacks."""
+    for name in found:
+        if name not in expected:
+            raise InputError(path, f"{unknown} {expected}", column=f"{section}.{name}")
+    for name in expected:
+        if name not in found:
+            raise InputError(path, f"{section.rstrip('s')} missing", column=f"{section}.{name}")
+
+
 def load_priors(
     model: str,
     expected: Iterable[str],
@@ -298,30 +310,15 @@ def load_priors(
         )
     tables = document.get("priors", {})
     expected = list(expected)
-    for name in tables:
-        if name not in expected:
-            raise InputError(
-                path,
-                f"unknown prior name; the {model} model uses {expected}",
-                column=f"priors.{name}",
-            )
-    for name in expected:
-        if name not in tables:
-            raise InputError(path, "prior missing", column=f"priors.{name}")
+    _check_names(path, "priors", tables, expected, f"unknown prior name; the {model} model uses")
     priors = {name: _validate_prior(tables[name], path, name) for name in expected}
     levers: dict[str, LeverSpec] = {}
     expected_levers = list(expected_levers)
     lever_tables = document.get("levers", {})
-    for name in lever_tables:
-        if name not in expected_levers:
-            raise InputError(
-                path,
-                f"unknown lever; the {model} model reads {expected_levers}",
-                column=f"levers.{name}",
-            )
+    _check_names(
+        path, "levers", lever_tables, expected_levers, f"unknown lever; the {model} model reads"
+    )
     for name in expected_levers:
-        if name not in lever_tables:
-            raise InputError(path, "lever missing", column=f"levers.{name}")
         try:
             levers[name] = LeverSpec.model_validate(lever_tables[name])
         except ValidationError as exc:

@@ -31,7 +31,7 @@ import xarray as xr
 from forecast import summary
 from forecast.data import decimal_year
 from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order
-from forecast.models.trend import add_log_linear_trend, project_log10, trend_prior_names
+from forecast.models.trend import add_trend_from_inputs, project_log10, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
 
@@ -85,13 +85,7 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
 def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     """Build the compute-trend model."""
     with pm.Model(coords=inputs.coords) as model:
-        add_log_linear_trend(
-            "compute",
-            inputs.arrays["compute_years_since_origin"],
-            inputs.arrays["compute_log10"],
-            priors,
-            dims="release",
-        )
+        add_trend_from_inputs("compute", inputs, priors)
     return model
 
 

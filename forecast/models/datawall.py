@@ -52,7 +52,7 @@ from forecast import summary
 from forecast.models import compute
 from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order
 from forecast.models.crossing import first_crossing_year
-from forecast.models.trend import add_log_linear_trend, trend_prior_names
+from forecast.models.trend import add_trend_from_inputs, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
 
@@ -90,13 +90,7 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
 def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     """Build the data-wall model: the dataset-size trend plus the stock parts."""
     with pm.Model(coords=inputs.coords) as model:
-        add_log_linear_trend(
-            "dataset",
-            inputs.arrays["dataset_years_since_origin"],
-            inputs.arrays["dataset_log10"],
-            priors,
-            dims="release",
-        )
+        add_trend_from_inputs("dataset", inputs, priors)
         for name in FORWARD_PARAMETERS:
             priors[name].create(name)
     return model

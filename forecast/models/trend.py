@@ -16,6 +16,7 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
+from forecast.models.base import FitInputs
 from forecast.priors import PriorSet
 
 #: The four priors a trend named ``prefix`` reads from its model's prior file.
@@ -69,3 +70,14 @@ def project_log10(
 ) -> xr.DataArray:
     """Return the trend in log10 units at ``years`` (broadcast over the draws)."""
     return intercept + slope * (years - origin)
+
+
+def add_trend_from_inputs(prefix: str, inputs: FitInputs, priors: PriorSet) -> None:
+    """Add the trend ``prefix`` fitted to ``inputs.arrays[f"{prefix}_..."]`` (dim ``release``)."""
+    add_log_linear_trend(
+        prefix,
+        inputs.arrays[f"{prefix}_years_since_origin"],
+        inputs.arrays[f"{prefix}_log10"],
+        priors,
+        dims="release",
+    )
