@@ -99,3 +99,13 @@ def test_cli_exits_2_on_bad_row_and_writes_nothing(project, capsys):
 
 def test_cli_data_check_passes_on_bundled_inputs(project):
     assert run_cli("data", "check") == 0
+
+
+def test_cli_usage_errors_exit_2(project, capsys):
+    assert run_cli("fit", "datawall", "--draws", "5") == 2
+    assert run_cli("forecast", "nosuch") == 2
+    assert run_cli("forecast", "datawall", "--as-of", "2024-13-01") == 2
+    assert run_cli("forecast", "datawall", "--scenario", "nope") == 2
+    err = capsys.readouterr().err
+    assert "--draws" in err and "unknown model 'nosuch'" in err and "scenario not found" in err
+    assert not (project / "runs").exists()
