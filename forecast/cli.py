@@ -110,7 +110,13 @@ def _print_summary(name: str, entry: dict[str, Any]) -> None:
     out.print(
         f"  diagnostics {status}: R-hat max {d['rhat_max']:.4f}, bulk ESS min "
         f"{d['ess_bulk_min']:.0f}, divergences {d['divergences']}"
-        f"  ({entry['run']['draws']} draws; data to {entry['run']['latest_row_date']})\n"
+        f"  ({entry['run']['draws']} draws"
+        + (
+            f"; data to {entry['run']['latest_row_date']}"
+            if entry["run"]["latest_row_date"]
+            else ""
+        )
+        + ")\n"
     )
 
 
@@ -221,6 +227,7 @@ def main() -> None:
         else:
             sys.stderr.write(f"error: {exc}\n")
         sys.exit(getattr(exc, "exit_code", 2))
+
 
 if __name__ == "__main__":
     main()

@@ -166,6 +166,47 @@ register_table(
 )
 
 
+class ChinchillaRunRow(Row):
+    """One training run of Hoffmann et al. 2022, Fig. 4 (``data/chinchilla_runs.csv``)."""
+
+    run_id: Annotated[int, Field(ge=1)]
+    parameters: positive(1e6, 1e12)
+    training_compute_flop: positive(1e16, 1e25)
+    training_tokens: positive(1e7, 1e14)
+    loss: positive(1.0, 10.0)
+    used_in_replication_fit: Flag
+
+    @model_validator(mode="after")
+    def _six_nd(self) -> ChinchillaRunRow:
+        for name in ("parameters", "training_compute_flop", "training_tokens", "loss"):
+            if getattr(self, name) is None:
+                raise ValueError(f"{name}: required value is blank")
+        ratio = self.training_compute_flop / (6 * self.parameters * self.training_tokens)
+        if abs(ratio - 1) > 1e-3:
+            raise ValueError(f"training_tokens: expected C / (6 N), off by a factor {ratio:.4g}")
+        return self
+
+
+register_table(
+    TableSpec(
+        name="chinchilla_runs",
+        row_model=ChinchillaRunRow,
+        key=("run_id",),
+        date_column=None,
+        description="Chinchilla runs (N, C, final loss) as extracted by Besiroglu et al. 2024.",
+        columns_doc={
+            "run_id": "row number in the extracted file",
+            "parameters": "model parameters N",
+            "training_compute_flop": "training compute C, FLOP",
+            "training_tokens": "training tokens D = C / (6 N)",
+            "loss": "final training loss (nats per token)",
+            "source": "citation and pinned data URL",
+            "used_in_replication_fit": "false for the 5 highest-loss runs Besiroglu et al. drop",
+        },
+    )
+)
+
+
 def file_sha256(path: str | Path) -> str:
     """Return the SHA-256 hex digest of a file's bytes."""
     digest = hashlib.sha256()
