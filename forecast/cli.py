@@ -30,7 +30,8 @@ app = typer.Typer(
 data_app = typer.Typer(no_args_is_help=True, help="Check and import the data tables.")
 app.add_typer(data_app, name="data")
 
-out = Console()
+# Piped output has no terminal to fit: rich would fall back to 80 columns and cut names.
+out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
 ModelArg = Annotated[str, typer.Argument(help="Model name, or 'all'.")]
@@ -93,9 +94,9 @@ def _fmt(value: float | None, unit: str) -> str:
 
 def _print_summary(name: str, entry: dict[str, Any]) -> None:
     table = Table(title=f"{name}  (scenario {entry['run']['scenario']})", title_justify="left")
-    table.add_column("quantity")
-    table.add_column("median", justify="right")
-    table.add_column("80% interval", justify="right")
+    table.add_column("quantity", no_wrap=True)
+    table.add_column("median", justify="right", no_wrap=True)
+    table.add_column("80% interval", justify="right", no_wrap=True)
     table.add_column("unit")
     for key, h in entry["headline"].items():
         interval = f"{_fmt(h['p10'], h['unit'])} - {_fmt(h['p90'], h['unit'])}"
@@ -104,7 +105,7 @@ def _print_summary(name: str, entry: dict[str, Any]) -> None:
     for key, probs in entry.items():
         if key.startswith("p_") and isinstance(probs, dict):
             cells = "  ".join(f"{y}: {p:.0%}" for y, p in probs.items())
-            out.print(f"  P({key[2:].replace('_', ' ')} Y)  {cells}")
+            out.print(f"  P({key[2:].replace('_', ' ')} Y)  {cells}", soft_wrap=True)
     d = entry["diagnostics"]
     status = "[green]passed[/green]" if d["passed"] else "[bold red]FAILED[/bold red]"
     out.print(
@@ -116,7 +117,8 @@ def _print_summary(name: str, entry: dict[str, Any]) -> None:
             if entry["run"]["latest_row_date"]
             else ""
         )
-        + ")\n"
+        + ")\n",
+        soft_wrap=True,
     )
 
 
