@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from forecast import __version__
-from forecast.errors import InputError
+from forecast.errors import InputError, parse_date
 from forecast.settings import SETTINGS, SamplerSettings
 
 app = typer.Typer(
@@ -46,12 +46,7 @@ Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 if any fit fails 
 
 
 def _as_of(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError("--as-of", f"expected a date YYYY-MM-DD, got {value!r}") from None
+    return None if value is None else parse_date(value, "--as-of")
 
 
 def _quiet_libraries() -> None:
@@ -66,8 +61,8 @@ def _runs(
     scenario: str | None,
     as_of: str | None,
     sampler: SamplerSettings | None = None,
-    refit: tuple[str, ...] = (),
-) -> tuple[dict, dict]:
+    refit: bool | tuple[str, ...] = (),
+) -> dict:
     from forecast import fit as fitting
     from forecast.scenarios import load_scenario
 
@@ -78,18 +73,13 @@ def _runs(
         if sys.stderr.isatty():
             err.print(f"[dim]{name}: {event}[/dim]")
 
-    runs = fitting.ensure_runs(plans, refit=refit, on_event=report)
-    return plans, runs
+    return fitting.ensure_runs(plans, refit=refit, on_event=report)
 
 
 def _fmt(value: float | None, unit: str) -> str:
     if value is None or not math.isfinite(value):
         return f"> {SETTINGS.horizon_year:.0f}" if unit == "year" else "n/a"
-    if unit == "year":
-        return f"{value:.1f}"
-    if abs(value) >= 1e4 or (value != 0 and abs(value) < 1e-2):
-        return f"{value:.3g}"
-    return f"{value:.3g}"
+    return f"{value:.1f}" if unit == "year" else f"{value:.3g}"
 
 
 def _print_summary(name: str, entry: dict[str, Any]) -> None:
@@ -136,13 +126,11 @@ def fit(
     strict: Strict = False,
 ) -> None:
     """Fit a model (and the models it reads) and store the run."""
-    from forecast.models import resolve
     from forecast.store import diagnostics
 
-    names = [model]
     sampler = SamplerSettings(draws=draws, chains=chains, seed=seed, tune=tune)
-    targets = tuple(m.name for m in resolve(names)) if model == "all" else (model,)
-    _, runs = _runs(names, scenario=scenario, as_of=as_of, sampler=sampler, refit=targets)
+    refit = True if model == "all" else (model,)
+    runs = _runs([model], scenario=scenario, as_of=as_of, sampler=sampler, refit=refit)
     failed = False
     for name, run in runs.items():
         d = diagnostics(run)
@@ -169,7 +157,7 @@ def forecast(
     from forecast.summary import model_summary
 
     shown = [m.name for m in resolve([model])] if model == "all" else [get_model(model).name]
-    _, runs = _runs([model], scenario=scenario, as_of=as_of)
+    runs = _runs([model], scenario=scenario, as_of=as_of)
     result = {name: model_summary(REGISTRY[name], runs[name]) for name in shown}
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2, allow_nan=False) + "\n")

@@ -23,7 +23,7 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from forecast import settings
-from forecast.errors import InputError
+from forecast.errors import InputError, pydantic_error
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -230,13 +230,8 @@ def _spec(name: str) -> TableSpec:
         raise InputError(name, f"unknown table; expected one of {known}") from None
 
 
-def _format_error(err: dict[str, Any]) -> tuple[str | None, str]:
-    column = str(err["loc"][0]) if err.get("loc") else None
-    message = err["msg"].removeprefix("Value error, ")
-    if column is None and ":" in message:
-        head, _, tail = message.partition(":")
-        if " " not in head:
-            column, message = head, tail.strip()
+def _format_error(exc: ValidationError) -> tuple[str | None, str]:
+    column, message, err = pydantic_error(exc)
     got = err.get("input")
     if got is None and err.get("type") in {"string_type", "date_type", "bool_type"}:
         return column, "required value is blank"
@@ -295,7 +290,7 @@ def read_rows(
             try:
                 row = spec.row_model.model_validate(record)
             except ValidationError as exc:
-                column, message = _format_error(exc.errors()[0])
+                column, message = _format_error(exc)
                 raise InputError(path, message, row=line, column=column) from None
             if spec.date_column:
                 date = getattr(row, spec.date_column)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
 
 
 class InputError(ValueError):
@@ -35,3 +39,30 @@ class InputError(ValueError):
 
 class DiagnosticsError(RuntimeError):
     """A fit failed its diagnostics gate under ``--strict`` (exit code 1)."""
+
+
+def pydantic_error(exc: ValidationError) -> tuple[str | None, str, dict[str, Any]]:
+    """Return ``(field, message, error)`` of a pydantic error, for an :class:`InputError`.
+
+    Validators raise ``ValueError("field: message")`` when a check spans fields; the field is
+    split off the message so the error can name the column.
+    """
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or None
+    message = err["msg"].removeprefix("Value error, ")
+    head, sep, tail = message.partition(":")
+    if field is None and sep and " " not in head:
+        field, message = head, tail.strip()
+    return field, message, err
+
+
+def parse_date(value: Any, where: str | Path, column: str | None = None) -> dt.date:
+    """Parse an ISO date (``YYYY-MM-DD``) or raise an :class:`InputError` naming the input."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(
+            where, f"expected a date YYYY-MM-DD, got {value!r}", column=column
+        ) from None

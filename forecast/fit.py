@@ -21,6 +21,7 @@ from typing import Any
 
 import arviz as az
 import numpy as np
+import pandas as pd
 import pymc as pm
 import xarray as xr
 
@@ -48,23 +49,30 @@ class FitPlan:
     inputs: FitInputs
     priors: PriorSet
     levers: dict[str, float]
-    options: dict[str, Any]
     sampler: SamplerSettings
-    as_of: dt.date | None
     config: dict[str, Any]
     fit_id: str
     config_id: str
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A validated table (cut at the as-of date) and the SHA-256 of its file."""
+
+    frame: pd.DataFrame
+    sha256: str
 
 
 def plan(
     spec: ModelSpec,
     scenario: Scenario,
     *,
-    as_of: dt.date | None = None,
-    sampler: SamplerSettings | None = None,
-    upstream: Mapping[str, FitPlan] | None = None,
+    tables: Mapping[str, _Table],
+    as_of: dt.date | None,
+    sampler: SamplerSettings,
+    upstream: Mapping[str, FitPlan],
 ) -> FitPlan:
-    """Load and validate a model's inputs and compute its ids, without sampling.
+    """Validate a model's inputs and compute its ids, without sampling.
 
     Parameters
     ----------
@@ -72,28 +80,26 @@ def plan(
         The model.
     scenario : Scenario
         Overrides of fit options, priors and levers.
-    as_of : datetime.date, optional
-        Fit only rows published by this date (overrides the scenario's ``as_of``).
-    sampler : SamplerSettings, optional
-        Draws, chains, seed... (default: :data:`forecast.settings.SETTINGS`).
-    upstream : mapping, optional
+    tables : mapping
+        The loaded tables the model reads (see :func:`plan_all`).
+    as_of : datetime.date or None
+        The date the tables were cut at.
+    sampler : SamplerSettings
+        Draws, chains, seed...
+    upstream : mapping
         Plans of the models this one reads, keyed by name.
 
     Returns
     -------
     FitPlan
     """
-    upstream = upstream or {}
-    sampler = sampler or SETTINGS.sampler
     overrides = scenario.for_model(spec.name)
-    as_of = as_of or scenario.as_of
-    tables = {name: load_table(name, as_of=as_of) for name in spec.tables}
     priors = load_priors(spec.name, spec.prior_names, spec.lever_names)
     if overrides.priors:
         where = str(scenario.path or scenario.name)
         priors = priors.with_overrides(overrides.priors, where)
     options = dict(spec.fit_options) | overrides.fit
-    inputs = spec.select(tables, options)
+    inputs = spec.select({name: tables[name].frame for name in spec.tables}, options)
     if len(inputs.rows) < MIN_ROWS:
         raise InputError(
             table_path(spec.tables[0]),
@@ -105,9 +111,9 @@ def plan(
         "model": spec.name,
         "as_of": as_of.isoformat() if as_of else None,
         "options": options,
-        "priors": priors.to_config()["priors"],
+        "priors": priors.to_config(),
         "sampler": dataclasses.asdict(sampler),
-        "data_sha256": {name: file_sha256(table_path(name)) for name in spec.tables},
+        "data_sha256": {name: tables[name].sha256 for name in spec.tables},
         "priors_sha256": priors.sha256,
     }
     fit_id = store.config_id(spec.name, fit_config)
@@ -124,9 +130,7 @@ def plan(
         inputs=inputs,
         priors=priors,
         levers=levers,
-        options=options,
         sampler=sampler,
-        as_of=as_of,
         config=config,
         fit_id=fit_id,
         config_id=store.config_id(spec.name, config),
@@ -267,8 +271,16 @@ def plan_all(
             sampler = SamplerSettings(**stored["sampler"]) if stored else SETTINGS.sampler
         except (KeyError, TypeError):
             sampler = SETTINGS.sampler
+    as_of = as_of or scenario.as_of
+    # Each table is read, validated and hashed once, however many models read it.
+    tables = {
+        name: _Table(load_table(name, as_of=as_of), file_sha256(table_path(name)))
+        for name in dict.fromkeys(t for spec in specs for t in spec.tables)
+    }
     for spec in specs:
-        plans[spec.name] = plan(spec, scenario, as_of=as_of, sampler=sampler, upstream=plans)
+        plans[spec.name] = plan(
+            spec, scenario, tables=tables, as_of=as_of, sampler=sampler, upstream=plans
+        )
     return plans
 
 
@@ -297,14 +309,9 @@ def ensure_runs(
     for name, fit_plan in plans.items():
         path = store.run_path(name, fit_plan.scenario.name)
         forced = refit if isinstance(refit, bool) else name in refit
-        stored = None if forced else store.load_current(path, fit_plan.config_id)
-        event = "reused"
-        if stored is None and not forced:
-            stored = _rederive(fit_plan, path, runs)
-            event = "rederived"
+        stored, event = (None, "fitted") if forced else _reuse(fit_plan, path, runs)
         if stored is None:
-            stored = fit(fit_plan, runs, progressbar=progressbar)
-            event = "fitted"
+            stored, event = fit(fit_plan, runs, progressbar=progressbar), "fitted"
         if event != "reused":
             store.save_run(stored, path)
         if on_event:
@@ -313,26 +320,26 @@ def ensure_runs(
     return runs
 
 
-def _rederive(fit_plan: FitPlan, path: Path, runs: Mapping[str, xr.DataTree]) -> xr.DataTree | None:
-    """Reuse stored draws whose fit is current but whose levers changed.
+def _reuse(
+    fit_plan: FitPlan, path: Path, runs: Mapping[str, xr.DataTree]
+) -> tuple[xr.DataTree | None, str]:
+    """Return a stored run usable for this plan and how it was obtained, or ``(None, ...)``.
 
-    Looks at the run stored for this scenario, then at the baseline run: a scenario that only
-    moves forward levers shares the baseline's draws.
+    The run stored for this scenario is reused as it is when its ``config_id`` matches. When
+    only forward levers changed (same ``fit_id``: same data, priors, options, sampler and
+    version), the draws of this scenario's run, else of the baseline run, are reused and only
+    the derived quantities recomputed. Only attrs are read until a run is chosen.
     """
     for candidate in dict.fromkeys([path, store.run_path(fit_plan.spec.name, "baseline")]):
-        stored = store.stored_config(candidate)
-        if not stored or stored.get("fit_id") != fit_plan.fit_id:
+        attrs = store.stored_attrs(candidate)
+        if not attrs:
             continue
-        try:
-            tree = store.load_run(candidate)
-        except (OSError, ValueError):
-            continue
-        if tree.attrs.get("version") != __version__:
-            continue
-        diagnostics = json.loads(tree.attrs["diagnostics"])
-        sampled = tree.copy()
-        for group in ("derived", "fit_data"):
-            if group in sampled.children:
+        if candidate == path and attrs.get("config_id") == fit_plan.config_id:
+            return store.load_run(candidate), "reused"
+        if json.loads(attrs["config"]).get("fit_id") == fit_plan.fit_id:
+            sampled = store.load_run(candidate)
+            for group in ("derived", "fit_data"):
                 del sampled[group]
-        return finish(fit_plan, sampled, derive(fit_plan, sampled, runs), diagnostics)
-    return None
+            derived = derive(fit_plan, sampled, runs)
+            return finish(fit_plan, sampled, derived, store.diagnostics(sampled)), "rederived"
+    return None, "fitted"

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scipy import stats
 
 from forecast import settings
-from forecast.errors import InputError
+from forecast.errors import InputError, pydantic_error
 
 #: Distributions a prior file may name, with the keyword arguments each requires.
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
@@ -214,11 +214,8 @@ class PriorSet:
         return self.priors[name]
 
     def to_config(self) -> dict[str, Any]:
-        """Return a JSON-serialisable dict of the resolved priors and lever defaults."""
-        return {
-            "priors": {k: v.model_dump(exclude_none=True) for k, v in self.priors.items()},
-            "levers": {k: v.value for k, v in self.levers.items()},
-        }
+        """Return the resolved priors as a JSON-serialisable dict."""
+        return {k: v.model_dump(exclude_none=True) for k, v in self.priors.items()}
 
     def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]], where: str) -> PriorSet:
         """Return a copy with some priors replaced (``{name: {field: value}}``), validated."""
@@ -238,18 +235,33 @@ class PriorSet:
         return PriorSet(self.model, priors, self.levers, self.path, digest)
 
 
-def _validate_prior(table: Any, path: str | Path, name: str) -> PriorSpec:
+def _validate(schema: type[BaseModel], table: Any, path: str | Path, where: str) -> Any:
+    """Validate one TOML table; an error names the file and the key (``where.field``)."""
     try:
-        return PriorSpec.model_validate(table)
+        return schema.model_validate(table)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or None
-        message = err["msg"].removeprefix("Value error, ")
-        if field is None and ":" in message:
-            field, _, message = message.partition(":")
-            message = message.strip()
-        column = f"priors.{name}" + (f".{field}" if field else "")
+        field, message, _ = pydantic_error(exc)
+        column = where + (f".{field}" if field else "")
         raise InputError(path, message, column=column) from None
+
+
+def _validate_prior(table: Any, path: str | Path, name: str) -> PriorSpec:
+    return _validate(PriorSpec, table, path, f"priors.{name}")
+
+
+def read_toml(path: Path, missing: str) -> tuple[dict[str, Any], str]:
+    """Read a TOML file; return the document and the SHA-256 of its bytes.
+
+    Raises :class:`InputError` with ``missing`` when the file is absent, and when it is not TOML.
+    """
+    if not path.is_file():
+        raise InputError(path, missing)
+    raw = path.read_bytes()
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"not valid TOML: {exc}") from None
+    return document, hashlib.sha256(raw).hexdigest()
 
 
 def _check_names(
@@ -289,13 +301,7 @@ def load_priors(
     PriorSet
     """
     path = Path(path) if path else settings.priors_dir() / f"{model}.toml"
-    if not path.is_file():
-        raise InputError(path, "prior file not found")
-    raw_bytes = path.read_bytes()
-    try:
-        document = tomllib.loads(raw_bytes.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not valid TOML: {exc}") from None
+    document, sha256 = read_toml(path, "prior file not found")
     unknown_sections = set(document) - {"model", "priors", "levers"}
     if unknown_sections:
         raise InputError(
@@ -312,21 +318,13 @@ def load_priors(
     expected = list(expected)
     _check_names(path, "priors", tables, expected, f"unknown prior name; the {model} model uses")
     priors = {name: _validate_prior(tables[name], path, name) for name in expected}
-    levers: dict[str, LeverSpec] = {}
     expected_levers = list(expected_levers)
     lever_tables = document.get("levers", {})
     _check_names(
         path, "levers", lever_tables, expected_levers, f"unknown lever; the {model} model reads"
     )
-    for name in expected_levers:
-        try:
-            levers[name] = LeverSpec.model_validate(lever_tables[name])
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"])
-            raise InputError(
-                path,
-                err["msg"].removeprefix("Value error, "),
-                column=f"levers.{name}" + (f".{field}" if field else ""),
-            ) from None
-    return PriorSet(model, priors, levers, path, hashlib.sha256(raw_bytes).hexdigest())
+    levers = {
+        name: _validate(LeverSpec, lever_tables[name], path, f"levers.{name}")
+        for name in expected_levers
+    }
+    return PriorSet(model, priors, levers, path, sha256)

@@ -24,16 +24,15 @@ refused with the file and the key.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import hashlib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from forecast import settings
-from forecast.errors import InputError
+from forecast.errors import InputError, parse_date
 from forecast.models import REGISTRY
 from forecast.models.base import ModelSpec
 
@@ -75,10 +74,7 @@ def _check_fit_option(spec: ModelSpec, key: str, value: Any, where: Path | str) 
     if key == "population" and value not in ("frontier", "all"):
         raise InputError(where, f"expected 'frontier' or 'all', got {value!r}", column=column)
     if key.endswith("_date"):
-        try:
-            dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise InputError(where, f"expected an ISO date, got {value!r}", column=column) from None
+        parse_date(value, where, column)
     return value
 
 
@@ -114,12 +110,7 @@ def parse_scenario(document: Mapping[str, Any], where: Path | str, name: str) ->
         )
     as_of = meta.get("as_of")
     if as_of is not None:
-        try:
-            as_of = dt.date.fromisoformat(str(as_of))
-        except ValueError:
-            raise InputError(
-                where, f"expected an ISO date, got {as_of!r}", column="scenario.as_of"
-            ) from None
+        as_of = parse_date(as_of, where, "scenario.as_of")
     models: dict[str, ModelOverrides] = {}
     for model_name, section in document.items():
         if model_name == "scenario":
@@ -164,13 +155,8 @@ def load_scenario(name_or_path: str | None) -> Scenario:
             if candidate.suffix == ".toml"
             else (settings.scenarios_dir() / f"{name_or_path}.toml")
         )
-    if not path.is_file():
-        available = sorted(p.stem for p in settings.scenarios_dir().glob("*.toml"))
-        raise InputError(path, f"scenario not found; available: {available}")
-    raw = path.read_bytes()
-    try:
-        document = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not valid TOML: {exc}") from None
-    scenario = parse_scenario(document, path, path.stem)
-    return Scenario(**{**scenario.__dict__, "sha256": hashlib.sha256(raw).hexdigest()})
+    from forecast.priors import read_toml
+
+    available = sorted(p.stem for p in settings.scenarios_dir().glob("*.toml"))
+    document, sha256 = read_toml(path, f"scenario not found; available: {available}")
+    return dataclasses.replace(parse_scenario(document, path, path.stem), sha256=sha256)

@@ -13,6 +13,7 @@ directories without touching the bundled data:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,12 @@ def _find_root() -> Path:
     env = os.environ.get("DATAWALL_ROOT")
     if env:
         return Path(env).resolve()
-    here = Path.cwd().resolve()
+    return _root_above(Path.cwd().resolve())
+
+
+@functools.cache
+def _root_above(here: Path) -> Path:
+    """Search ``here`` and its parents for datawall's pyproject.toml (once per directory)."""
     for candidate in (here, *here.parents):
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file() and 'name = "datawall"' in pyproject.read_text():

@@ -74,7 +74,7 @@ def save_run(tree: xr.DataTree, path: Path) -> Path:
             if var.dtype.kind in "fiu"
         }
         if node_encoding:
-            encoding[node.path if node.path != "/" else "/"] = node_encoding
+            encoding[node.path] = node_encoding
     try:
         tree.to_netcdf(tmp, encoding=encoding, engine="netcdf4")
         os.replace(tmp, path)
@@ -90,34 +90,32 @@ def load_run(path: Path) -> xr.DataTree:
         return tree.load().copy()
 
 
-def load_current(path: Path, expected_id: str) -> xr.DataTree | None:
-    """Return the stored run if its config id and version match, else ``None``."""
-    if not path.is_file():
-        return None
-    try:
-        tree = load_run(path)
-    except (OSError, ValueError):
-        return None
-    attrs = tree.attrs
-    if attrs.get("config_id") != expected_id or attrs.get("version") != __version__:
-        return None
-    return tree
-
-
-def stored_config(path: Path) -> dict[str, Any] | None:
-    """Return the config in a stored run's attrs without loading its arrays (None if absent)."""
+def stored_attrs(path: Path) -> dict[str, Any] | None:
+    """Return a stored run's root attrs without reading its arrays (``None`` if unreadable)."""
     if not path.is_file():
         return None
     try:
         with xr.open_datatree(path, engine="netcdf4") as tree:
-            return json.loads(tree.attrs["config"])
-    except (OSError, ValueError, KeyError):
+            return dict(tree.attrs)
+    except (OSError, ValueError):
         return None
 
 
-def run_config(tree: xr.DataTree) -> dict[str, Any]:
-    """Return the configuration stored in a run's attrs."""
-    return json.loads(tree.attrs["config"])
+def stored_config(path: Path) -> dict[str, Any] | None:
+    """Return the config in a stored run's attrs without reading its arrays (None if absent)."""
+    attrs = stored_attrs(path)
+    return json.loads(attrs["config"]) if attrs and "config" in attrs else None
+
+
+def load_current(path: Path, expected_id: str) -> xr.DataTree | None:
+    """Return the stored run if its config id (which covers the version) matches, else ``None``.
+
+    Only the attrs are read to decide; the arrays are read only for a run that is reused.
+    """
+    attrs = stored_attrs(path)
+    if not attrs or attrs.get("config_id") != expected_id:
+        return None
+    return load_run(path)
 
 
 def diagnostics(tree: xr.DataTree) -> dict[str, Any]:

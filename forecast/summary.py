@@ -7,13 +7,13 @@ JSON output writes them as ``null``.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from forecast import store
 from forecast.models.base import Headline, ModelSpec
 from forecast.settings import SETTINGS
 
@@ -29,13 +29,9 @@ def _quantiles(values: np.ndarray, probs: np.ndarray) -> np.ndarray:
     upper = np.ceil(position).astype(int)
     weight = position - lower
     lo, hi = ordered[lower], ordered[upper]
+    # Between a finite draw and +inf the quantile is +inf (inf - inf would give nan).
     with np.errstate(invalid="ignore"):
-        out = np.where(
-            np.isinf(hi) | np.isinf(lo) | (weight == 0),
-            np.where(weight > 0, hi, lo),
-            lo + weight * (hi - lo),
-        )
-    return out
+        return np.where(weight == 0, lo, np.where(np.isinf(hi), hi, lo + weight * (hi - lo)))
 
 
 def quantiles(
@@ -92,7 +88,7 @@ def model_summary(spec: ModelSpec, run: xr.DataTree) -> dict[str, Any]:
     "ess_bulk_min", "divergences", "passed"}, ...extras, "run": {...}}``
     """
     derived = run["derived"].to_dataset()
-    diagnostics = json.loads(run.attrs["diagnostics"])
+    diagnostics = store.diagnostics(run)
     out: dict[str, Any] = {
         "headline": {k: v.to_dict() for k, v in spec.headline(derived).items()},
         "diagnostics": {

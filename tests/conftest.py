@@ -16,6 +16,24 @@ REPO = Path(__file__).resolve().parents[1]
 SMALL = SamplerSettings(draws=200, tune=300, chains=2, cores=2, seed=7)
 
 
+def sample_small(model, seed: int, target_accept: float = 0.8):
+    """Sample a model with the small test settings (2 chains, fixed seed)."""
+    import pymc as pm
+
+    with model:
+        return pm.sample(
+            draws=SMALL.draws,
+            tune=SMALL.tune,
+            chains=2,
+            cores=2,
+            random_seed=seed,
+            nuts_sampler="pymc",
+            progressbar=False,
+            target_accept=target_accept,
+            compute_convergence_checks=False,
+        )
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(42)

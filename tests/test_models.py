@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import pymc as pm
 import pytest
 import xarray as xr
 
@@ -10,7 +9,7 @@ from forecast.models import compute, datawall
 from forecast.models.base import FitInputs
 from forecast.priors import load_priors
 
-from .conftest import SMALL
+from .conftest import sample_small
 
 
 def simulated_inputs(rng, intercept, slope, sigma, n=40):
@@ -28,17 +27,7 @@ def test_dataset_trend_recovers_known_growth(project, rng):
     truth = {"dataset_intercept": 11.8, "dataset_slope": 0.38, "dataset_sigma": 0.25}
     inputs = simulated_inputs(rng, *truth.values())
     priors = load_priors("datawall", datawall.PRIOR_NAMES, datawall.LEVER_NAMES)
-    with datawall.build(inputs, priors):
-        tree = pm.sample(
-            draws=SMALL.draws,
-            tune=SMALL.tune,
-            chains=2,
-            cores=2,
-            random_seed=3,
-            nuts_sampler="pymc",
-            progressbar=False,
-            compute_convergence_checks=False,
-        )
+    tree = sample_small(datawall.build(inputs, priors), seed=3)
     post = tree["posterior"]
     for name, value in truth.items():
         lo, hi = post[name].quantile([0.02, 0.98]).values

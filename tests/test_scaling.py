@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import pymc as pm
 import pytest
 from scipy.optimize import minimize_scalar
 
@@ -12,7 +11,7 @@ from forecast.models import scaling
 from forecast.models.base import FitInputs
 from forecast.priors import load_priors
 
-from .conftest import REPO, SMALL
+from .conftest import REPO, sample_small
 
 
 @pytest.mark.parametrize("compute", [1e21, 5.88e23, 1e26, 1e30])
@@ -52,18 +51,7 @@ def test_recovers_known_exponents(project, rng):
         coords={"run": list(range(1, 121))},
     )
     priors = load_priors("scaling", scaling.PRIOR_NAMES)
-    with scaling.build(inputs, priors):
-        tree = pm.sample(
-            draws=SMALL.draws,
-            tune=SMALL.tune,
-            chains=2,
-            cores=2,
-            random_seed=5,
-            nuts_sampler="pymc",
-            progressbar=False,
-            target_accept=0.95,
-            compute_convergence_checks=False,
-        )
+    tree = sample_small(scaling.build(inputs, priors), seed=5, target_accept=0.95)
     post = tree["posterior"]
     for name, value in (("alpha", 0.35), ("beta", 0.37), ("irreducible_loss", 1.8)):
         lo, hi = post[name].quantile([0.01, 0.99]).values

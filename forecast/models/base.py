@@ -6,7 +6,6 @@ likelihood, derived quantities) and ends by declaring one :class:`ModelSpec`.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,8 +64,6 @@ class ModelSpec:
     derive: Callable[[xr.Dataset, Mapping[str, xr.Dataset], Mapping[str, Any], int], xr.Dataset]
     #: ``headline(derived) -> {name: Headline}``.
     headline: Callable[[xr.Dataset], dict[str, Headline]]
-    #: Variables whose convergence the diagnostics gate checks.
-    var_names: tuple[str, ...]
     #: Fit options (changing one means a refit) and their defaults.
     fit_options: Mapping[str, Any] = field(default_factory=dict)
     #: Models whose posterior draws this one reads (paired by chain and draw).
@@ -75,13 +72,6 @@ class ModelSpec:
     forward_bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     #: Extra summaries (e.g. P(exhausted by year)) added to ``forecast`` output.
     extras: Callable[[xr.Dataset], dict[str, Any]] | None = None
-
-
-def as_of_date(value: str | dt.date | None) -> dt.date | None:
-    """Parse an as-of date given as ISO text."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value)
 
 
 #: Leading dims of every derived quantity, in this order (no positional axes in results).

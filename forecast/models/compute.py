@@ -140,6 +140,5 @@ MODEL = ModelSpec(
     build=build,
     derive=derive,
     headline=headline,
-    var_names=PRIOR_NAMES,
     fit_options={"population": "frontier", "start_date": "2018-01-01"},
 )

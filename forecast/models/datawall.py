@@ -266,7 +266,6 @@ MODEL = ModelSpec(
     derive=derive,
     headline=headline,
     extras=extras,
-    var_names=trend_prior_names("dataset"),
     # Dataset sizes are tokens seen in pre-training. Before 2020 the frontier (by compute) was
     # encoder models trained for tens of epochs on small corpora (RoBERTa, XLNet, XLM-R), whose
     # tokens seen overstate their dataset size 10-100x; from the GPT-3 era on, frontier LLMs

@@ -158,6 +158,5 @@ MODEL = ModelSpec(
     build=build,
     derive=derive,
     headline=headline,
-    var_names=PRIOR_NAMES,
     fit_options={"replication_subset": True},
 )
