@@ -100,12 +100,13 @@ def plan(
         priors = priors.with_overrides(overrides.priors, where)
     options = dict(spec.fit_options) | overrides.fit
     inputs = spec.select({name: tables[name].frame for name in spec.tables}, options)
-    if len(inputs.rows) < MIN_ROWS:
-        raise InputError(
-            table_path(spec.tables[0]),
-            f"only {len(inputs.rows)} usable rows for the {spec.name} model "
-            f"(as of {as_of or 'today'}, options {options}); at least {MIN_ROWS} are needed",
-        )
+    for group, rows in inputs.all_rows().items():
+        if len(rows) < MIN_ROWS:
+            raise InputError(
+                table_path(spec.tables[0] if group == "fit_data" else spec.tables[-1]),
+                f"only {len(rows)} usable rows for the {spec.name} model ({group}; "
+                f"as of {as_of or 'today'}, options {options}); at least {MIN_ROWS} are needed",
+            )
     levers = {k: v.value for k, v in priors.levers.items()} | overrides.levers
     fit_config = {
         "model": spec.name,
@@ -182,12 +183,21 @@ def diagnose(tree: xr.DataTree, var_names: list[str]) -> dict[str, Any]:
     }
 
 
+def draws(tree: xr.DataTree) -> xr.Dataset:
+    """Return a run's posterior draws with its scalar data constants (0-d ``pm.Data``)."""
+    posterior = tree["posterior"].to_dataset()
+    if "constant_data" in tree.children:
+        constants = tree["constant_data"].to_dataset()
+        posterior = posterior.assign({k: v for k, v in constants.data_vars.items() if v.ndim == 0})
+    return posterior
+
+
 def derive(fit_plan: FitPlan, tree: xr.DataTree, upstream: Mapping[str, xr.DataTree]) -> xr.Dataset:
     """Compute the derived quantities of a run from its draws and its upstream runs' draws."""
-    posterior = tree["posterior"].to_dataset()
+    posterior = draws(tree)
     ups = {}
     for name in fit_plan.spec.requires:
-        other = upstream[name]["posterior"].to_dataset()
+        other = draws(upstream[name])
         for dim in ("chain", "draw"):
             if other.sizes[dim] != posterior.sizes[dim]:
                 raise ValueError(
@@ -206,7 +216,8 @@ def finish(
 ) -> xr.DataTree:
     """Attach the fit data, the derived quantities and the attrs to a sampled run."""
     tree = tree.copy()
-    tree["fit_data"] = xr.DataTree(store.frame_to_dataset(fit_plan.inputs.rows))
+    for group, rows in fit_plan.inputs.all_rows().items():
+        tree[group] = xr.DataTree(store.frame_to_dataset(rows))
     tree["derived"] = xr.DataTree(derived)
     for name in ("posterior", "sample_stats"):
         tree[name].attrs.pop("created_at", None)
@@ -219,9 +230,7 @@ def finish(
         "scenario": fit_plan.scenario.name,
         "random_seed": fit_plan.sampler.seed,
         "as_of": fit_plan.config["as_of"] or "",
-        "latest_row_date": str(fit_plan.inputs.rows["publication_date"].max().date())
-        if "publication_date" in fit_plan.inputs.rows
-        else "",
+        "latest_row_date": _latest_row_date(fit_plan.inputs),
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data_sha256": json.dumps(fit_plan.config["data_sha256"], sort_keys=True),
         "priors_sha256": fit_plan.priors.sha256,
@@ -229,6 +238,16 @@ def finish(
         "diagnostics_passed": int(bool(diagnostics["passed"])),
     }
     return tree
+
+
+def _latest_row_date(inputs: FitInputs) -> str:
+    """Return the newest publication date among the rows fitted ('' if none carry one)."""
+    dates = [
+        rows["publication_date"].max()
+        for rows in inputs.all_rows().values()
+        if "publication_date" in rows and len(rows)
+    ]
+    return str(max(dates).date()) if dates else ""
 
 
 def fit(
@@ -338,7 +357,7 @@ def _reuse(
             return store.load_run(candidate), "reused"
         if json.loads(attrs["config"]).get("fit_id") == fit_plan.fit_id:
             sampled = store.load_run(candidate)
-            for group in ("derived", "fit_data"):
+            for group in [g for g in sampled.children if g.startswith(("derived", "fit_data"))]:
                 del sampled[group]
             derived = derive(fit_plan, sampled, runs)
             return finish(fit_plan, sampled, derived, store.diagnostics(sampled)), "rederived"

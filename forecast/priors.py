@@ -164,11 +164,15 @@ class PriorSpec(BaseModel):
 
 
 class LeverSpec(BaseModel):
-    """A forward assumption applied to posterior draws after the fit."""
+    """A forward assumption applied to posterior draws after the fit.
+
+    A lever without ``value`` is off by default: the model reads the quantity from a
+    posterior (the data wall's tokens per parameter, say), and a scenario may fix it.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    value: float
+    value: float | None = None
     min: float
     max: float
     unit: str = Field(min_length=1)

@@ -13,7 +13,7 @@ A scenario file::
 
     [datawall.levers]             # forward levers, applied to stored draws: no refit
     tokens_per_param = 20.0
-    overtraining_factor = 1.0     # fixes a prior-only parameter at a value
+    quality_fraction = 0.2        # fixes a prior-only parameter at a value
 
     [datawall.priors.dataset_slope]   # prior overrides: refit
     kwargs = { mu = 0.38, sigma = 0.05 }
@@ -71,7 +71,7 @@ def _check_fit_option(spec: ModelSpec, key: str, value: Any, where: Path | str) 
         raise InputError(
             where, f"unknown fit option; expected one of {sorted(spec.fit_options)}", column=column
         )
-    if key == "population" and value not in ("frontier", "all"):
+    if key.endswith("population") and value not in ("frontier", "all"):
         raise InputError(where, f"expected 'frontier' or 'all', got {value!r}", column=column)
     if key.endswith("_date"):
         parse_date(value, where, column)

@@ -57,10 +57,11 @@ HAND = dict(
     repetition_factor=2.0,  # effective 1e14
     page_count_growth=1.0,
     bytes_per_page_growth=1.0,  # constant stock
-    overtraining_factor=1.5,
 )
 LEVERS = dict(
     tokens_per_param=20.0,
+    overtraining_factor=1.5,
+    overtraining_hold_year=None,
     demand_weight_historical=0.5,
     multimodal_tokens=0.0,
     synthetic_tokens_2025=0.0,
@@ -80,6 +81,48 @@ def test_exhaustion_years_by_hand():
     assert float(out["effective_stock_tokens_2024"].mean()) == pytest.approx(1e14)
     mixed = out["exhaustion_year"].values
     assert set(np.round(mixed.ravel(), 6)) <= {2024.0, round(expected, 6)}
+
+
+def scaling_posterior(ratio=20.0, alpha=0.3, **overtraining):
+    """A scaling posterior whose compute-optimal ratio is ``ratio`` at every compute."""
+    b_coef = 400.0
+    a_coef = b_coef * ratio ** (-alpha)  # alpha = beta: (alpha A / (beta B))^(-2 / 2 alpha)
+    return fake_posterior(alpha=alpha, beta=alpha, A=a_coef, B=b_coef, **overtraining)
+
+
+def test_compute_demand_reads_the_scaling_posterior_and_holds_overtraining():
+    post = fake_posterior(**HAND)
+    comp = fake_posterior(compute_intercept=23.0, compute_slope=0.5)
+    law = scaling_posterior(
+        overtraining_intercept=np.log10(1.5),
+        overtraining_slope=0.0,
+        overtraining_compute_slope=0.0,
+        overtraining_reference_year=2021.0,
+    )
+    unset = LEVERS | {"tokens_per_param": None, "overtraining_factor": None}
+    fixed = datawall.derive(post, {"compute": comp}, LEVERS, seed=0)
+    fitted = datawall.derive(post, {"compute": comp, "scaling": law}, unset, seed=0)
+    # k = 20 and m = 1.5 from the posterior give the same years as the same fixed levers
+    np.testing.assert_allclose(fitted["exhaustion_year_compute"], fixed["exhaustion_year_compute"])
+    np.testing.assert_allclose(fitted["compute_optimal_tokens_per_param"], 20.0)
+    # a growing overtraining trend is followed to the hold year, then held:
+    # log10 m = log10 1.5 + 0.1 (min(y, 2022) - 2020); 0.5 (log10 5 + 0.2 + 23 + 0.5 t) = 14
+    growing = law.assign(overtraining_slope=law["overtraining_slope"] + 0.1)
+    held = datawall.derive(
+        post,
+        {"compute": comp, "scaling": growing},
+        unset | {"overtraining_hold_year": 2022.0},
+        seed=0,
+    )
+    expected = 2020 + 2 * (28 - np.log10(5) - 0.2 - 23)
+    np.testing.assert_allclose(held["exhaustion_year_compute"], expected, atol=1e-6)
+    m = held["overtraining_factor"].isel(chain=0, draw=0)
+    expected_m = 1.5 * 10 ** np.array([0.1, 0.2, 0.2])
+    np.testing.assert_allclose(m.sel(year=[2021, 2022, 2030]), expected_m)
+    # unset, the hold year is the scaling model's reference year (the newest release)
+    default = datawall.derive(post, {"compute": comp, "scaling": growing}, unset, seed=0)
+    m = default["overtraining_factor"].isel(chain=0, draw=0)
+    np.testing.assert_allclose(m.sel(year=2030), 1.5 * 10**0.1)
 
 
 def test_levers_broadcast_over_scenarios_and_move_only_their_part():

@@ -37,7 +37,10 @@ def test_run_file_holds_groups_and_attrs(in_fitted):
         run.children
     )
     config = json.loads(run.attrs["config"])
-    assert config["sampler"]["draws"] == SMALL.draws and config["levers"]["tokens_per_param"] == 20
+    assert config["sampler"]["draws"] == SMALL.draws
+    # unset levers: k and m come from the scaling posterior, recorded as null
+    assert config["levers"]["tokens_per_param"] is None
+    assert config["upstream"].keys() == {"compute", "scaling"}
     assert run["derived"]["exhaustion_year"].dims == ("chain", "draw")
     assert run["derived"]["effective_stock_tokens"].dims == ("chain", "draw", "year")
     assert int(run["derived"]["year"].max()) >= 2040
@@ -91,7 +94,7 @@ def test_lever_only_scenario_reuses_draws(in_fitted, tmp_path):
     events = {}
     plans = fitting.plan_all(["datawall"], load_scenario(str(path)))
     runs = fitting.ensure_runs(plans, on_event=lambda m, e: events.__setitem__(m, e))
-    assert events == {"compute": "rederived", "datawall": "rederived"}
+    assert events == {"compute": "rederived", "scaling": "rederived", "datawall": "rederived"}
     base = store.load_run(store.run_path("datawall"))
     np.testing.assert_array_equal(
         runs["datawall"]["posterior"]["dataset_slope"], base["posterior"]["dataset_slope"]

@@ -27,6 +27,13 @@ class FitInputs:
     arrays: Mapping[str, Any]
     #: Coordinates of the observation dimensions.
     coords: Mapping[str, Any]
+    #: Further observation tables of a model with several likelihoods, each stored with the run
+    #: as a ``fit_data_<key>`` group (the scaling model's releases, say).
+    extra_rows: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    def all_rows(self) -> dict[str, pd.DataFrame]:
+        """Return every observation table keyed by its run group (``fit_data``, ...)."""
+        return {"fit_data": self.rows} | {f"fit_data_{k}": v for k, v in self.extra_rows.items()}
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class ModelSpec:
     build: Callable[[FitInputs, PriorSet], pm.Model]
     #: ``derive(posterior, upstream, levers, seed) -> Dataset`` of projections and wall
     #: quantities per draw; must broadcast over extra dims of lever values (``scenario``).
+    #: ``posterior`` and each upstream dataset hold the draws plus the model's scalar data
+    #: constants (0-d ``pm.Data``, e.g. the scaling model's reference year).
     derive: Callable[[xr.Dataset, Mapping[str, xr.Dataset], Mapping[str, Any], int], xr.Dataset]
     #: ``headline(derived) -> {name: Headline}``.
     headline: Callable[[xr.Dataset], dict[str, Headline]]

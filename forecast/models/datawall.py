@@ -12,10 +12,13 @@ Demand: two projections of the frontier training-dataset size ``D(y)`` (tokens)
 
     The slope (OOM/yr) comes from the data; its prior is weakly informative.
 (b) *Compute-based*: the frontier compute trend ``C(y)`` (shared ``compute`` model) turned into
-    tokens with the Chinchilla rule ``D = k N`` and ``C = 6 N D`` (Hoffmann et al. 2022), so
-    ``D = sqrt(k m C / 6)`` with ``k`` tokens per parameter (lever, 20) and ``m`` the overtraining
-    factor (``m``-times more tokens per parameter than compute-optimal: Villalobos et al. 2024,
-    fn. 23).
+    tokens with ``C = 6 N D`` and ``D = k m N`` (Hoffmann et al. 2022), so
+    ``D = sqrt(k m C / 6)``, where, per draw of the ``scaling`` model,
+    ``k = r_opt(C(y))`` is the compute-optimal tokens per parameter at that compute and ``m`` is
+    the overtraining factor of a frontier-compute run, following its fitted trend up to the
+    newest release and held at that value after (levers ``overtraining_hold_year``; a scenario
+    may instead fix ``tokens_per_param`` (Chinchilla: 20) and ``overtraining_factor``, as
+    Villalobos et al. 2024, Eq. 3 and fn. 23, do).
 The headline demand is their equal-weight mixture (Villalobos et al. 2024, Eq. 4): each posterior
 draw follows projection (a) with probability ``demand_weight_historical``, else (b).
 
@@ -49,7 +52,7 @@ import pymc as pm
 import xarray as xr
 
 from forecast import summary
-from forecast.models import compute
+from forecast.models import compute, scaling
 from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order
 from forecast.models.crossing import first_crossing_year
 from forecast.models.trend import add_trend_from_inputs, trend_prior_names
@@ -70,10 +73,12 @@ STOCK_PARTS = (
     "page_count_growth",
     "bytes_per_page_growth",
 )
-FORWARD_PARAMETERS = (*STOCK_PARTS, "overtraining_factor")
+FORWARD_PARAMETERS = STOCK_PARTS
 PRIOR_NAMES = (*trend_prior_names("dataset"), *FORWARD_PARAMETERS)
 LEVER_NAMES = (
     "tokens_per_param",
+    "overtraining_factor",
+    "overtraining_hold_year",
     "demand_weight_historical",
     "multimodal_tokens",
     "synthetic_tokens_2025",
@@ -96,12 +101,19 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     return model
 
 
-def _value(name: str, posterior: xr.Dataset, levers: Mapping[str, Any]) -> xr.DataArray:
-    """Return a lever's value if one is set, else the posterior draws of ``name``."""
-    if name in levers and levers[name] is not None:
+def _is_set(levers: Mapping[str, Any], name: str) -> bool:
+    """Return whether a lever has a value (an unset lever defers to a posterior)."""
+    return levers.get(name) is not None
+
+
+def _value(levers: Mapping[str, Any], name: str, default: Any = None) -> xr.DataArray:
+    """Return a lever's value if it is set, else ``default`` (posterior draws, say)."""
+    if _is_set(levers, name):
         value = levers[name]
         return value if isinstance(value, xr.DataArray) else xr.DataArray(float(value))
-    return posterior[name]
+    if default is None:
+        raise KeyError(f"lever {name!r} has no value and no posterior to fall back on")
+    return default
 
 
 def effective_stock_log10(
@@ -131,7 +143,8 @@ def derive(
     posterior : xarray.Dataset
         Draws of this model's parameters, dims ``(chain, draw)``.
     upstream : mapping
-        ``{"compute": posterior of the compute trend}`` with the same ``(chain, draw)``.
+        Posteriors of the ``compute`` trend and of the ``scaling`` model, with the same
+        ``(chain, draw)``.
     levers : mapping
         Lever values, and optional fixed values for any of :data:`FORWARD_PARAMETERS`. Values may
         be DataArrays with extra dims (e.g. ``scenario``); results broadcast over them.
@@ -144,18 +157,31 @@ def derive(
     """
     origin = SETTINGS.year_origin
     years = compute.year_coord()
-    parts = {name: _value(name, posterior, levers) for name in FORWARD_PARAMETERS}
-    k = _value("tokens_per_param", posterior, levers)
-    weight = _value("demand_weight_historical", posterior, levers)
-    multimodal = _value("multimodal_tokens", posterior, levers)
-    synthetic0 = _value("synthetic_tokens_2025", posterior, levers)
-    synthetic_growth = _value("synthetic_growth_per_year", posterior, levers)
+    parts = {name: _value(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
+    weight = _value(levers, "demand_weight_historical")
+    multimodal = _value(levers, "multimodal_tokens")
+    synthetic0 = _value(levers, "synthetic_tokens_2025")
+    synthetic_growth = _value(levers, "synthetic_growth_per_year")
 
     hist_a, hist_b = posterior["dataset_intercept"], posterior["dataset_slope"]
     comp = upstream["compute"]
-    comp_a, comp_b = comp["compute_intercept"], comp["compute_slope"]
-    # D_C = sqrt(k m C / 6): log10 D_C = 0.5 (log10(k m / 6) + log10 C)
-    tokens_offset = 0.5 * np.log10(k * parts["overtraining_factor"] / 6.0)
+
+    def log10_tokens_per_param(y: Any) -> tuple[Any, Any]:
+        """log10 of k (compute-optimal at the frontier compute of y) and of m, per draw."""
+        if _is_set(levers, "tokens_per_param"):
+            log_k = np.log10(_value(levers, "tokens_per_param"))
+        else:
+            law = upstream["scaling"]
+            log_k = scaling.log10_optimal_ratio_draws(law, compute.log10_compute(comp, y))
+        if _is_set(levers, "overtraining_factor"):
+            log_m = np.log10(_value(levers, "overtraining_factor"))
+        else:
+            law = upstream["scaling"]
+            hold = _value(levers, "overtraining_hold_year", law["overtraining_reference_year"])
+            held = np.minimum(y, hold)
+            log_m = scaling.log10_overtraining(law, held, compute.log10_compute(comp, held))
+        return log_k, log_m
+
     raw0, eff0, stock_g = effective_stock_log10(parts)
 
     rng = np.random.default_rng(seed)
@@ -170,7 +196,9 @@ def derive(
         return hist_a + hist_b * (y - origin)
 
     def log_demand_compute(y: Any) -> Any:
-        return tokens_offset + 0.5 * (comp_a + comp_b * (y - origin))
+        # D_C = sqrt(k m C / 6): log10 D_C = 0.5 (log10 k + log10 m - log10 6 + log10 C)
+        log_k, log_m = log10_tokens_per_param(y)
+        return 0.5 * (log_k + log_m - np.log10(6.0) + compute.log10_compute(comp, y))
 
     def stock(y: Any) -> Any:
         grown = 10 ** (eff0 + stock_g * (y - STOCK_BASE_YEAR))
@@ -188,6 +216,7 @@ def derive(
     }
     demand_hist = 10 ** log_demand_hist(years)
     demand_comp = 10 ** log_demand_compute(years)
+    log_k_years, log_m_years = log10_tokens_per_param(years)
     return canonical_order(
         xr.Dataset(
             {
@@ -199,6 +228,9 @@ def derive(
                 "effective_stock_tokens_2024": 10**eff0,
                 "stock_growth_per_year": 10**stock_g,
                 "dataset_growth_per_year": 10**hist_b,
+                "compute_optimal_tokens_per_param": 10**log_k_years
+                + xr.zeros_like(years, dtype=float),
+                "overtraining_factor": 10**log_m_years + xr.zeros_like(years, dtype=float),
                 "exhaustion_year_historical": exhaustion["historical"],
                 "exhaustion_year_compute": exhaustion["compute"],
                 "exhaustion_year": xr.where(
@@ -271,7 +303,7 @@ MODEL = ModelSpec(
     # tokens seen overstate their dataset size 10-100x; from the GPT-3 era on, frontier LLMs
     # train about one epoch, so tokens seen measure the dataset. See README, "Data wall".
     fit_options={"population": "frontier", "start_date": "2020-01-01"},
-    requires=("compute",),
+    requires=("compute", "scaling"),
     forward_bounds={
         "indexed_pages": (1e9, 1e14),
         "bytes_per_page": (100.0, 1e6),
@@ -280,6 +312,5 @@ MODEL = ModelSpec(
         "repetition_factor": (1.0, 100.0),
         "page_count_growth": (0.5, 2.0),
         "bytes_per_page_growth": (0.5, 2.0),
-        "overtraining_factor": (0.1, 1e4),
     },
 )

@@ -12,6 +12,8 @@ Gelman et al., *Bayesian Data Analysis*, 3rd ed., Sec. 17.2).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pymc as pm
 import xarray as xr
@@ -34,6 +36,7 @@ def add_log_linear_trend(
     log10_observed: np.ndarray,
     priors: PriorSet,
     dims: str,
+    extra_mu: Any = 0.0,
 ) -> None:
     """Add a robust log-linear trend and its likelihood to the model in context.
 
@@ -49,6 +52,10 @@ def add_log_linear_trend(
         Holds the four trend priors.
     dims : str
         Name of the observation dimension.
+    extra_mu : tensor, optional
+        Added to the trend line: an offset or covariate terms (the scaling model adds the
+        compute-optimal ratio and a compute term), so ``log10 y_i ~ StudentT(nu, intercept +
+        slope * t_i + extra_mu_i, sigma)``.
     """
     t = pm.Data(f"{prefix}_years_since_origin", years_since_origin, dims=dims)
     intercept = priors[f"{prefix}_intercept"].create(f"{prefix}_intercept")
@@ -58,7 +65,7 @@ def add_log_linear_trend(
     pm.StudentT(
         f"{prefix}_log10_observed",
         nu=nu,
-        mu=intercept + slope * t,
+        mu=intercept + slope * t + extra_mu,
         sigma=sigma,
         observed=log10_observed,
         dims=dims,
