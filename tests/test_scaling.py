@@ -131,3 +131,22 @@ def test_releases_are_fitted_with_their_heavy_overtrainers(in_fitted):
     assert float(derived["frontier_tokens_per_param_current"].median()) > float(
         derived["overtraining_factor_current"].median()
     )
+
+
+def test_forecast_scaling_json_contract(in_fitted, capsys):
+    import json
+
+    from .conftest import run_cli
+
+    assert run_cli("forecast", "scaling", "--json") == 0
+    entry = json.loads(capsys.readouterr().out)["scaling"]
+    for name in (
+        "tokens_per_param_at_1e26_flop",
+        "alpha",
+        "beta",
+        "irreducible_loss",
+        "overtraining_factor_current",
+    ):
+        h = entry["headline"][name]
+        assert set(h) == {"median", "p10", "p90", "unit"} and h["p10"] <= h["median"] <= h["p90"]
+    assert entry["run"]["latest_row_date"] is not None  # the releases carry dates
