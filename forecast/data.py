@@ -26,7 +26,8 @@ from forecast import settings
 from forecast.errors import InputError, pydantic_error
 
 
-def _blank_to_none(value: Any) -> Any:
+def blank_to_none(value: Any) -> Any:
+    """Return ``None`` for a blank CSV cell, else the value (strings stripped)."""
     if isinstance(value, str) and value.strip() == "":
         return None
     return value.strip() if isinstance(value, str) else value
@@ -41,15 +42,15 @@ def _strict_bool(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1)]
-OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
+Text = Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1)]
+OptionalText = Annotated[str | None, BeforeValidator(blank_to_none)]
 Flag = Annotated[bool, BeforeValidator(_strict_bool)]
 
 
 def positive(lo: float, hi: float) -> Any:
     """Return an optional float type restricted to ``[lo, hi]`` (blank means unknown)."""
     bounded = Annotated[float, Field(ge=lo, le=hi, allow_inf_nan=False)]
-    return Annotated[bounded | None, BeforeValidator(_blank_to_none)]
+    return Annotated[bounded | None, BeforeValidator(blank_to_none)]
 
 
 class Row(BaseModel):

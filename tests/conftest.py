@@ -57,7 +57,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def fitted_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project root whose baseline datawall (and compute) runs are fitted once, small."""
+    """A project root whose baseline runs (datawall, power and their inputs) are fitted once."""
     from forecast import fit as fitting
     from forecast.scenarios import load_scenario
 
@@ -65,7 +65,7 @@ def fitted_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DATAWALL_ROOT", str(root))
         mp.setenv("DATAWALL_RUNS", str(root / "runs"))
-        plans = fitting.plan_all(["datawall"], load_scenario(None), sampler=SMALL)
+        plans = fitting.plan_all(["datawall", "power"], load_scenario(None), sampler=SMALL)
         fitting.ensure_runs(plans, refit=True)
     return root
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import xarray as xr
 
 
 def first_crossing_year(
@@ -60,3 +61,41 @@ def first_crossing_year(
         lo = np.where(above, lo, mid)
     result = np.where(first == 0, start, hi)
     return np.where(ever, result, np.inf)
+
+
+def crossing_year(
+    log_gap: Callable[[xr.DataArray], xr.DataArray],
+    *,
+    start: float,
+    stop: float,
+    step: float = 0.25,
+) -> xr.DataArray:
+    """Return the first year with ``log_gap(year) >= 0``, per draw (and per scenario).
+
+    Parameters
+    ----------
+    log_gap : callable
+        ``log_gap(years)``: log demand minus log supply, built from DataArrays with dims such as
+        ``(scenario, chain, draw)``; ``years`` is a DataArray it must broadcast against.
+    start, stop, step : float
+        Search window and bracket grid, as in :func:`first_crossing_year`.
+
+    Returns
+    -------
+    xarray.DataArray
+        Decimal years with the dims of ``log_gap``'s result (``+inf``: never by ``stop``).
+    """
+    template = log_gap(xr.DataArray(start))
+    dims = template.dims
+
+    def gap(y: np.ndarray) -> np.ndarray:
+        # The solver passes a (n_grid, 1, ..., 1) grid or an array shaped like the template.
+        if y.ndim == template.ndim + 1:
+            year = xr.DataArray(y.reshape(-1), dims="_grid")
+            values = xr.broadcast(log_gap(year), template)[0]
+            return values.transpose("_grid", *dims).values
+        values = xr.broadcast(log_gap(xr.DataArray(y, dims=dims)), template)[0]
+        return values.transpose(*dims).values
+
+    solved = first_crossing_year(gap, template.shape, start=start, stop=stop, step=step)
+    return xr.DataArray(solved, dims=dims, coords=template.coords)

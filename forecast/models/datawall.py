@@ -54,7 +54,7 @@ import xarray as xr
 from forecast import summary
 from forecast.models import compute, scaling
 from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order
-from forecast.models.crossing import first_crossing_year
+from forecast.models.crossing import crossing_year
 from forecast.models.trend import add_trend_from_inputs, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
@@ -244,21 +244,12 @@ def derive(
 
 def _crossing(log_demand: Any, stock: Any) -> xr.DataArray:
     """Solve ``log10 D(y) = log10 S(y)`` per draw (and per scenario, if present)."""
-    template = xr.broadcast(log_demand(0.0), np.log10(stock(xr.DataArray(STOCK_BASE_YEAR))))[0]
-    dims = template.dims
-
-    def gap(y: np.ndarray) -> np.ndarray:
-        # The solver passes a (n_grid, 1, ..., 1) grid or an array shaped like the template.
-        if y.ndim == template.ndim + 1:
-            year = xr.DataArray(y.reshape(-1), dims="_grid")
-            return (log_demand(year) - np.log10(stock(year))).transpose("_grid", *dims).values
-        year = xr.DataArray(y, dims=dims)
-        return (log_demand(year) - np.log10(stock(year))).transpose(*dims).values
-
-    solved = first_crossing_year(
-        gap, template.shape, start=2000.0, stop=SETTINGS.horizon_year, step=0.25
+    return crossing_year(
+        lambda y: log_demand(y) - np.log10(stock(y)),
+        start=2000.0,
+        stop=SETTINGS.horizon_year,
+        step=0.25,
     )
-    return xr.DataArray(solved, dims=dims, coords=template.coords)
 
 
 def headline(derived: xr.Dataset) -> dict[str, Headline]:

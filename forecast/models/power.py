@@ -1,0 +1,377 @@
+"""Power: the power drawn by the largest training runs against what can feed them.
+
+Demand: the power of frontier training runs (MW)
+------------------------------------------------
+A robust log-linear trend fitted to the cluster power of frontier runs since 2018
+(``data/training_runs_power.csv``; Epoch AI's "training power draw": chips x chip TDP x server
+overhead x PUE)::
+
+    log10 P_i ~ StudentT(nu, power_intercept + power_slope * (t_i - 2020), power_sigma)
+
+The trend runs through the frontier set; the *largest* run of a year sits above it. It is read
+at the ``largest_run_quantile`` (lever, 0.9) of the fitted Student-t scatter:
+``log10 P_max(y) = trend(y) + power_sigma * t_nu^-1(q)``.
+
+Structural check against compute (Epoch AI, "The power required to train frontier AI models is
+doubling annually", 2024): power growth = compute growth / (FLOP-per-watt growth x precision
+gain x run-duration growth). The compute growth is the ``compute`` model's posterior; the three
+divisors are priors with sources. The implied growth is derived per draw beside the fitted one.
+
+Supply: campus, data-centre capacity, grid connection
+-----------------------------------------------------
+* Data-centre capacity, three series (US total, US AI, global total), each log-linear in time,
+  fitted to the observed rows of ``data/datacenter_capacity.csv``. A figure in TWh/yr is
+  converted to average GW (``TWh / 8.76``: 8,760 hours a year), and average GW = rated GW x the
+  load factor (a prior; Sevilla et al. 2024: data centres draw 40-60% of their rating)::
+
+      log10 GW_i ~ Normal(capacity_intercept[s] + capacity_slope[s] (t_i - 2020)
+                          + [i is a TWh figure] log10 load_factor, capacity_sigma)
+
+  so the series are rated capacity, and the scatter is the disagreement between publishers.
+* The largest single campus (GW), a prior at 2025 and at 2030 (Sevilla et al. 2024, Table 3),
+  log-linear between them, growing after 2030 like US data-centre capacity (lever).
+* The share of AI capacity one lab can put behind one run (prior, Sevilla et al. 2024).
+* The grid-connection lag: the median years from interconnection request to operation (LBNL,
+  "Queued Up"), a linear trend fitted to ``data/grid_connection.csv``. The lever
+  ``extra_grid_delay_years`` delays supply not yet built: after the newest capacity figure
+  (year ``t0``) the campus and AI-capacity curves become ``supply(max(t0, y - delay))``.
+
+Derived per draw
+----------------
+Largest-run and frontier-trend power by year, the largest campus, the capacity one lab can
+devote to one run, the single-campus wall year (largest run > largest campus), the distributed
+wall year (largest run > lab share x US AI capacity), largest-run power in 2030, the implied
+power growth from compute, and the capacity series by year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
+import xarray as xr
+from scipy import stats
+
+import forecast.tables.power  # noqa: F401  (registers the power tables)
+from forecast import summary
+from forecast.models import compute
+from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order
+from forecast.models.crossing import crossing_year
+from forecast.models.trend import add_trend_from_inputs, project_log10, trend_prior_names
+from forecast.priors import PriorSet
+from forecast.settings import SETTINGS
+
+#: Capacity series fitted, and the (region, metrics) rows each reads.
+SERIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "us_total": ("US", ("consumption_twh", "capacity_gw")),
+    "us_ai": ("US", ("ai_capacity_gw",)),
+    "global_total": ("global", ("consumption_twh", "capacity_gw")),
+}
+#: Hours in a year / 1000: TWh per year divided by this is average GW.
+TWH_PER_GW_YEAR = 8.76
+#: Years of the two campus anchors.
+CAMPUS_YEARS = (2025.0, 2030.0)
+LAG_METRIC = "interconnection_median_years"
+
+FORWARD_PARAMETERS = (
+    "flop_per_watt_growth",
+    "precision_gain_per_year",
+    "run_duration_growth",
+    "largest_campus_2025_gw",
+    "largest_campus_2030_gw",
+    "lab_share",
+)
+PRIOR_NAMES = (
+    *trend_prior_names("power"),
+    "capacity_intercept",
+    "capacity_slope",
+    "capacity_sigma",
+    "load_factor",
+    "lag_intercept",
+    "lag_slope",
+    "lag_sigma",
+    *FORWARD_PARAMETERS,
+)
+LEVER_NAMES = (
+    "largest_run_quantile",
+    "extra_grid_delay_years",
+    "campus_growth_after_2030",
+    "ai_capacity_growth_per_year",
+)
+
+
+def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> FitInputs:
+    """Choose the frontier runs, the observed capacity figures and the queue durations."""
+    runs = compute.select_frontier_rows(tables["training_runs_power"], "power_mw", options)
+    if not options["include_estimates"]:
+        runs = runs[~runs["power_is_estimate"]].reset_index(drop=True)
+    trend = compute.trend_inputs(runs, "power_mw", "power")
+
+    capacity = tables["datacenter_capacity"]
+    capacity = capacity[capacity["kind"] == "observed"]
+    parts = []
+    for index, (name, (region, metrics)) in enumerate(SERIES.items()):
+        rows = capacity[(capacity["region"] == region) & capacity["metric"].isin(metrics)]
+        parts.append(rows.assign(series=name, series_index=index))
+    capacity = pd.concat(parts).sort_values(["series_index", "year"]).reset_index(drop=True)
+    is_twh = (capacity["metric"] == "consumption_twh").to_numpy()
+    log10_gw = np.log10(capacity["value"].to_numpy(float))
+    log10_gw = np.where(is_twh, log10_gw - np.log10(TWH_PER_GW_YEAR), log10_gw)
+
+    grid = tables["grid_connection"]
+    lags = grid[(grid["metric"] == LAG_METRIC) & (grid["region"] == "US")]
+    lags = lags.sort_values("year").reset_index(drop=True)
+    return FitInputs(
+        rows=runs,
+        arrays={
+            **trend.arrays,
+            "capacity_series": capacity["series_index"].to_numpy(int),
+            "capacity_years_since_origin": capacity["year"].to_numpy(float) - SETTINGS.year_origin,
+            "capacity_log10_gw": log10_gw,
+            "capacity_is_average": is_twh.astype(float),
+            "lag_years_since_origin": lags["year"].to_numpy(float) - SETTINGS.year_origin,
+            "lag_years": lags["value"].to_numpy(float),
+            "supply_reference_year": float(capacity["year"].max()),
+        },
+        coords={
+            **trend.coords,
+            "series": list(SERIES),
+            "capacity_obs": [
+                f"{r.series} {r.year:g} {r.metric} ({r.publisher})" for r in capacity.itertuples()
+            ],
+            "lag_obs": [f"{y:g}" for y in lags["year"]],
+        },
+        extra_rows={"capacity": capacity, "grid": lags},
+    )
+
+
+def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
+    """Build the power model: run-power trend, capacity series, grid lag, forward priors."""
+    a = inputs.arrays
+    with pm.Model(coords=inputs.coords) as model:
+        add_trend_from_inputs("power", inputs, priors)
+
+        series = pm.Data("capacity_series", a["capacity_series"], dims="capacity_obs")
+        t_cap = pm.Data(
+            "capacity_years_since_origin", a["capacity_years_since_origin"], dims="capacity_obs"
+        )
+        average = pm.Data("capacity_is_average", a["capacity_is_average"], dims="capacity_obs")
+        intercept = priors["capacity_intercept"].create("capacity_intercept", dims="series")
+        slope = priors["capacity_slope"].create("capacity_slope", dims="series")
+        load_factor = priors["load_factor"].create("load_factor")
+        # Average GW (from TWh/yr) = rated GW x load factor.
+        mu = intercept[series] + slope[series] * t_cap + average * pt.log10(load_factor)
+        pm.Normal(
+            "capacity_log10_observed",
+            mu=mu,
+            sigma=priors["capacity_sigma"].create("capacity_sigma"),
+            observed=a["capacity_log10_gw"],
+            dims="capacity_obs",
+        )
+
+        t_lag = pm.Data("lag_years_since_origin", a["lag_years_since_origin"], dims="lag_obs")
+        lag_intercept = priors["lag_intercept"].create("lag_intercept")
+        lag_slope = priors["lag_slope"].create("lag_slope")
+        pm.Normal(
+            "lag_years_observed",
+            mu=lag_intercept + lag_slope * t_lag,
+            sigma=priors["lag_sigma"].create("lag_sigma"),
+            observed=a["lag_years"],
+            dims="lag_obs",
+        )
+        pm.Data("supply_reference_year", a["supply_reference_year"])
+        for name in FORWARD_PARAMETERS:
+            priors[name].create(name)
+    return model
+
+
+def _lever(levers: Mapping[str, Any], name: str, default: Any) -> Any:
+    """Return a lever's value if it is set, else ``default``."""
+    value = levers.get(name)
+    if value is None:
+        return default
+    return value if isinstance(value, xr.DataArray) else xr.DataArray(float(value))
+
+
+def _value(name: str, posterior: xr.Dataset, levers: Mapping[str, Any]) -> xr.DataArray:
+    """Return a forward parameter: fixed by a lever, else its draws."""
+    return _lever(levers, name, posterior[name])
+
+
+def derive(
+    posterior: xr.Dataset,
+    upstream: Mapping[str, xr.Dataset],
+    levers: Mapping[str, Any],
+    seed: int,
+) -> xr.Dataset:
+    """Project run power and supply per draw; find the single-campus and distributed walls.
+
+    Parameters
+    ----------
+    posterior : xarray.Dataset
+        Draws of this model's parameters, dims ``(chain, draw)`` (``series`` for capacity).
+    upstream : mapping
+        ``{"compute": posterior of the compute trend}``, same ``(chain, draw)``.
+    levers : mapping
+        Lever values and optional fixed values of :data:`FORWARD_PARAMETERS`; DataArray values
+        with extra dims (``scenario``) broadcast through.
+    seed : int
+        Unused (the model has no random assignment); part of the shared signature.
+
+    Returns
+    -------
+    xarray.Dataset
+    """
+    origin = SETTINGS.year_origin
+    years = compute.year_coord()
+    p = {name: _value(name, posterior, levers) for name in FORWARD_PARAMETERS}
+    quantile = _lever(levers, "largest_run_quantile", None)
+    delay = _lever(levers, "extra_grid_delay_years", xr.DataArray(0.0))
+    reference = posterior["supply_reference_year"]
+
+    nu, sigma = posterior["power_nu"], posterior["power_sigma"]
+    offset = sigma * xr.apply_ufunc(stats.t.ppf, quantile, nu)
+    intercept, slope = posterior["power_intercept"], posterior["power_slope"]
+
+    def log10_frontier_mw(y: Any) -> Any:
+        return project_log10(intercept, slope, y, origin)
+
+    def log10_largest_mw(y: Any) -> Any:
+        return log10_frontier_mw(y) + offset
+
+    cap_a = posterior["capacity_intercept"]
+    cap_b = posterior["capacity_slope"]
+    ai_growth = _lever(levers, "ai_capacity_growth_per_year", None)
+    if ai_growth is not None:
+        ai_slope = np.log10(ai_growth) + xr.zeros_like(cap_b.sel(series="us_ai"))
+        cap_b = xr.where(cap_b["series"] == "us_ai", ai_slope, cap_b)
+
+    def log10_capacity_gw(y: Any, series: str | None = None) -> Any:
+        a, b = (
+            (cap_a, cap_b)
+            if series is None
+            else (cap_a.sel(series=series), cap_b.sel(series=series))
+        )
+        return a + b * (y - origin)
+
+    y25, y30 = CAMPUS_YEARS
+    c25 = np.log10(p["largest_campus_2025_gw"])
+    c30 = np.log10(p["largest_campus_2030_gw"])
+    after = np.log10(_lever(levers, "campus_growth_after_2030", 10 ** cap_b.sel(series="us_total")))
+
+    def log10_campus_gw(y: Any) -> Any:
+        before = c25 + (c30 - c25) / (y30 - y25) * (np.minimum(y, y30) - y25)
+        return before + after * np.maximum(y - y30, 0.0)
+
+    def log10_lab_gw(y: Any) -> Any:
+        return np.log10(p["lab_share"]) + log10_capacity_gw(y, "us_ai")
+
+    def delayed(y: Any) -> Any:
+        # Supply already built (to the newest capacity figure) stands; what comes after
+        # arrives ``delay`` years late, and nothing new arrives in between.
+        return xr.where(y <= reference, y, np.maximum(reference, y - delay))
+
+    def wall(log10_supply_gw: Any) -> xr.DataArray:
+        return crossing_year(
+            lambda y: log10_largest_mw(y) - 3.0 - log10_supply_gw(delayed(y)),
+            start=2018.0,
+            stop=SETTINGS.horizon_year,
+        )
+
+    compute_growth = 10 ** upstream["compute"]["compute_slope"]
+    implied = compute_growth / (
+        p["flop_per_watt_growth"] * p["precision_gain_per_year"] * p["run_duration_growth"]
+    )
+    power_growth = 10**slope
+    load_factor = posterior["load_factor"]
+    capacity_gw = 10 ** log10_capacity_gw(years)
+    return canonical_order(
+        xr.Dataset(
+            {
+                "frontier_run_power_mw": 10 ** log10_frontier_mw(years),
+                "largest_run_power_mw": 10 ** log10_largest_mw(years),
+                "largest_campus_gw": 10 ** log10_campus_gw(delayed(years)),
+                "lab_run_capacity_gw": 10 ** log10_lab_gw(delayed(years)),
+                "datacenter_capacity_gw": capacity_gw,
+                "datacenter_consumption_twh": capacity_gw * load_factor * TWH_PER_GW_YEAR,
+                "capacity_growth_per_year": 10**cap_b,
+                "grid_connection_lag_years": posterior["lag_intercept"]
+                + posterior["lag_slope"] * (years - origin),
+                "power_growth_per_year": power_growth,
+                "implied_power_growth_per_year": implied,
+                "power_growth_ratio": power_growth / implied,
+                "single_campus_wall_year": wall(log10_campus_gw),
+                "distributed_wall_year": wall(log10_lab_gw),
+                "load_factor": load_factor,
+            }
+        )
+    )
+
+
+def headline(derived: xr.Dataset) -> dict[str, Headline]:
+    """Return the power model's headline numbers."""
+    h = summary.headline
+    at_2030 = {"year": 2030}
+    capacity = derived["datacenter_capacity_gw"].sel(at_2030)
+    consumption = derived["datacenter_consumption_twh"].sel(at_2030)
+    return {
+        "largest_run_power_2030_mw": h(derived["largest_run_power_mw"].sel(at_2030), "MW"),
+        "power_growth_per_year": h(derived["power_growth_per_year"], "x/yr (fitted)"),
+        "single_campus_wall_year": h(derived["single_campus_wall_year"], "year"),
+        "distributed_wall_year": h(derived["distributed_wall_year"], "year"),
+        "implied_power_growth_per_year": h(
+            derived["implied_power_growth_per_year"], "x/yr (compute / efficiency gains)"
+        ),
+        "frontier_trend_power_2030_mw": h(derived["frontier_run_power_mw"].sel(at_2030), "MW"),
+        "largest_campus_2030_gw": h(derived["largest_campus_gw"].sel(at_2030), "GW"),
+        "lab_run_capacity_2030_gw": h(derived["lab_run_capacity_gw"].sel(at_2030), "GW"),
+        "us_ai_capacity_2030_gw": h(capacity.sel(series="us_ai"), "GW rated"),
+        "us_datacenter_capacity_2030_gw": h(capacity.sel(series="us_total"), "GW rated"),
+        "global_datacenter_consumption_2030_twh": h(
+            consumption.sel(series="global_total"), "TWh/yr"
+        ),
+        "us_ai_capacity_growth_per_year": h(
+            derived["capacity_growth_per_year"].sel(series="us_ai"), "x/yr"
+        ),
+        "grid_connection_lag_2026_years": h(
+            derived["grid_connection_lag_years"].sel(year=2026), "years (US median)"
+        ),
+    }
+
+
+def extras(derived: xr.Dataset) -> dict[str, Any]:
+    """Return P(wall reached by year Y) for the single-campus and distributed walls."""
+    by = SETTINGS.probability_years
+    out = {}
+    for key in ("single_campus_wall_year", "distributed_wall_year"):
+        p = summary.probability_by(derived[key], by)
+        out["p_" + key.replace("_year", "_by")] = {str(int(y)): float(p.sel(by_year=y)) for y in by}
+    return out
+
+
+MODEL = ModelSpec(
+    name="power",
+    description="Largest training-run power versus campus, data-centre and grid capacity.",
+    tables=("training_runs_power", "datacenter_capacity", "grid_connection"),
+    prior_names=PRIOR_NAMES,
+    lever_names=LEVER_NAMES,
+    select=select,
+    build=build,
+    derive=derive,
+    headline=headline,
+    extras=extras,
+    fit_options={"population": "frontier", "start_date": "2018-01-01", "include_estimates": True},
+    requires=("compute",),
+    forward_bounds={
+        "flop_per_watt_growth": (1.0, 3.0),
+        "precision_gain_per_year": (1.0, 3.0),
+        "run_duration_growth": (0.5, 3.0),
+        "largest_campus_2025_gw": (0.01, 100.0),
+        "largest_campus_2030_gw": (0.01, 1000.0),
+        "lab_share": (0.001, 1.0),
+    },
+)
