@@ -125,6 +125,12 @@ class PriorSpec(BaseModel):
             return raw
         return pm.Deterministic(name, self.reflect_about - raw, dims=kwargs.get("dims"))
 
+    def distribution(self) -> Any:
+        """Return the unnamed PyMC distribution (for ``sd_dist`` of a covariance prior, say)."""
+        if self.bounds is not None or self.reflect_about is not None:
+            raise ValueError("bounded or reflected priors have no unnamed form")
+        return getattr(pm, self.dist).dist(**self.kwargs)
+
     def scipy(self) -> Any:
         """Return the equivalent frozen scipy distribution (before any reflection)."""
         k = self.kwargs

@@ -65,7 +65,7 @@ def fitted_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DATAWALL_ROOT", str(root))
         mp.setenv("DATAWALL_RUNS", str(root / "runs"))
-        plans = fitting.plan_all(["datawall", "power"], load_scenario(None), sampler=SMALL)
+        plans = fitting.plan_all(["all"], load_scenario(None), sampler=SMALL)
         fitting.ensure_runs(plans, refit=True)
     return root
 

@@ -1,0 +1,228 @@
+"""Memory: the HBM bandwidth roadmap and the memory wall.
+
+HBM per-stack bandwidth
+-----------------------
+A robust log-linear trend of the bandwidth per HBM stack (GB/s) of the shipping standards and
+products in ``data/hbm_generations.csv`` (HBM 2013 to HBM4 2026) against their year::
+
+    log10 BW_g ~ StudentT(nu, hbm_intercept + hbm_slope * (year_g - 2020), hbm_sigma)
+
+Accelerators: bandwidth and FLOP/s jointly
+------------------------------------------
+For each shipping accelerator ``i`` (``data/accelerators.csv``) the pair ``y_i = (log10 memory
+bandwidth [TB/s], log10 dense 16-bit FLOP/s [TFLOP/s])`` follows two trends with correlated
+scatter::
+
+    y_i ~ MvStudentT(nu, a + b (t_i - 2020), Sigma),  Sigma = diag(s) R diag(s)
+    R ~ LKJ(eta = 2),  s_k ~ HalfNormal (accel_sd)
+
+A part that is high-end in FLOP/s is high-end in bandwidth too (R > 0); the memory wall is the
+difference of the slopes, ``bytes per FLOP`` falling by ``10 ** (b_bw - b_flops)`` a year.
+``eta = 2`` mildly favours small correlations (Lewandowski, Kurowicka & Joe 2009; the value the
+Stan manual suggests).
+
+Derived per draw
+----------------
+Per-stack and per-accelerator bandwidth, FLOP/s and bytes per FLOP on the year grid; the decode
+ceiling (tokens/s per accelerator) of a model with ``decode_active_parameters`` at
+``decode_bytes_per_param`` (batch 1, memory-bound: every active weight is read once per token);
+the stacks-per-package growth implied by the two bandwidth slopes. Physical caps (stack height,
+package size) enter as levers capping per-stack and per-accelerator bandwidth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
+import xarray as xr
+
+import forecast.tables.memory  # noqa: F401  (registers the memory tables)
+from forecast import summary
+from forecast.data import decimal_year
+from forecast.models import compute
+from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order
+from forecast.models.trend import add_log_linear_trend, project_log10, trend_prior_names
+from forecast.priors import PriorSet
+from forecast.settings import SETTINGS
+
+METRICS = ("bandwidth", "flops")
+LKJ_ETA = 2.0
+PRIOR_NAMES = (
+    *trend_prior_names("hbm"),
+    "accel_bandwidth_intercept",
+    "accel_flops_intercept",
+    "accel_bandwidth_slope",
+    "accel_flops_slope",
+    "accel_sd",
+    "accel_nu",
+)
+LEVER_NAMES = (
+    "decode_active_parameters",
+    "decode_bytes_per_param",
+    "hbm_stack_bandwidth_cap_tbps",
+    "accelerator_bandwidth_cap_tbps",
+)
+
+
+def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> FitInputs:
+    """Choose the HBM rows and the accelerators with both bandwidth and 16-bit FLOP/s."""
+    statuses = ("shipping", "announced") if options["include_announced"] else ("shipping",)
+    hbm = tables["hbm_generations"]
+    hbm = hbm[hbm["status"].isin(statuses)].sort_values("year").reset_index(drop=True)
+    parts = tables["accelerators"]
+    parts = parts[parts["status"].isin(statuses) & parts["dense_bf16_tflops"].notna()]
+    parts = parts.sort_values("release_date").reset_index(drop=True)
+    log10_pair = np.column_stack(
+        [
+            np.log10(parts["memory_bandwidth_tbps"].to_numpy(float)),
+            np.log10(parts["dense_bf16_tflops"].to_numpy(float)),
+        ]
+    )
+    return FitInputs(
+        rows=parts,
+        arrays={
+            "accel_years_since_origin": decimal_year(parts["release_date"]) - SETTINGS.year_origin,
+            "accel_log10": log10_pair,
+            "hbm_years_since_origin": hbm["year"].to_numpy(float) - SETTINGS.year_origin,
+            "hbm_log10": np.log10(hbm["stack_bandwidth_gbps"].to_numpy(float)),
+        },
+        coords={
+            "accelerator": parts["accelerator"].tolist(),
+            "metric": list(METRICS),
+            "hbm": hbm["variant"].tolist(),
+        },
+        extra_rows={"hbm": hbm},
+    )
+
+
+def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
+    """Build the HBM trend and the joint accelerator bandwidth / FLOP/s model."""
+    a = inputs.arrays
+    with pm.Model(coords=inputs.coords) as model:
+        add_log_linear_trend("hbm", a["hbm_years_since_origin"], a["hbm_log10"], priors, dims="hbm")
+        t = pm.Data("accel_years_since_origin", a["accel_years_since_origin"], dims="accelerator")
+        p = {name: priors[name].create(name) for name in PRIOR_NAMES[4:8]}
+        intercept = pt.stack([p["accel_bandwidth_intercept"], p["accel_flops_intercept"]])
+        slope = pt.stack([p["accel_bandwidth_slope"], p["accel_flops_slope"]])
+        chol, corr, _ = pm.LKJCholeskyCov(
+            "accel_chol",
+            n=2,
+            eta=LKJ_ETA,
+            sd_dist=priors["accel_sd"].distribution(),
+            compute_corr=True,
+        )
+        pm.Deterministic("accel_correlation", corr[0, 1])
+        pm.MvStudentT(
+            "accel_log10_observed",
+            nu=priors["accel_nu"].create("accel_nu"),
+            mu=intercept + slope * t[:, None],
+            chol=chol,
+            observed=a["accel_log10"],
+            dims=("accelerator", "metric"),
+        )
+    return model
+
+
+def _lever(levers: Mapping[str, Any], name: str) -> Any:
+    value = levers.get(name)
+    if value is None or isinstance(value, xr.DataArray):
+        return value
+    return xr.DataArray(float(value))
+
+
+def _capped(log10_value: xr.DataArray, cap: Any) -> xr.DataArray:
+    """Apply an optional physical cap (same unit as ``10 ** log10_value``)."""
+    return log10_value if cap is None else np.minimum(log10_value, np.log10(cap))
+
+
+def derive(
+    posterior: xr.Dataset,
+    upstream: Mapping[str, xr.Dataset],
+    levers: Mapping[str, Any],
+    seed: int,
+) -> xr.Dataset:
+    """Project bandwidth, FLOP/s, bytes per FLOP and the decode ceiling per draw."""
+    origin = SETTINGS.year_origin
+    years = compute.year_coord()
+    log10_stack_tbps = _capped(
+        project_log10(posterior["hbm_intercept"], posterior["hbm_slope"], years, origin) - 3.0,
+        _lever(levers, "hbm_stack_bandwidth_cap_tbps"),
+    )
+    b_bw, b_fl = posterior["accel_bandwidth_slope"], posterior["accel_flops_slope"]
+    log10_bw_tbps = _capped(
+        project_log10(posterior["accel_bandwidth_intercept"], b_bw, years, origin),
+        _lever(levers, "accelerator_bandwidth_cap_tbps"),
+    )
+    log10_tflops = project_log10(posterior["accel_flops_intercept"], b_fl, years, origin)
+    weight_bytes = _lever(levers, "decode_active_parameters") * _lever(
+        levers, "decode_bytes_per_param"
+    )
+    return canonical_order(
+        xr.Dataset(
+            {
+                "hbm_stack_bandwidth_tbps": 10**log10_stack_tbps,
+                "accelerator_bandwidth_tbps": 10**log10_bw_tbps,
+                "accelerator_bf16_tflops": 10**log10_tflops,
+                "bytes_per_flop": 10 ** (log10_bw_tbps - log10_tflops),
+                "decode_tokens_per_second": 10 ** (log10_bw_tbps + 12.0) / weight_bytes,
+                "hbm_stack_bandwidth_growth_per_year": 10 ** posterior["hbm_slope"],
+                "accelerator_bandwidth_growth_per_year": 10**b_bw,
+                "flops_growth_per_year": 10**b_fl,
+                "bytes_per_flop_change_per_year": 10 ** (b_bw - b_fl),
+                "stacks_per_package_growth_per_year": 10 ** (b_bw - posterior["hbm_slope"]),
+                "accel_correlation": posterior["accel_correlation"],
+            }
+        )
+    )
+
+
+def headline(derived: xr.Dataset) -> dict[str, Headline]:
+    """Return the memory model's headline numbers."""
+    h = summary.headline
+    at_2030 = {"year": 2030}
+    return {
+        "accelerator_bandwidth_growth_per_year": h(
+            derived["accelerator_bandwidth_growth_per_year"], "x/yr"
+        ),
+        "hbm_stack_bandwidth_2030_tbps": h(
+            derived["hbm_stack_bandwidth_tbps"].sel(at_2030), "TB/s per stack"
+        ),
+        "flops_growth_per_year": h(derived["flops_growth_per_year"], "x/yr (dense 16-bit)"),
+        "bytes_per_flop_change_per_year": h(
+            derived["bytes_per_flop_change_per_year"], "x/yr (below 1: the memory wall)"
+        ),
+        "hbm_stack_bandwidth_growth_per_year": h(
+            derived["hbm_stack_bandwidth_growth_per_year"], "x/yr"
+        ),
+        "accelerator_bandwidth_2030_tbps": h(
+            derived["accelerator_bandwidth_tbps"].sel(at_2030), "TB/s per accelerator"
+        ),
+        "bytes_per_flop_2030": h(derived["bytes_per_flop"].sel(at_2030), "bytes per 16-bit FLOP"),
+        "decode_tokens_per_second_2030": h(
+            derived["decode_tokens_per_second"].sel(at_2030),
+            "tokens/s per accelerator (batch 1; levers decode_*)",
+        ),
+        "stacks_per_package_growth_per_year": h(
+            derived["stacks_per_package_growth_per_year"], "x/yr (implied)"
+        ),
+        "bandwidth_flops_correlation": h(derived["accel_correlation"], "residual correlation"),
+    }
+
+
+MODEL = ModelSpec(
+    name="memory",
+    description="HBM bandwidth per stack and per accelerator against accelerator FLOP/s.",
+    tables=("accelerators", "hbm_generations"),
+    prior_names=PRIOR_NAMES,
+    lever_names=LEVER_NAMES,
+    select=select,
+    build=build,
+    derive=derive,
+    headline=headline,
+    fit_options={"include_announced": False},
+)
