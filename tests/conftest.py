@@ -92,3 +92,14 @@ def run_cli(*args: str) -> int:
     finally:
         sys.argv = argv
     return 0
+
+
+def bad_copy(tmp_path: Path, table: str, line: int, column: str, value: str) -> Path:
+    """Write a copy of a bundled table with one cell changed (``line`` counts the header as 1)."""
+    import pandas as pd
+
+    frame = pd.read_csv(REPO / "data" / f"{table}.csv", dtype=str, keep_default_na=False)
+    frame.loc[line - 2, column] = value
+    bad = tmp_path / f"{table}.csv"
+    frame.to_csv(bad, index=False)
+    return bad

@@ -12,7 +12,7 @@ from forecast.models import memory
 from forecast.models.base import FitInputs
 from forecast.priors import load_priors
 
-from .conftest import REPO, run_cli, sample_small
+from .conftest import REPO, bad_copy, run_cli, sample_small
 from .test_models import fake_posterior
 
 
@@ -88,14 +88,6 @@ def test_derived_by_hand_and_caps():
     np.testing.assert_allclose(capped["accelerator_bandwidth_tbps"].sel(year=2025), 10**0.5)
 
 
-def _bad_copy(tmp_path, table, line, column, value):
-    frame = pd.read_csv(REPO / "data" / f"{table}.csv", dtype=str, keep_default_na=False)
-    frame.loc[line - 2, column] = value
-    bad = tmp_path / f"{table}.csv"
-    frame.to_csv(bad, index=False)
-    return bad
-
-
 @pytest.mark.parametrize(
     ("table", "line", "column", "value", "message"),
     [
@@ -106,7 +98,7 @@ def _bad_copy(tmp_path, table, line, column, value):
 )
 def test_bad_rows_are_refused_with_line_and_column(tmp_path, table, line, column, value, message):
     with pytest.raises(InputError) as info:
-        read_rows(_bad_copy(tmp_path, table, line, column, value), TABLES[table])
+        read_rows(bad_copy(tmp_path, table, line, column, value), TABLES[table])
     assert info.value.row == line and info.value.column == column
     assert message in str(info.value)
 

@@ -13,7 +13,7 @@ from forecast.models import power
 from forecast.models.base import FitInputs
 from forecast.priors import load_priors
 
-from .conftest import REPO, run_cli, sample_small
+from .conftest import REPO, bad_copy, run_cli, sample_small
 from .test_models import fake_posterior
 
 TRUTH = {
@@ -145,15 +145,6 @@ def test_grid_delay_and_quantile_levers():
     assert swept["distributed_wall_year"].dims == ("scenario", "chain", "draw")
 
 
-def _bad_copy(tmp_path, table, line, column, value):
-    path = REPO / "data" / f"{table}.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame.loc[line - 2, column] = value
-    bad = tmp_path / f"{table}.csv"
-    frame.to_csv(bad, index=False)
-    return bad
-
-
 @pytest.mark.parametrize(
     ("table", "line", "column", "value", "message"),
     [
@@ -164,7 +155,7 @@ def _bad_copy(tmp_path, table, line, column, value):
     ],
 )
 def test_bad_rows_are_refused_with_line_and_column(tmp_path, table, line, column, value, message):
-    bad = _bad_copy(tmp_path, table, line, column, value)
+    bad = bad_copy(tmp_path, table, line, column, value)
     with pytest.raises(InputError) as info:
         read_rows(bad, TABLES[table])
     assert info.value.row == line and info.value.column == column

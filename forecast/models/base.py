@@ -90,3 +90,16 @@ LEADING_DIMS = ("scenario", "chain", "draw")
 def canonical_order(dataset: xr.Dataset) -> xr.Dataset:
     """Put ``(scenario, chain, draw)`` first, in that order, on every variable."""
     return dataset.map(lambda var: var.transpose(*[d for d in LEADING_DIMS if d in var.dims], ...))
+
+
+def lever(levers: Mapping[str, Any], name: str, default: Any = None) -> Any:
+    """Return a lever's value as a DataArray if it is set, else ``default``.
+
+    An unset lever (``None``, or absent) defers to ``default``: a posterior's draws, a fitted
+    rate, or ``None`` for an optional cap. DataArray values (with a ``scenario`` dim, say) pass
+    through unchanged so derived quantities broadcast over them.
+    """
+    value = levers.get(name)
+    if value is None:
+        return default
+    return value if isinstance(value, xr.DataArray) else xr.DataArray(float(value))

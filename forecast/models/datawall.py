@@ -53,7 +53,7 @@ import xarray as xr
 
 from forecast import summary
 from forecast.models import compute, scaling
-from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order
+from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order, lever
 from forecast.models.crossing import crossing_year
 from forecast.models.trend import add_trend_from_inputs, trend_prior_names
 from forecast.priors import PriorSet
@@ -101,21 +101,6 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     return model
 
 
-def _is_set(levers: Mapping[str, Any], name: str) -> bool:
-    """Return whether a lever has a value (an unset lever defers to a posterior)."""
-    return levers.get(name) is not None
-
-
-def _value(levers: Mapping[str, Any], name: str, default: Any = None) -> xr.DataArray:
-    """Return a lever's value if it is set, else ``default`` (posterior draws, say)."""
-    if _is_set(levers, name):
-        value = levers[name]
-        return value if isinstance(value, xr.DataArray) else xr.DataArray(float(value))
-    if default is None:
-        raise KeyError(f"lever {name!r} has no value and no posterior to fall back on")
-    return default
-
-
 def effective_stock_log10(
     parts: Mapping[str, xr.DataArray],
 ) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
@@ -157,27 +142,27 @@ def derive(
     """
     origin = SETTINGS.year_origin
     years = compute.year_coord()
-    parts = {name: _value(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
-    weight = _value(levers, "demand_weight_historical")
-    multimodal = _value(levers, "multimodal_tokens")
-    synthetic0 = _value(levers, "synthetic_tokens_2025")
-    synthetic_growth = _value(levers, "synthetic_growth_per_year")
+    parts = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
+    weight = lever(levers, "demand_weight_historical")
+    multimodal = lever(levers, "multimodal_tokens")
+    synthetic0 = lever(levers, "synthetic_tokens_2025")
+    synthetic_growth = lever(levers, "synthetic_growth_per_year")
 
     hist_a, hist_b = posterior["dataset_intercept"], posterior["dataset_slope"]
     comp = upstream["compute"]
 
     def log10_tokens_per_param(y: Any) -> tuple[Any, Any]:
         """log10 of k (compute-optimal at the frontier compute of y) and of m, per draw."""
-        if _is_set(levers, "tokens_per_param"):
-            log_k = np.log10(_value(levers, "tokens_per_param"))
+        if lever(levers, "tokens_per_param") is not None:
+            log_k = np.log10(lever(levers, "tokens_per_param"))
         else:
             law = upstream["scaling"]
             log_k = scaling.log10_optimal_ratio_draws(law, compute.log10_compute(comp, y))
-        if _is_set(levers, "overtraining_factor"):
-            log_m = np.log10(_value(levers, "overtraining_factor"))
+        if lever(levers, "overtraining_factor") is not None:
+            log_m = np.log10(lever(levers, "overtraining_factor"))
         else:
             law = upstream["scaling"]
-            hold = _value(levers, "overtraining_hold_year", law["overtraining_reference_year"])
+            hold = lever(levers, "overtraining_hold_year", law["overtraining_reference_year"])
             held = np.minimum(y, hold)
             log_m = scaling.log10_overtraining(law, held, compute.log10_compute(comp, held))
         return log_k, log_m

@@ -45,7 +45,7 @@ import forecast.tables.memory  # noqa: F401  (registers the memory tables)
 from forecast import summary
 from forecast.data import decimal_year
 from forecast.models import compute
-from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order
+from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order, lever
 from forecast.models.trend import add_log_linear_trend, project_log10, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
@@ -128,13 +128,6 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     return model
 
 
-def _lever(levers: Mapping[str, Any], name: str) -> Any:
-    value = levers.get(name)
-    if value is None or isinstance(value, xr.DataArray):
-        return value
-    return xr.DataArray(float(value))
-
-
 def _capped(log10_value: xr.DataArray, cap: Any) -> xr.DataArray:
     """Apply an optional physical cap (same unit as ``10 ** log10_value``)."""
     return log10_value if cap is None else np.minimum(log10_value, np.log10(cap))
@@ -151,15 +144,15 @@ def derive(
     years = compute.year_coord()
     log10_stack_tbps = _capped(
         project_log10(posterior["hbm_intercept"], posterior["hbm_slope"], years, origin) - 3.0,
-        _lever(levers, "hbm_stack_bandwidth_cap_tbps"),
+        lever(levers, "hbm_stack_bandwidth_cap_tbps"),
     )
     b_bw, b_fl = posterior["accel_bandwidth_slope"], posterior["accel_flops_slope"]
     log10_bw_tbps = _capped(
         project_log10(posterior["accel_bandwidth_intercept"], b_bw, years, origin),
-        _lever(levers, "accelerator_bandwidth_cap_tbps"),
+        lever(levers, "accelerator_bandwidth_cap_tbps"),
     )
     log10_tflops = project_log10(posterior["accel_flops_intercept"], b_fl, years, origin)
-    weight_bytes = _lever(levers, "decode_active_parameters") * _lever(
+    weight_bytes = lever(levers, "decode_active_parameters") * lever(
         levers, "decode_bytes_per_param"
     )
     return canonical_order(

@@ -59,7 +59,7 @@ from scipy import stats
 import forecast.tables.power  # noqa: F401  (registers the power tables)
 from forecast import summary
 from forecast.models import compute
-from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order
+from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order, lever
 from forecast.models.crossing import crossing_year
 from forecast.models.trend import add_trend_from_inputs, project_log10, trend_prior_names
 from forecast.priors import PriorSet
@@ -189,19 +189,6 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     return model
 
 
-def _lever(levers: Mapping[str, Any], name: str, default: Any) -> Any:
-    """Return a lever's value if it is set, else ``default``."""
-    value = levers.get(name)
-    if value is None:
-        return default
-    return value if isinstance(value, xr.DataArray) else xr.DataArray(float(value))
-
-
-def _value(name: str, posterior: xr.Dataset, levers: Mapping[str, Any]) -> xr.DataArray:
-    """Return a forward parameter: fixed by a lever, else its draws."""
-    return _lever(levers, name, posterior[name])
-
-
 def derive(
     posterior: xr.Dataset,
     upstream: Mapping[str, xr.Dataset],
@@ -228,9 +215,9 @@ def derive(
     """
     origin = SETTINGS.year_origin
     years = compute.year_coord()
-    p = {name: _value(name, posterior, levers) for name in FORWARD_PARAMETERS}
-    quantile = _lever(levers, "largest_run_quantile", None)
-    delay = _lever(levers, "extra_grid_delay_years", xr.DataArray(0.0))
+    p = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
+    quantile = lever(levers, "largest_run_quantile")
+    delay = lever(levers, "extra_grid_delay_years", xr.DataArray(0.0))
     reference = posterior["supply_reference_year"]
 
     nu, sigma = posterior["power_nu"], posterior["power_sigma"]
@@ -245,7 +232,7 @@ def derive(
 
     cap_a = posterior["capacity_intercept"]
     cap_b = posterior["capacity_slope"]
-    ai_growth = _lever(levers, "ai_capacity_growth_per_year", None)
+    ai_growth = lever(levers, "ai_capacity_growth_per_year")
     if ai_growth is not None:
         ai_slope = np.log10(ai_growth) + xr.zeros_like(cap_b.sel(series="us_ai"))
         cap_b = xr.where(cap_b["series"] == "us_ai", ai_slope, cap_b)
@@ -261,7 +248,7 @@ def derive(
     y25, y30 = CAMPUS_YEARS
     c25 = np.log10(p["largest_campus_2025_gw"])
     c30 = np.log10(p["largest_campus_2030_gw"])
-    after = np.log10(_lever(levers, "campus_growth_after_2030", 10 ** cap_b.sel(series="us_total")))
+    after = np.log10(lever(levers, "campus_growth_after_2030", 10 ** cap_b.sel(series="us_total")))
 
     def log10_campus_gw(y: Any) -> Any:
         before = c25 + (c30 - c25) / (y30 - y25) * (np.minimum(y, y30) - y25)
