@@ -53,6 +53,18 @@ def positive(lo: float, hi: float) -> Any:
     return Annotated[bounded | None, BeforeValidator(blank_to_none)]
 
 
+def required(lo: float, hi: float) -> Any:
+    """Return a float type restricted to ``[lo, hi]`` that may not be blank."""
+    return Annotated[
+        float, BeforeValidator(blank_to_none), Field(ge=lo, le=hi, allow_inf_nan=False)
+    ]
+
+
+def count(hi: int) -> Any:
+    """Return an optional integer type in ``[1, hi]`` (blank means unknown)."""
+    return Annotated[Annotated[int, Field(ge=1, le=hi)] | None, BeforeValidator(blank_to_none)]
+
+
 class Row(BaseModel):
     """Base of every row schema: no unknown columns, a non-empty source."""
 
@@ -171,17 +183,14 @@ class ChinchillaRunRow(Row):
     """One training run of Hoffmann et al. 2022, Fig. 4 (``data/chinchilla_runs.csv``)."""
 
     run_id: Annotated[int, Field(ge=1)]
-    parameters: positive(1e6, 1e12)
-    training_compute_flop: positive(1e16, 1e25)
-    training_tokens: positive(1e7, 1e14)
-    loss: positive(1.0, 10.0)
+    parameters: required(1e6, 1e12)
+    training_compute_flop: required(1e16, 1e25)
+    training_tokens: required(1e7, 1e14)
+    loss: required(1.0, 10.0)
     used_in_replication_fit: Flag
 
     @model_validator(mode="after")
     def _six_nd(self) -> ChinchillaRunRow:
-        for name in ("parameters", "training_compute_flop", "training_tokens", "loss"):
-            if getattr(self, name) is None:
-                raise ValueError(f"{name}: required value is blank")
         ratio = self.training_compute_flop / (6 * self.parameters * self.training_tokens)
         if abs(ratio - 1) > 1e-3:
             raise ValueError(f"training_tokens: expected C / (6 N), off by a factor {ratio:.4g}")
@@ -234,7 +243,7 @@ def _spec(name: str) -> TableSpec:
 def _format_error(exc: ValidationError) -> tuple[str | None, str]:
     column, message, err = pydantic_error(exc)
     got = err.get("input")
-    if got is None and err.get("type") in {"string_type", "date_type", "bool_type"}:
+    if got is None and err.get("type") in {"string_type", "date_type", "bool_type", "float_type"}:
         return column, "required value is blank"
     if column is not None and isinstance(got, str | int | float) and "got" not in message:
         message += f" (got {got!r})"

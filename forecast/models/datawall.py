@@ -151,18 +151,26 @@ def derive(
     hist_a, hist_b = posterior["dataset_intercept"], posterior["dataset_slope"]
     comp = upstream["compute"]
 
+    # k and m: fixed by a lever, else read per draw from the scaling posterior (resolved once
+    # here, not on every call of the crossing solver).
+    fixed_k = lever(levers, "tokens_per_param")
+    fixed_m = lever(levers, "overtraining_factor")
+    law = upstream["scaling"] if fixed_k is None or fixed_m is None else None
+    hold = (
+        None
+        if fixed_m is not None
+        else lever(levers, "overtraining_hold_year", law["overtraining_reference_year"])
+    )
+
     def log10_tokens_per_param(y: Any) -> tuple[Any, Any]:
         """log10 of k (compute-optimal at the frontier compute of y) and of m, per draw."""
-        if lever(levers, "tokens_per_param") is not None:
-            log_k = np.log10(lever(levers, "tokens_per_param"))
+        if fixed_k is not None:
+            log_k = np.log10(fixed_k)
         else:
-            law = upstream["scaling"]
             log_k = scaling.log10_optimal_ratio_draws(law, compute.log10_compute(comp, y))
-        if lever(levers, "overtraining_factor") is not None:
-            log_m = np.log10(lever(levers, "overtraining_factor"))
+        if fixed_m is not None:
+            log_m = np.log10(fixed_m)
         else:
-            law = upstream["scaling"]
-            hold = lever(levers, "overtraining_hold_year", law["overtraining_reference_year"])
             held = np.minimum(y, hold)
             log_m = scaling.log10_overtraining(law, held, compute.log10_compute(comp, held))
         return log_k, log_m

@@ -52,15 +52,14 @@ from forecast.settings import SETTINGS
 
 METRICS = ("bandwidth", "flops")
 LKJ_ETA = 2.0
-PRIOR_NAMES = (
-    *trend_prior_names("hbm"),
+#: Intercepts and slopes of the two accelerator trends.
+ACCEL_TREND_PRIORS = (
     "accel_bandwidth_intercept",
     "accel_flops_intercept",
     "accel_bandwidth_slope",
     "accel_flops_slope",
-    "accel_sd",
-    "accel_nu",
 )
+PRIOR_NAMES = (*trend_prior_names("hbm"), *ACCEL_TREND_PRIORS, "accel_sd", "accel_nu")
 LEVER_NAMES = (
     "decode_active_parameters",
     "decode_bytes_per_param",
@@ -106,7 +105,7 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     with pm.Model(coords=inputs.coords) as model:
         add_log_linear_trend("hbm", a["hbm_years_since_origin"], a["hbm_log10"], priors, dims="hbm")
         t = pm.Data("accel_years_since_origin", a["accel_years_since_origin"], dims="accelerator")
-        p = {name: priors[name].create(name) for name in PRIOR_NAMES[4:8]}
+        p = {name: priors[name].create(name) for name in ACCEL_TREND_PRIORS}
         intercept = pt.stack([p["accel_bandwidth_intercept"], p["accel_flops_intercept"]])
         slope = pt.stack([p["accel_bandwidth_slope"], p["accel_flops_slope"]])
         chol, corr, _ = pm.LKJCholeskyCov(

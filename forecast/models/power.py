@@ -237,14 +237,6 @@ def derive(
         ai_slope = np.log10(ai_growth) + xr.zeros_like(cap_b.sel(series="us_ai"))
         cap_b = xr.where(cap_b["series"] == "us_ai", ai_slope, cap_b)
 
-    def log10_capacity_gw(y: Any, series: str | None = None) -> Any:
-        a, b = (
-            (cap_a, cap_b)
-            if series is None
-            else (cap_a.sel(series=series), cap_b.sel(series=series))
-        )
-        return a + b * (y - origin)
-
     y25, y30 = CAMPUS_YEARS
     c25 = np.log10(p["largest_campus_2025_gw"])
     c30 = np.log10(p["largest_campus_2030_gw"])
@@ -254,8 +246,13 @@ def derive(
         before = c25 + (c30 - c25) / (y30 - y25) * (np.minimum(y, y30) - y25)
         return before + after * np.maximum(y - y30, 0.0)
 
+    # What one lab can devote to one run: its share of US AI capacity (selected once, not on
+    # every call of the crossing solver).
+    log10_share = np.log10(p["lab_share"])
+    ai_a, ai_b = cap_a.sel(series="us_ai"), cap_b.sel(series="us_ai")
+
     def log10_lab_gw(y: Any) -> Any:
-        return np.log10(p["lab_share"]) + log10_capacity_gw(y, "us_ai")
+        return log10_share + project_log10(ai_a, ai_b, y, origin)
 
     def delayed(y: Any) -> Any:
         # Supply already built (to the newest capacity figure) stands; what comes after
@@ -275,7 +272,7 @@ def derive(
     )
     power_growth = 10**slope
     load_factor = posterior["load_factor"]
-    capacity_gw = 10 ** log10_capacity_gw(years)
+    capacity_gw = 10 ** project_log10(cap_a, cap_b, years, origin)
     return canonical_order(
         xr.Dataset(
             {

@@ -227,10 +227,8 @@ def derive(
     years = compute.year_coord()
     years = years.sel(year=years <= reference_year)
     front = upstream["compute"]
-    log10_m_now = log10_overtraining(
-        posterior, reference_year, compute.log10_compute(front, reference_year)
-    )
     log10_c_now = compute.log10_compute(front, reference_year)
+    log10_m_now = log10_overtraining(posterior, reference_year, log10_c_now)
     return canonical_order(
         xr.Dataset(
             {

@@ -8,19 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from forecast.data import (
     OptionalText,
     Row,
     TableSpec,
     Text,
-    blank_to_none,
+    count,
     positive,
     register_table,
+    required,
 )
 
-Count = Annotated[Annotated[int, Field(ge=1, le=64)] | None, BeforeValidator(blank_to_none)]
 Status = Literal["shipping", "announced"]
 
 
@@ -33,18 +33,15 @@ class HbmGenerationRow(Row):
     year: Annotated[int, Field(ge=2010, le=2100)]
     year_basis: Literal["standard", "mass_production", "announced"]
     interface_width_bits: Annotated[int, Field(ge=256, le=8192)]
-    pin_rate_gbps: positive(0.5, 100.0)
-    stack_bandwidth_gbps: positive(50.0, 50_000.0)
-    max_stack_height: Count = None
+    pin_rate_gbps: required(0.5, 100.0)
+    stack_bandwidth_gbps: required(50.0, 50_000.0)
+    max_stack_height: count(64) = None
     max_stack_capacity_gb: positive(0.5, 1024.0)
     status: Status
     notes: OptionalText = None
 
     @model_validator(mode="after")
     def _width_times_pin_rate(self) -> HbmGenerationRow:
-        for name in ("pin_rate_gbps", "stack_bandwidth_gbps"):
-            if getattr(self, name) is None:
-                raise ValueError(f"{name}: required value is blank")
         expected = self.interface_width_bits * self.pin_rate_gbps / 8.0
         if abs(self.stack_bandwidth_gbps / expected - 1.0) > 0.01:
             raise ValueError(
@@ -61,9 +58,9 @@ class AcceleratorRow(Row):
     vendor: Text
     release_date: dt.date
     memory_type: Text
-    hbm_stacks: Count = None
+    hbm_stacks: count(64) = None
     memory_capacity_gb: positive(1.0, 10_000.0)
-    memory_bandwidth_tbps: positive(0.05, 200.0)
+    memory_bandwidth_tbps: required(0.05, 200.0)
     dense_bf16_tflops: positive(1.0, 1e6)
     dense_fp8_tflops: positive(1.0, 1e6)
     tdp_w: positive(10.0, 10_000.0)
@@ -72,8 +69,6 @@ class AcceleratorRow(Row):
 
     @model_validator(mode="after")
     def _consistent(self) -> AcceleratorRow:
-        if self.memory_bandwidth_tbps is None:
-            raise ValueError("memory_bandwidth_tbps: required value is blank")
         if self.status == "shipping" and self.dense_bf16_tflops is None:
             raise ValueError("dense_bf16_tflops: a shipping part needs its dense 16-bit FLOP/s")
         if self.dense_bf16_tflops and self.dense_fp8_tflops:

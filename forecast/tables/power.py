@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from forecast.data import (
     Flag,
@@ -16,9 +16,10 @@ from forecast.data import (
     Row,
     TableSpec,
     Text,
-    blank_to_none,
+    count,
     positive,
     register_table,
+    required,
 )
 
 #: All-in watts per chip (chip, server overhead and PUE) a training cluster can plausibly draw.
@@ -27,7 +28,6 @@ from forecast.data import (
 WATTS_PER_CHIP_RANGE = (100.0, 5000.0)
 
 Year = Annotated[float, Field(ge=2000.0, le=2100.0, allow_inf_nan=False)]
-Count = Annotated[Annotated[int, Field(ge=1)] | None, BeforeValidator(blank_to_none)]
 
 
 class TrainingRunPowerRow(Row):
@@ -37,8 +37,8 @@ class TrainingRunPowerRow(Row):
     organization: Text
     publication_date: dt.date
     hardware: Text
-    chip_count: Count = None
-    power_mw: positive(0.01, 1e5)
+    chip_count: count(10_000_000) = None
+    power_mw: required(0.01, 1e5)
     power_is_estimate: Flag
     frontier: Flag
     training_compute_flop: positive(1e18, 1e31)
@@ -46,8 +46,6 @@ class TrainingRunPowerRow(Row):
 
     @model_validator(mode="after")
     def _watts_per_chip(self) -> TrainingRunPowerRow:
-        if self.power_mw is None:
-            raise ValueError("power_mw: required value is blank")
         if self.chip_count:
             watts = self.power_mw * 1e6 / self.chip_count
             lo, hi = WATTS_PER_CHIP_RANGE
@@ -97,7 +95,7 @@ class DataCentreCapacityRow(Row):
     region: Text
     year: Year
     metric: Literal[CAPACITY_METRICS]
-    value: positive(1e-3, 1e5)
+    value: required(1e-3, 1e5)
     kind: Literal["observed", "projection"]
     scenario: OptionalText = None
     publisher: Text
@@ -105,8 +103,6 @@ class DataCentreCapacityRow(Row):
 
     @model_validator(mode="after")
     def _consistent(self) -> DataCentreCapacityRow:
-        if self.value is None:
-            raise ValueError("value: required value is blank")
         lo, hi = _METRIC_RANGE[self.metric]
         if not lo <= self.value <= hi:
             raise ValueError(f"value: {self.value} outside [{lo}, {hi}] for {self.metric}")
@@ -145,13 +141,11 @@ class GridConnectionRow(Row):
     region: Text
     year: Year
     metric: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-    value: positive(0.0, 1e5)
+    value: required(0.0, 1e5)
     notes: OptionalText = None
 
     @model_validator(mode="after")
     def _consistent(self) -> GridConnectionRow:
-        if self.value is None:
-            raise ValueError("value: required value is blank")
         if "years" in self.metric and self.value > 30:
             raise ValueError(f"value: {self.value} years is implausible for {self.metric}")
         if self.metric.endswith(("_rate_capacity", "_share")) and self.value > 1:
