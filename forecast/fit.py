@@ -241,11 +241,15 @@ def finish(
 
 
 def _latest_row_date(inputs: FitInputs) -> str:
-    """Return the newest publication date among the rows fitted ('' if none carry one)."""
+    """Return the newest date among the fitted rows ('' if no fitted table has a date).
+
+    Any date column counts, whatever the table calls it (``publication_date``, ``release_date``).
+    """
     dates = [
-        rows["publication_date"].max()
+        column.max()
         for rows in inputs.all_rows().values()
-        if "publication_date" in rows and len(rows)
+        for _, column in rows.select_dtypes("datetime").items()
+        if len(column)
     ]
     return str(max(dates).date()) if dates else ""
 

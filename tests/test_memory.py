@@ -118,3 +118,4 @@ def test_forecast_memory_json_contract(in_fitted, capsys):
     for name in ("accelerator_bandwidth_growth_per_year", "hbm_stack_bandwidth_2030_tbps"):
         h = entry["headline"][name]
         assert set(h) == {"median", "p10", "p90", "unit"} and h["p10"] <= h["median"] <= h["p90"]
+    assert entry["run"]["latest_row_date"] == "2025-12-02"  # newest shipping accelerator fitted
