@@ -71,10 +71,15 @@ def _check_fit_option(spec: ModelSpec, key: str, value: Any, where: Path | str) 
         raise InputError(
             where, f"unknown fit option; expected one of {sorted(spec.fit_options)}", column=column
         )
-    if key.endswith("population") and value not in ("frontier", "all"):
-        raise InputError(where, f"expected 'frontier' or 'all', got {value!r}", column=column)
+    choices = spec.fit_choices.get(key)
+    default = spec.fit_options[key]
+    if choices is not None and value not in choices:
+        raise InputError(where, f"expected one of {list(choices)}, got {value!r}", column=column)
     if key.endswith("_date"):
         parse_date(value, where, column)
+    elif type(value) is not type(default):
+        expected = "true or false" if isinstance(default, bool) else type(default).__name__
+        raise InputError(where, f"expected {expected}, got {value!r}", column=column)
     return value
 
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from forecast.errors import InputError
-from forecast.models import compute, datawall, memory, power, scaling
+from forecast.models import compute, cost, datawall, memory, power, scaling
 from forecast.models.base import ModelSpec
 
 #: Registered models in dependency order (a model comes after those it reads).
 REGISTRY: dict[str, ModelSpec] = {
-    m.name: m for m in (compute.MODEL, scaling.MODEL, datawall.MODEL, power.MODEL, memory.MODEL)
+    m.name: m
+    for m in (
+        compute.MODEL,
+        scaling.MODEL,
+        datawall.MODEL,
+        power.MODEL,
+        memory.MODEL,
+        cost.MODEL,
+    )
 }
 
 

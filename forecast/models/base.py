@@ -75,6 +75,9 @@ class ModelSpec:
     headline: Callable[[xr.Dataset], dict[str, Headline]]
     #: Fit options (changing one means a refit) and their defaults.
     fit_options: Mapping[str, Any] = field(default_factory=dict)
+    #: The values a fit option may take, where they are a fixed set (``population``, say).
+    #: Options not listed take a value of their default's type (an ISO date for ``*_date``).
+    fit_choices: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     #: Models whose posterior draws this one reads (paired by chain and draw).
     requires: tuple[str, ...] = ()
     #: Prior-only parameters a lever may fix at a value, with the values allowed.
@@ -82,6 +85,9 @@ class ModelSpec:
     #: Extra summaries (e.g. P(exhausted by year)) added to ``forecast`` output.
     extras: Callable[[xr.Dataset], dict[str, Any]] | None = None
 
+
+#: Values of every ``population`` fit option: Epoch's frontier flag, or every row.
+POPULATIONS = ("frontier", "all")
 
 #: Leading dims of every derived quantity, in this order (no positional axes in results).
 LEADING_DIMS = ("scenario", "chain", "draw")

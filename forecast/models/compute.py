@@ -30,8 +30,13 @@ import xarray as xr
 
 from forecast import summary
 from forecast.data import decimal_year
-from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order
-from forecast.models.trend import add_trend_from_inputs, project_log10, trend_prior_names
+from forecast.models.base import POPULATIONS, FitInputs, Headline, ModelSpec, canonical_order
+from forecast.models.trend import (
+    add_trend_from_inputs,
+    project_log10,
+    quantile_offset,
+    trend_prior_names,
+)
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
 
@@ -102,6 +107,18 @@ def log10_compute(posterior: xr.Dataset, years: xr.DataArray | np.ndarray) -> xr
     )
 
 
+def log10_largest_run(
+    posterior: xr.Dataset, years: xr.DataArray | np.ndarray, quantile: Any
+) -> xr.DataArray:
+    """Return log10 training compute (FLOP) of the largest run of each year in ``years``.
+
+    The fitted line runs through the frontier set (~10 runs a year); the largest of them sits
+    at the ``quantile`` of the Student-t scatter about it (see :func:`quantile_offset`).
+    """
+    offset = quantile_offset(posterior["compute_sigma"], posterior["compute_nu"], quantile)
+    return log10_compute(posterior, years) + offset
+
+
 def derive(
     posterior: xr.Dataset,
     upstream: Mapping[str, xr.Dataset],
@@ -141,4 +158,5 @@ MODEL = ModelSpec(
     derive=derive,
     headline=headline,
     fit_options={"population": "frontier", "start_date": "2018-01-01"},
+    fit_choices={"population": POPULATIONS},
 )

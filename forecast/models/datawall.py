@@ -53,7 +53,7 @@ import xarray as xr
 
 from forecast import summary
 from forecast.models import compute, scaling
-from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order, lever
+from forecast.models.base import POPULATIONS, FitInputs, Headline, ModelSpec, canonical_order, lever
 from forecast.models.crossing import crossing_year
 from forecast.models.trend import add_trend_from_inputs, trend_prior_names
 from forecast.priors import PriorSet
@@ -287,6 +287,7 @@ MODEL = ModelSpec(
     # tokens seen overstate their dataset size 10-100x; from the GPT-3 era on, frontier LLMs
     # train about one epoch, so tokens seen measure the dataset. See README, "Data wall".
     fit_options={"population": "frontier", "start_date": "2020-01-01"},
+    fit_choices={"population": POPULATIONS},
     requires=("compute", "scaling"),
     forward_bounds={
         "indexed_pages": (1e9, 1e14),

@@ -54,14 +54,18 @@ import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
-from scipy import stats
 
 import forecast.tables.power  # noqa: F401  (registers the power tables)
 from forecast import summary
 from forecast.models import compute
-from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order, lever
+from forecast.models.base import POPULATIONS, FitInputs, Headline, ModelSpec, canonical_order, lever
 from forecast.models.crossing import crossing_year
-from forecast.models.trend import add_trend_from_inputs, project_log10, trend_prior_names
+from forecast.models.trend import (
+    add_trend_from_inputs,
+    project_log10,
+    quantile_offset,
+    trend_prior_names,
+)
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
 
@@ -221,7 +225,7 @@ def derive(
     reference = posterior["supply_reference_year"]
 
     nu, sigma = posterior["power_nu"], posterior["power_sigma"]
-    offset = sigma * xr.apply_ufunc(stats.t.ppf, quantile, nu)
+    offset = quantile_offset(sigma, nu, quantile)
     intercept, slope = posterior["power_intercept"], posterior["power_slope"]
 
     def log10_frontier_mw(y: Any) -> Any:
@@ -349,6 +353,7 @@ MODEL = ModelSpec(
     headline=headline,
     extras=extras,
     fit_options={"population": "frontier", "start_date": "2018-01-01", "include_estimates": True},
+    fit_choices={"population": POPULATIONS},
     requires=("compute",),
     forward_bounds={
         "flop_per_watt_growth": (1.0, 3.0),

@@ -56,7 +56,7 @@ import xarray as xr
 from forecast import summary
 from forecast.data import decimal_year
 from forecast.models import compute
-from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order
+from forecast.models.base import POPULATIONS, FitInputs, Headline, ModelSpec, canonical_order
 from forecast.models.trend import add_log_linear_trend, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
@@ -299,5 +299,6 @@ MODEL = ModelSpec(
         "overtraining_population": "all",
         "overtraining_start_date": "2020-01-01",
     },
+    fit_choices={"overtraining_population": POPULATIONS},
     requires=("compute",),
 )

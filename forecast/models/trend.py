@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pymc as pm
 import xarray as xr
+from scipy import stats
 
 from forecast.models.base import FitInputs
 from forecast.priors import PriorSet
@@ -77,6 +78,15 @@ def project_log10(
 ) -> xr.DataArray:
     """Return the trend in log10 units at ``years`` (broadcast over the draws)."""
     return intercept + slope * (years - origin)
+
+
+def quantile_offset(sigma: xr.DataArray, nu: xr.DataArray, quantile: Any) -> xr.DataArray:
+    """Return how far above a Student-t trend its ``quantile`` lies, in log10 units.
+
+    The largest member of a set scattered about a trend (the largest training run of a year,
+    say) sits near a high quantile of the scatter: ``sigma * t_nu^-1(quantile)``.
+    """
+    return sigma * xr.apply_ufunc(stats.t.ppf, quantile, nu)
 
 
 def add_trend_from_inputs(prefix: str, inputs: FitInputs, priors: PriorSet) -> None:

@@ -1,0 +1,294 @@
+"""Cost: what frontier training runs cost, and when the first $1B, $10B and $100B runs come.
+
+Data
+----
+``data/training_costs.csv``: frontier training runs (top 10 by compute at release) with Epoch
+AI's estimates of their cost in December-2023 USD (Cottier et al. 2024, "The rising costs of
+training frontier AI models", arXiv:2405.21015, and the code and data of
+github.com/epoch-research/training-cost-trends). The default cost is their primary method:
+amortized hardware CapEx plus energy of the final run (fit option ``cost_method`` picks cloud
+rental or the cluster's purchase price instead). ``data/hardware_price_performance.csv``:
+price and dense FLOP/s of AI accelerators at release.
+
+Model: cost = compute / (FLOP per dollar)
+-----------------------------------------
+The cost of run ``i`` is its compute ``C_i`` divided by the FLOP it bought per dollar. Both
+factors are fitted to the same runs, as one joint likelihood ``p(C_i | t_i) p(cost_i | C_i, t_i)``
+with robust (Student-t) log-linear trends::
+
+    log10 C_i             ~ StudentT(nu_r, run_compute_intercept + run_compute_slope t_i, sigma_r)
+    log10 (C_i / cost_i)  ~ StudentT(nu_f, flop_per_usd_intercept + flop_per_usd_slope t_i, sigma_f)
+
+with ``t_i`` years since 2020. The cost trend fitted from the data follows: cost grows
+``10 ** (run_compute_slope - flop_per_usd_slope)`` per year (Cottier et al. fit this line
+directly: 2.4x/yr, 90% CI 2.0-2.9x, 2016-2023). The FLOP per dollar is *realized*: it carries
+hardware price-performance and also utilization, number formats and prices paid. The hardware
+part alone is a third trend, fitted to the chips' list prices::
+
+    log10 (FLOP/s per USD)_j ~ StudentT(nu_h, hardware_intercept + hardware_slope t_j, sigma_h)
+
+Projection: the shared compute trend
+------------------------------------
+The cost of the largest run of year ``y`` is the largest run's compute, read from the shared
+``compute`` model's draws (its trend plus ``sigma t_nu^-1(q)``, ``q`` the lever
+``largest_run_quantile``), divided by the FLOP per dollar of that year. The realized FLOP per
+dollar follows its fitted trend up to the newest costed run and then grows at lever
+``flop_per_usd_growth_per_year`` (unset: the fitted rate). So the projections grow at
+``compute growth / FLOP-per-dollar growth``; that and the cost growth fitted from the costed
+runs are both reported, with their ratio as the consistency check.
+
+Derived per draw
+----------------
+Largest-run and frontier-trend cost by year, the FLOP per dollar by year (read by the walls),
+the year of the first $1B, $10B and $100B run, the growth rates and their ratios.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import xarray as xr
+
+import forecast.tables.cost  # noqa: F401  (registers the cost tables)
+from forecast import summary
+from forecast.data import decimal_year
+from forecast.models import compute
+from forecast.models.base import POPULATIONS, FitInputs, Headline, ModelSpec, canonical_order, lever
+from forecast.models.crossing import crossing_year
+from forecast.models.trend import add_log_linear_trend, project_log10, trend_prior_names
+from forecast.priors import PriorSet
+from forecast.settings import SETTINGS
+
+#: Cost column read for each value of the fit option ``cost_method``.
+COST_METHODS = {
+    "amortized": "amortized_hw_energy_cost_usd_2023",
+    "cloud": "cloud_cost_usd_2023",
+    "acquisition": "hardware_acquisition_cost_usd_2023",
+}
+#: Milestones: the first run costing this much (2023 USD), by headline name.
+MILESTONES_USD = {"first_1b_run_year": 1e9, "first_10b_run_year": 1e10, "first_100b_run_year": 1e11}
+#: First year searched for a milestone (before the costed runs start nothing is known).
+SEARCH_START_YEAR = 2016.0
+
+PRIOR_NAMES = (
+    *trend_prior_names("run_compute"),
+    *trend_prior_names("flop_per_usd"),
+    *trend_prior_names("hardware"),
+)
+LEVER_NAMES = ("largest_run_quantile", "flop_per_usd_growth_per_year")
+
+
+def select_runs(table: pd.DataFrame, options: Mapping[str, Any]) -> pd.DataFrame:
+    """Return the costed runs the model is fitted to, with the chosen cost as ``cost_usd``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The validated ``training_costs`` table (already cut at the as-of date).
+    options : mapping
+        ``cost_method``, ``population``, ``start_date``, ``include_tpu`` and
+        ``include_imputed_hardware`` (see :data:`MODEL`).
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    column = COST_METHODS[options["cost_method"]]
+    rows = compute.select_frontier_rows(table, column, options)
+    hardware = rows["hardware"]
+    if not options["include_tpu"]:
+        rows = rows[~hardware.str.contains("TPU")]
+    if not options["include_imputed_hardware"]:
+        rows = rows[~hardware.str.contains("(imputed)", regex=False)]
+    return rows.assign(cost_usd=rows[column]).reset_index(drop=True)
+
+
+def select_chips(table: pd.DataFrame, options: Mapping[str, Any]) -> pd.DataFrame:
+    """Return the accelerators of the hardware price-performance trend."""
+    rows = table[table["precision"] == options["hardware_precision"]]
+    if options["hardware_market"] == "datacenter":
+        rows = rows[rows["market"] == "datacenter"]
+    return rows.sort_values("release_date").reset_index(drop=True)
+
+
+def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> FitInputs:
+    """Choose the costed runs and the accelerators."""
+    runs = select_runs(tables["training_costs"], options)
+    chips = select_chips(tables["hardware_price_performance"], options)
+    run_years = decimal_year(runs["publication_date"])
+    log10_compute = np.log10(runs["training_compute_flop"].to_numpy(float))
+    log10_cost = np.log10(runs["cost_usd"].to_numpy(float))
+    origin = SETTINGS.year_origin
+    return FitInputs(
+        rows=runs,
+        arrays={
+            "run_years_since_origin": run_years - origin,
+            "run_log10_compute": log10_compute,
+            "run_log10_flop_per_usd": log10_compute - log10_cost,
+            "chip_years_since_origin": decimal_year(chips["release_date"]) - origin,
+            "chip_log10_flop_per_s_per_usd": np.log10(chips["flop_per_s_per_usd"].to_numpy(float)),
+            "cost_reference_year": float(run_years.max()),
+        },
+        coords={"run": runs["model"].tolist(), "chip": chips["hardware"].tolist()},
+        extra_rows={"chips": chips},
+    )
+
+
+def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
+    """Build the cost model: run compute, realized FLOP per dollar, hardware price-performance."""
+    a = inputs.arrays
+    with pm.Model(coords=inputs.coords) as model:
+        t_run = a["run_years_since_origin"]
+        add_log_linear_trend("run_compute", t_run, a["run_log10_compute"], priors, dims="run")
+        # log10 cost_i = log10 C_i - log10 (FLOP per dollar)_i: the cost likelihood given compute.
+        add_log_linear_trend("flop_per_usd", t_run, a["run_log10_flop_per_usd"], priors, dims="run")
+        add_log_linear_trend(
+            "hardware",
+            a["chip_years_since_origin"],
+            a["chip_log10_flop_per_s_per_usd"],
+            priors,
+            dims="chip",
+        )
+        pm.Data("cost_reference_year", a["cost_reference_year"])
+    return model
+
+
+def derive(
+    posterior: xr.Dataset,
+    upstream: Mapping[str, xr.Dataset],
+    levers: Mapping[str, Any],
+    seed: int,
+) -> xr.Dataset:
+    """Project the cost of the largest run per draw; find the $1B, $10B and $100B years.
+
+    Parameters
+    ----------
+    posterior : xarray.Dataset
+        Draws of this model's parameters, dims ``(chain, draw)``, and ``cost_reference_year``.
+    upstream : mapping
+        ``{"compute": posterior of the compute trend}``, same ``(chain, draw)``.
+    levers : mapping
+        ``largest_run_quantile`` and ``flop_per_usd_growth_per_year``; DataArray values with
+        extra dims (``scenario``) broadcast through.
+    seed : int
+        Unused (no random assignment); part of the shared signature.
+
+    Returns
+    -------
+    xarray.Dataset
+    """
+    origin = SETTINGS.year_origin
+    years = compute.year_coord()
+    comp = upstream["compute"]
+    quantile = lever(levers, "largest_run_quantile")
+    reference = posterior["cost_reference_year"]
+    fpu_a, fpu_b = posterior["flop_per_usd_intercept"], posterior["flop_per_usd_slope"]
+    after = lever(levers, "flop_per_usd_growth_per_year")
+    fpu_b_after = fpu_b if after is None else np.log10(after)
+
+    def log10_flop_per_usd(y: Any) -> Any:
+        # The fitted trend up to the newest costed run, then the lever's rate (if set).
+        return project_log10(fpu_a, fpu_b, np.minimum(y, reference), origin) + fpu_b_after * (
+            np.maximum(y - reference, 0.0)
+        )
+
+    def log10_largest_cost(y: Any) -> Any:
+        return compute.log10_largest_run(comp, y, quantile) - log10_flop_per_usd(y)
+
+    milestones = {
+        name: crossing_year(
+            lambda y, usd=usd: log10_largest_cost(y) - np.log10(usd),
+            start=SEARCH_START_YEAR,
+            stop=SETTINGS.horizon_year,
+        )
+        for name, usd in MILESTONES_USD.items()
+    }
+    fitted_growth = 10 ** (posterior["run_compute_slope"] - fpu_b)
+    projected_growth = 10 ** (comp["compute_slope"] - fpu_b_after)
+    log10_fpu_years = log10_flop_per_usd(years)
+    return canonical_order(
+        xr.Dataset(
+            {
+                "largest_run_cost_usd": 10 ** log10_largest_cost(years),
+                "frontier_run_cost_usd": 10
+                ** (compute.log10_compute(comp, years) - log10_fpu_years),
+                "flop_per_usd": 10**log10_fpu_years,
+                "cost_growth_per_year": fitted_growth,
+                "projected_cost_growth_per_year": projected_growth,
+                "cost_growth_ratio": fitted_growth / projected_growth,
+                "run_compute_growth_per_year": 10 ** posterior["run_compute_slope"],
+                "shared_compute_growth_per_year": 10 ** comp["compute_slope"],
+                "flop_per_usd_growth_per_year": 10**fpu_b,
+                "hardware_price_performance_growth_per_year": 10 ** posterior["hardware_slope"],
+                **milestones,
+            }
+        )
+    )
+
+
+def headline(derived: xr.Dataset) -> dict[str, Headline]:
+    """Return the cost model's headline numbers."""
+    h = summary.headline
+    largest = derived["largest_run_cost_usd"]
+    return {
+        "cost_growth_per_year": h(derived["cost_growth_per_year"], "x/yr (fitted to costed runs)"),
+        **{name: h(derived[name], "year") for name in MILESTONES_USD},
+        "largest_run_cost_2026_usd": h(largest.sel(year=2026), "USD 2023"),
+        "largest_run_cost_2030_usd": h(largest.sel(year=2030), "USD 2023"),
+        "projected_cost_growth_per_year": h(
+            derived["projected_cost_growth_per_year"], "x/yr (shared compute / FLOP per $)"
+        ),
+        "flop_per_usd_growth_per_year": h(
+            derived["flop_per_usd_growth_per_year"], "x/yr (realized, costed runs)"
+        ),
+        "hardware_price_performance_growth_per_year": h(
+            derived["hardware_price_performance_growth_per_year"], "x/yr (chip list prices)"
+        ),
+        "flop_per_usd_2030": h(derived["flop_per_usd"].sel(year=2030), "FLOP per USD 2023"),
+    }
+
+
+def extras(derived: xr.Dataset) -> dict[str, Any]:
+    """Return P(first $1B / $10B / $100B run by year Y)."""
+    by = SETTINGS.probability_years
+    out = {}
+    for name in MILESTONES_USD:
+        p = summary.probability_by(derived[name], by)
+        out["p_" + name.replace("_year", "_by")] = {
+            str(int(y)): float(p.sel(by_year=y)) for y in by
+        }
+    return out
+
+
+MODEL = ModelSpec(
+    name="cost",
+    description="Frontier training-run cost (2023 USD): when the first $1B, $10B, $100B runs come.",
+    tables=("training_costs", "hardware_price_performance"),
+    prior_names=PRIOR_NAMES,
+    lever_names=LEVER_NAMES,
+    select=select,
+    build=build,
+    derive=derive,
+    headline=headline,
+    extras=extras,
+    fit_options={
+        "cost_method": "amortized",
+        "population": "frontier",
+        "start_date": "2018-01-01",
+        "include_tpu": True,
+        "include_imputed_hardware": True,
+        "hardware_precision": "fp16_tensor",
+        "hardware_market": "datacenter",
+    },
+    fit_choices={
+        "cost_method": tuple(COST_METHODS),
+        "population": POPULATIONS,
+        "hardware_precision": ("fp16_tensor", "fp32"),
+        "hardware_market": ("datacenter", "all"),
+    },
+    requires=("compute",),
+)

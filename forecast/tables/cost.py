@@ -1,0 +1,152 @@
+"""Tables of the cost model: frontier training-run costs and AI-hardware price-performance.
+
+Provenance and verification of every row: ``data/sources/cost.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from forecast.data import (
+    Flag,
+    OptionalText,
+    Row,
+    TableSpec,
+    Text,
+    positive,
+    register_table,
+    required,
+)
+
+#: Amortized hardware + energy dollars per training FLOP a run can plausibly cost (2023 USD).
+#: Cottier et al.'s runs span ~5e-19 (2025, H100) to ~4e-17 (2016, K80); a value outside this
+#: range is a unit slip (millions of dollars for dollars, say).
+USD_PER_FLOP_RANGE = (1e-21, 1e-14)
+
+COST_COLUMNS = (
+    "amortized_hw_energy_cost_usd_2023",
+    "cloud_cost_usd_2023",
+    "hardware_acquisition_cost_usd_2023",
+)
+
+
+class TrainingCostRow(Row):
+    """One frontier training run with Epoch AI's cost estimates (``data/training_costs.csv``)."""
+
+    model: Text
+    organization: Text
+    publication_date: dt.date
+    training_compute_flop: required(1e15, 1e31)
+    amortized_hw_energy_cost_usd_2023: positive(1.0, 1e13)
+    cloud_cost_usd_2023: positive(1.0, 1e13)
+    hardware_acquisition_cost_usd_2023: positive(1.0, 1e14)
+    hardware: Text
+    frontier: Flag
+    notes: OptionalText = None
+
+    @model_validator(mode="after")
+    def _plausible_costs(self) -> TrainingCostRow:
+        if all(getattr(self, c) is None for c in COST_COLUMNS):
+            raise ValueError(f"{COST_COLUMNS[0]}: a row needs at least one cost estimate")
+        lo, hi = USD_PER_FLOP_RANGE
+        for column in COST_COLUMNS[:2]:
+            cost = getattr(self, column)
+            if cost is not None and not lo <= cost / self.training_compute_flop <= hi:
+                raise ValueError(
+                    f"{column}: ${cost:,.0f} for {self.training_compute_flop:.3g} FLOP is "
+                    f"{cost / self.training_compute_flop:.2g} $/FLOP; expected {lo:g}-{hi:g} "
+                    "(check the units: whole 2023 dollars, not millions)"
+                )
+        amortized = self.amortized_hw_energy_cost_usd_2023
+        bought = self.hardware_acquisition_cost_usd_2023
+        if amortized is not None and bought is not None and bought < amortized:
+            raise ValueError(
+                "hardware_acquisition_cost_usd_2023: below the amortized cost of one run "
+                f"(${bought:,.0f} < ${amortized:,.0f}); the cluster's price cannot be"
+            )
+        return self
+
+
+Precision = Literal["fp32", "fp16_tensor", "fp16"]
+Market = Literal["datacenter", "workstation", "consumer"]
+
+
+class HardwarePriceRow(Row):
+    """One chip at one precision (``data/hardware_price_performance.csv``)."""
+
+    hardware: Text
+    market: Market
+    release_date: dt.date
+    price_usd: required(50.0, 1e7)
+    price_year: Annotated[int, Field(ge=2000, le=2100)]
+    dense_flop_per_s: required(1e11, 1e18)
+    precision: Precision
+    flop_per_s_per_usd: required(1e6, 1e14)
+    notes: OptionalText = None
+
+    @model_validator(mode="after")
+    def _ratio(self) -> HardwarePriceRow:
+        expected = self.dense_flop_per_s / self.price_usd
+        if abs(self.flop_per_s_per_usd / expected - 1.0) > 0.01:
+            raise ValueError(
+                f"flop_per_s_per_usd: {self.flop_per_s_per_usd:.4g}, but dense_flop_per_s / "
+                f"price_usd is {expected:.4g}"
+            )
+        if self.price_year < self.release_date.year - 1:
+            raise ValueError(
+                f"price_year: {self.price_year} is before the release ({self.release_date})"
+            )
+        return self
+
+
+register_table(
+    TableSpec(
+        name="training_costs",
+        row_model=TrainingCostRow,
+        key=("model",),
+        date_column="publication_date",
+        description="Frontier training runs 2016-2025 with their cost in 2023 USD (Epoch AI).",
+        columns_doc={
+            "model": "model name as in Epoch AI's database (unique)",
+            "organization": "developer(s)",
+            "publication_date": "ISO date of publication",
+            "training_compute_flop": "training compute, FLOP",
+            "amortized_hw_energy_cost_usd_2023": (
+                "amortized hardware CapEx + energy of the final run, December-2023 USD"
+            ),
+            "cloud_cost_usd_2023": "cloud-rental cost of the final run, December-2023 USD",
+            "hardware_acquisition_cost_usd_2023": (
+                "purchase price of the training cluster, December-2023 USD"
+            ),
+            "hardware": "training hardware ('(imputed)': filled in by Epoch's code)",
+            "frontier": "true: top 10 by training compute at release",
+            "source": "pinned file URLs",
+            "notes": "how chip-hours were found, imputation, conversions",
+        },
+    )
+)
+
+register_table(
+    TableSpec(
+        name="hardware_price_performance",
+        row_model=HardwarePriceRow,
+        key=("hardware", "precision"),
+        date_column="release_date",
+        description="AI accelerators 2016-2024: price and dense FLOP/s per dollar (Epoch AI).",
+        columns_doc={
+            "hardware": "chip name as in Epoch AI's chip database",
+            "market": "datacenter, workstation or consumer part",
+            "release_date": "ISO date of release",
+            "price_usd": "price per accelerator, nominal USD (basis in notes)",
+            "price_year": "year the price was observed",
+            "dense_flop_per_s": "peak dense FLOP/s at the precision given",
+            "precision": "fp32 (non-tensor), fp16_tensor (dense FP16/BF16 tensor), fp16",
+            "flop_per_s_per_usd": "dense_flop_per_s / price_usd (nominal)",
+            "source": "pinned file URLs with row and column",
+            "notes": "price basis and caveats",
+        },
+    )
+)
