@@ -23,6 +23,7 @@ def simulated_inputs(rng, bw_slope=0.11, flops_slope=0.18, rho=0.6, n=40):
     pair = np.column_stack([0.2 + bw_slope * t, 2.5 + flops_slope * t]) + noise
     years = np.arange(2013, 2027)
     hbm = 2.66 + 0.1 * (years - 2020) + 0.05 * rng.standard_normal(years.size)
+    efficiency = 11.9 + 0.12 * t + 0.1 * rng.standard_normal(n)
     return FitInputs(
         rows=pd.DataFrame({"accelerator": [f"a{i}" for i in range(n)]}),
         arrays={
@@ -30,11 +31,14 @@ def simulated_inputs(rng, bw_slope=0.11, flops_slope=0.18, rho=0.6, n=40):
             "accel_log10": pair,
             "hbm_years_since_origin": years - 2020.0,
             "hbm_log10": hbm,
+            "flop_per_watt_years_since_origin": t,
+            "flop_per_watt_log10": efficiency,
         },
         coords={
             "accelerator": [f"a{i}" for i in range(n)],
             "metric": list(memory.METRICS),
             "hbm": [str(y) for y in years],
+            "rated_accelerator": [f"a{i}" for i in range(n)],
         },
     )
 
@@ -48,6 +52,7 @@ def test_recovers_slopes_and_correlation(project, rng):
         "accel_flops_slope": 0.18,
         "accel_correlation": 0.6,
         "hbm_slope": 0.1,
+        "flop_per_watt_slope": 0.12,
     }
     for name, value in truth.items():
         lo, hi = post[name].quantile([0.01, 0.99]).values
@@ -62,6 +67,8 @@ HAND = dict(
     accel_flops_intercept=3.0,  # 1000 TFLOP/s at 2020
     accel_flops_slope=0.2,
     accel_correlation=0.5,
+    flop_per_watt_intercept=12.0,  # 1e12 FLOP/s per W at 2020
+    flop_per_watt_slope=0.1,
 )
 LEVERS = dict(
     decode_active_parameters=1e11,
@@ -81,6 +88,7 @@ def test_derived_by_hand_and_caps():
     np.testing.assert_allclose(out["bytes_per_flop_change_per_year"], 10**-0.1)
     # decode: 10 TB/s / (1e11 params x 1 byte) = 100 tokens/s
     np.testing.assert_allclose(out["decode_tokens_per_second"].sel(at), 100.0)
+    np.testing.assert_allclose(out["accelerator_flop_per_s_per_watt"].sel(at), 1e13)
     capped = memory.derive(
         fake_posterior(**HAND), {}, LEVERS | {"accelerator_bandwidth_cap_tbps": 5.0}, seed=0
     )

@@ -21,6 +21,14 @@ difference of the slopes, ``bytes per FLOP`` falling by ``10 ** (b_bw - b_flops)
 ``eta = 2`` mildly favours small correlations (Lewandowski, Kurowicka & Joe 2009; the value the
 Stan manual suggests).
 
+Accelerator energy efficiency
+-----------------------------
+A robust log-linear trend of dense 16-bit FLOP/s per watt of TDP of the same shipping parts
+(those with a published TDP), read by the walls comparison to turn power into FLOP (``fpw``
+stands for ``flop_per_watt``)::
+
+    log10 (FLOP/s per W)_i ~ StudentT(nu, fpw_intercept + fpw_slope (t_i - 2020), fpw_sigma)
+
 Derived per draw
 ----------------
 Per-stack and per-accelerator bandwidth, FLOP/s and bytes per FLOP on the year grid; the decode
@@ -59,7 +67,13 @@ ACCEL_TREND_PRIORS = (
     "accel_bandwidth_slope",
     "accel_flops_slope",
 )
-PRIOR_NAMES = (*trend_prior_names("hbm"), *ACCEL_TREND_PRIORS, "accel_sd", "accel_nu")
+PRIOR_NAMES = (
+    *trend_prior_names("hbm"),
+    *ACCEL_TREND_PRIORS,
+    "accel_sd",
+    "accel_nu",
+    *trend_prior_names("flop_per_watt"),
+)
 LEVER_NAMES = (
     "decode_active_parameters",
     "decode_bytes_per_param",
@@ -82,9 +96,15 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
             np.log10(parts["dense_bf16_tflops"].to_numpy(float)),
         ]
     )
+    rated = parts[parts["tdp_w"].notna()]
     return FitInputs(
         rows=parts,
         arrays={
+            "flop_per_watt_years_since_origin": decimal_year(rated["release_date"])
+            - SETTINGS.year_origin,
+            "flop_per_watt_log10": np.log10(
+                rated["dense_bf16_tflops"].to_numpy(float) * 1e12 / rated["tdp_w"].to_numpy(float)
+            ),
             "accel_years_since_origin": decimal_year(parts["release_date"]) - SETTINGS.year_origin,
             "accel_log10": log10_pair,
             "hbm_years_since_origin": hbm["year"].to_numpy(float) - SETTINGS.year_origin,
@@ -94,6 +114,7 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
             "accelerator": parts["accelerator"].tolist(),
             "metric": list(METRICS),
             "hbm": hbm["variant"].tolist(),
+            "rated_accelerator": rated["accelerator"].tolist(),
         },
         extra_rows={"hbm": hbm},
     )
@@ -104,6 +125,13 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     a = inputs.arrays
     with pm.Model(coords=inputs.coords) as model:
         add_log_linear_trend("hbm", a["hbm_years_since_origin"], a["hbm_log10"], priors, dims="hbm")
+        add_log_linear_trend(
+            "flop_per_watt",
+            a["flop_per_watt_years_since_origin"],
+            a["flop_per_watt_log10"],
+            priors,
+            dims="rated_accelerator",
+        )
         t = pm.Data("accel_years_since_origin", a["accel_years_since_origin"], dims="accelerator")
         p = {name: priors[name].create(name) for name in ACCEL_TREND_PRIORS}
         intercept = pt.stack([p["accel_bandwidth_intercept"], p["accel_flops_intercept"]])
@@ -168,6 +196,14 @@ def derive(
                 "bytes_per_flop_change_per_year": 10 ** (b_bw - b_fl),
                 "stacks_per_package_growth_per_year": 10 ** (b_bw - posterior["hbm_slope"]),
                 "accel_correlation": posterior["accel_correlation"],
+                "accelerator_flop_per_s_per_watt": 10
+                ** project_log10(
+                    posterior["flop_per_watt_intercept"],
+                    posterior["flop_per_watt_slope"],
+                    years,
+                    origin,
+                ),
+                "flop_per_watt_growth_per_year": 10 ** posterior["flop_per_watt_slope"],
             }
         )
     )
@@ -203,6 +239,9 @@ def headline(derived: xr.Dataset) -> dict[str, Headline]:
             derived["stacks_per_package_growth_per_year"], "x/yr (implied)"
         ),
         "bandwidth_flops_correlation": h(derived["accel_correlation"], "residual correlation"),
+        "flop_per_watt_growth_per_year": h(
+            derived["flop_per_watt_growth_per_year"], "x/yr (dense 16-bit FLOP/s per W of TDP)"
+        ),
     }
 
 
