@@ -89,13 +89,18 @@ def _print_summary(name: str, entry: dict[str, Any]) -> None:
     table.add_column("80% interval", justify="right", no_wrap=True)
     table.add_column("unit")
     for key, h in entry["headline"].items():
+        if "label" in h:  # categorical: the most probable category and its probability
+            table.add_row(key, h["label"], f"P = {h['median']:.0%}", h["unit"])
+            continue
         interval = f"{_fmt(h['p10'], h['unit'])} - {_fmt(h['p90'], h['unit'])}"
         table.add_row(key, _fmt(h["median"], h["unit"]), interval, h["unit"])
     out.print(table)
     for key, probs in entry.items():
         if key.startswith("p_") and isinstance(probs, dict):
             cells = "  ".join(f"{y}: {p:.0%}" for y, p in probs.items())
-            out.print(f"  P({key[2:].replace('_', ' ')} Y)  {cells}", soft_wrap=True)
+            what = key[2:].replace("_", " ")
+            label = f"P({what} Y)" if what.endswith(" by") else f"P({what})"
+            out.print(f"  {label}  {cells}", soft_wrap=True)
     d = entry["diagnostics"]
     status = "[green]passed[/green]" if d["passed"] else "[bold red]FAILED[/bold red]"
     out.print(

@@ -101,7 +101,7 @@ def plan(
     options = dict(spec.fit_options) | overrides.fit
     inputs = spec.select({name: tables[name].frame for name in spec.tables}, options)
     for group, rows in inputs.all_rows().items():
-        if len(rows) < MIN_ROWS:
+        if spec.tables and len(rows) < MIN_ROWS:
             raise InputError(
                 table_path(spec.tables[0] if group == "fit_data" else spec.tables[-1]),
                 f"only {len(rows)} usable rows for the {spec.name} model ({group}; "
@@ -183,6 +183,21 @@ def diagnose(tree: xr.DataTree, var_names: list[str]) -> dict[str, Any]:
     }
 
 
+def with_upstream(
+    diagnostics: Mapping[str, Any], spec: ModelSpec, upstream: Mapping[str, xr.DataTree]
+) -> dict[str, Any]:
+    """Fail a run's diagnostics when a run it reads failed its own.
+
+    Derived quantities inherit every upstream posterior, so a failed upstream fit flags them
+    too. The run's own figures (R-hat, ESS, divergences) are kept as they are.
+    """
+    failed = [name for name in spec.requires if not store.diagnostics(upstream[name])["passed"]]
+    # Upstream verdicts are recomputed, never carried over from a stored run.
+    own = [f for f in diagnostics.get("failures", []) if not f.startswith("upstream ")]
+    failures = own + [f"upstream {name} failed its diagnostics" for name in failed]
+    return dict(diagnostics) | {"passed": not failures, "failures": failures}
+
+
 def draws(tree: xr.DataTree) -> xr.Dataset:
     """Return a run's posterior draws with its scalar data constants (0-d ``pm.Data``)."""
     posterior = tree["posterior"].to_dataset()
@@ -193,11 +208,18 @@ def draws(tree: xr.DataTree) -> xr.Dataset:
 
 
 def derive(fit_plan: FitPlan, tree: xr.DataTree, upstream: Mapping[str, xr.DataTree]) -> xr.Dataset:
-    """Compute the derived quantities of a run from its draws and its upstream runs' draws."""
+    """Compute the derived quantities of a run from its draws and its upstream runs' draws.
+
+    Each upstream dataset holds the upstream run's draws and constants plus its derived
+    quantities (computed with that run's levers), so a model reading them (the walls) sees
+    every lever of the scenario.
+    """
     posterior = draws(tree)
     ups = {}
     for name in fit_plan.spec.requires:
         other = draws(upstream[name])
+        derived = upstream[name]["derived"].to_dataset()
+        other = other.assign({k: v for k, v in derived.data_vars.items() if k not in other})
         for dim in ("chain", "draw"):
             if other.sizes[dim] != posterior.sizes[dim]:
                 raise ValueError(
@@ -263,7 +285,7 @@ def fit(
     """Sample, diagnose and derive one planned model; return the finished run (not saved)."""
     tree, model = sample(fit_plan, progressbar=progressbar)
     var_names = [rv.name for rv in model.free_RVs]
-    diagnostics = diagnose(tree, var_names)
+    diagnostics = with_upstream(diagnose(tree, var_names), fit_plan.spec, upstream)
     if not diagnostics["passed"]:
         log.warning(
             "%s: diagnostics failed: %s", fit_plan.spec.name, "; ".join(diagnostics["failures"])
@@ -364,5 +386,6 @@ def _reuse(
             for group in [g for g in sampled.children if g.startswith(("derived", "fit_data"))]:
                 del sampled[group]
             derived = derive(fit_plan, sampled, runs)
-            return finish(fit_plan, sampled, derived, store.diagnostics(sampled)), "rederived"
+            diagnostics = with_upstream(store.diagnostics(sampled), fit_plan.spec, runs)
+            return finish(fit_plan, sampled, derived, diagnostics), "rederived"
     return None, "fitted"

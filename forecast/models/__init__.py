@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from forecast.errors import InputError
-from forecast.models import compute, cost, datawall, memory, power, scaling
+from forecast.models import compute, cost, datawall, memory, power, scaling, walls
 from forecast.models.base import ModelSpec
 
 #: Registered models in dependency order (a model comes after those it reads).
@@ -16,6 +16,7 @@ REGISTRY: dict[str, ModelSpec] = {
         power.MODEL,
         memory.MODEL,
         cost.MODEL,
+        walls.MODEL,
     )
 }
 

@@ -44,10 +44,14 @@ class Headline:
     p10: float | None
     p90: float | None
     unit: str
+    #: For a categorical headline (the walls' ``first_wall``): the most probable category;
+    #: ``median`` then holds its probability.
+    label: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the contract's JSON shape."""
-        return {"median": self.median, "p10": self.p10, "p90": self.p90, "unit": self.unit}
+        """Return the contract's JSON shape (plus ``label`` for a categorical headline)."""
+        out = {"median": self.median, "p10": self.p10, "p90": self.p90, "unit": self.unit}
+        return out if self.label is None else out | {"label": self.label}
 
 
 @dataclass(frozen=True)

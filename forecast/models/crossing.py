@@ -99,3 +99,41 @@ def crossing_year(
 
     solved = first_crossing_year(gap, template.shape, start=start, stop=stop, step=step)
     return xr.DataArray(solved, dims=dims, coords=template.coords)
+
+
+def grid_crossing_year(log_gap: xr.DataArray, dim: str = "year") -> xr.DataArray:
+    """Return the first year a gap given on a year grid reaches zero, per draw.
+
+    For quantities known only on the projection grid (the walls compare curves other models
+    derived there). Between grid years the gap is interpolated linearly, which is exact for
+    log-linear curves.
+
+    Parameters
+    ----------
+    log_gap : xarray.DataArray
+        log demand minus log supply, with the grid dim ``dim`` (increasing years).
+    dim : str
+        The grid dim.
+
+    Returns
+    -------
+    xarray.DataArray
+        Decimal years without ``dim`` (the first grid year if the gap is already >= 0 there;
+        ``+inf`` if it never reaches zero on the grid).
+    """
+    ordered = log_gap.transpose(..., dim)
+    gap = ordered.values
+    years = ordered[dim].values.astype(float)
+    above = gap >= 0
+    first = above.argmax(axis=-1)
+    previous = np.maximum(first - 1, 0)
+    g1 = np.take_along_axis(gap, first[..., None], axis=-1)[..., 0]
+    g0 = np.take_along_axis(gap, previous[..., None], axis=-1)[..., 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.where(first > 0, g0 / (g0 - g1), 0.0)
+    solved = years[previous] + fraction * (years[first] - years[previous])
+    solved = np.where(above.any(axis=-1), solved, np.inf)
+    dims = ordered.dims[:-1]
+    return xr.DataArray(
+        solved, dims=dims, coords={d: ordered.coords[d] for d in dims if d in ordered.coords}
+    )

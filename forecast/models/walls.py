@@ -1,0 +1,248 @@
+"""Walls compared: the largest training run each constraint allows, and which binds first.
+
+No data of its own. Per posterior draw and year, the compute of the largest training run (the
+shared ``compute`` trend at the ``largest_run_quantile`` of its scatter) is set against the
+largest run each constraint allows, in FLOP, built from what the other models derived (with
+their scenario levers applied) and a few stated assumptions (``priors/walls.toml``):
+
+* **data**: the effective stock of public text ``S(y)`` (``datawall``) turned into compute
+  with ``C = 6 N D`` and ``D = k m N`` (``k`` compute-optimal tokens per parameter, ``m`` the
+  overtraining factor, both as the data wall uses them), so ``C_data = 6 S^2 / (k m)``.
+  ``k`` is read at the frontier compute of year ``y``; it varies as ``C^-0.03``, so at the
+  crossing (where the run's compute equals the cap) the error is a few per cent at most.
+* **power**: the power one run can draw (``power``: the largest single campus, or one lab's
+  share of US AI capacity spread over sites, whichever is larger) x accelerator FLOP/s per watt
+  of TDP (``memory``, fitted) / all-in watts per TDP watt (servers, cooling: PUE) x utilization
+  x low-precision speed-up x run duration.
+* **money**: the largest amortized cost one run may have x training FLOP per dollar
+  (``cost``). That cost is the cluster the largest developer can buy for the run (its yearly
+  capital spending x the share the largest run's cluster may take) x the amortized cost per
+  dollar of cluster and year of running x the run's duration (the same duration as the power
+  cap: a longer run buys more FLOP from the same watts and the same cluster).
+
+Memory bandwidth is reported as the inference-side limit (the decode ceiling of ``memory``),
+not a training cap. Chip production and latency are not modelled; their published ranges are
+reported with the walls (:data:`UNMODELED`).
+
+Derived per draw: each cap by year, the year the largest run first exceeds each (linear
+interpolation of the log gap on the yearly grid, so walls after the grid's last year are
+"not before then"), the first wall and which constraint it is, and the largest feasible run by
+year (the smallest cap). The draws of every model are paired by (chain, draw): the models share
+no parameters except through the compute draws they all read, so each pairing is a draw from
+the joint posterior.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import xarray as xr
+
+from forecast import summary
+from forecast.models import compute
+from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order, lever
+from forecast.models.crossing import grid_crossing_year
+from forecast.priors import PriorSet
+from forecast.settings import SETTINGS
+
+#: Constraints compared, in reporting order.
+CONSTRAINTS = ("data", "power", "money")
+#: Year of the capital-spending prior.
+CAPEX_BASE_YEAR = 2025.0
+SECONDS_PER_YEAR = 365.25 * 86400.0
+
+FORWARD_PARAMETERS = (
+    "largest_developer_capex_2025_usd",
+    "capex_growth_per_year",
+    "largest_run_capex_share",
+    "amortized_cost_per_cluster_usd_year",
+    "watts_per_tdp_watt",
+    "training_utilization",
+    "run_duration_s",
+)
+LEVER_NAMES = ("largest_run_quantile", "low_precision_speedup")
+
+#: Constraints the engine does not model, with the published ranges to quote beside the walls.
+UNMODELED = {
+    "chip_production": {
+        "max_run_2030_flop": {"median": 9e29, "p10": 1e29, "p90": 5e30},
+        "source": "Sevilla et al. 2024, 'Can AI scaling continue through 2030?', Epoch AI "
+        "(https://epoch.ai/blog/can-ai-scaling-continue-through-2030): 100M H100e (20M-400M)",
+    },
+    "latency": {
+        "max_run_2030_flop": {"median": None, "p10": 3e30, "p90": 1e32},
+        "source": "Sevilla et al. 2024 (latency wall, batch size scaling with model size)",
+    },
+}
+
+
+def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> FitInputs:
+    """Return empty inputs: the walls read no table."""
+    return FitInputs(rows=pd.DataFrame(), arrays={}, coords={})
+
+
+def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
+    """Build the prior-only model of the walls' stated assumptions."""
+    with pm.Model() as model:
+        for name in FORWARD_PARAMETERS:
+            priors[name].create(name)
+    return model
+
+
+def derive(
+    posterior: xr.Dataset,
+    upstream: Mapping[str, xr.Dataset],
+    levers: Mapping[str, Any],
+    seed: int,
+) -> xr.Dataset:
+    """Build each constraint's cap per draw and year and find the walls.
+
+    Parameters
+    ----------
+    posterior : xarray.Dataset
+        Draws of :data:`FORWARD_PARAMETERS` (their priors), dims ``(chain, draw)``.
+    upstream : mapping
+        Draws and derived quantities of ``compute``, ``datawall``, ``power``, ``cost`` and
+        ``memory``, paired by ``(chain, draw)``.
+    levers : mapping
+        ``largest_run_quantile``, ``low_precision_speedup`` and fixed values of
+        :data:`FORWARD_PARAMETERS`; DataArray values (``scenario``) broadcast through.
+    seed : int
+        Unused; part of the shared signature.
+
+    Returns
+    -------
+    xarray.Dataset
+    """
+    years = compute.year_coord()
+    p = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
+    log10_run = compute.log10_largest_run(
+        upstream["compute"], years, lever(levers, "largest_run_quantile")
+    )
+
+    data = upstream["datawall"]
+    log10_data = (
+        np.log10(6.0)
+        + 2.0 * np.log10(data["effective_stock_tokens"])
+        - np.log10(data["compute_optimal_tokens_per_param"] * data["overtraining_factor"])
+    )
+
+    power = upstream["power"]
+    flop_per_joule = (
+        upstream["memory"]["accelerator_flop_per_s_per_watt"]
+        * lever(levers, "low_precision_speedup")
+        * p["training_utilization"]
+        / p["watts_per_tdp_watt"]
+    )
+    flop_per_gw = np.log10(1e9 * flop_per_joule * p["run_duration_s"])
+    log10_campus = np.log10(power["largest_campus_gw"]) + flop_per_gw
+    log10_distributed = np.log10(power["lab_run_capacity_gw"]) + flop_per_gw
+
+    spend_usd = (
+        p["largest_developer_capex_2025_usd"]
+        * p["capex_growth_per_year"] ** (years - CAPEX_BASE_YEAR)
+        * p["largest_run_capex_share"]
+        * p["amortized_cost_per_cluster_usd_year"]
+        * p["run_duration_s"]
+        / SECONDS_PER_YEAR
+    )
+    log10_money = np.log10(spend_usd * upstream["cost"]["flop_per_usd"])
+
+    log10_caps = xr.concat(
+        [log10_data, np.maximum(log10_campus, log10_distributed), log10_money],
+        dim=xr.DataArray(list(CONSTRAINTS), dims="constraint", name="constraint"),
+        coords="minimal",
+        compat="override",
+    )
+    wall_year = grid_crossing_year(log10_run - log10_caps)
+    first_year = wall_year.min("constraint")
+    binds_first = (wall_year == first_year) & np.isfinite(first_year)
+    return canonical_order(
+        xr.Dataset(
+            {
+                "largest_run_flop": 10**log10_run,
+                "cap_flop": 10**log10_caps,
+                "power_single_campus_cap_flop": 10**log10_campus,
+                "power_distributed_cap_flop": 10**log10_distributed,
+                "spend_ceiling_usd": spend_usd,
+                "max_feasible_run_flop": 10 ** log10_caps.min("constraint"),
+                "wall_year": wall_year,
+                "first_wall_year": first_year,
+                "binds_first": binds_first,
+                "decode_tokens_per_second": upstream["memory"]["decode_tokens_per_second"],
+            }
+        )
+    )
+
+
+def binding_probabilities(derived: xr.Dataset) -> dict[str, float]:
+    """Return P(each constraint binds first), and P(no wall on the projection grid)."""
+    p = derived["binds_first"].mean(summary.SAMPLE_DIMS)
+    out = {str(c): float(p.sel(constraint=c)) for c in derived["constraint"].values}
+    return out | {"none_by_grid_end": float(1.0 - p.sum())}
+
+
+def headline(derived: xr.Dataset) -> dict[str, Headline]:
+    """Return the walls' headline numbers."""
+    h = summary.headline
+    at_2030 = {"year": 2030}
+    probs = binding_probabilities(derived)
+    first = max(CONSTRAINTS, key=probs.__getitem__)
+    caps = derived["cap_flop"].sel(at_2030)
+    return {
+        "first_wall": Headline(probs[first], None, None, "P(binds first)", label=first),
+        "first_wall_year": h(derived["first_wall_year"], "year"),
+        "max_feasible_run_2030_flop": h(derived["max_feasible_run_flop"].sel(at_2030), "FLOP"),
+        "largest_run_2030_flop": h(derived["largest_run_flop"].sel(at_2030), "FLOP (trend)"),
+        **{f"{c}_cap_2030_flop": h(caps.sel(constraint=c), "FLOP") for c in CONSTRAINTS},
+        **{
+            f"{c}_wall_year": h(derived["wall_year"].sel(constraint=c), "year") for c in CONSTRAINTS
+        },
+        "power_single_campus_cap_2030_flop": h(
+            derived["power_single_campus_cap_flop"].sel(at_2030), "FLOP"
+        ),
+        "spend_ceiling_2030_usd": h(derived["spend_ceiling_usd"].sel(at_2030), "USD 2023"),
+        "decode_tokens_per_second_2030": h(
+            derived["decode_tokens_per_second"].sel(at_2030),
+            "tokens/s (inference-side limit, not a training cap)",
+        ),
+    }
+
+
+def extras(derived: xr.Dataset) -> dict[str, Any]:
+    """Return P(each binds first), P(first wall by year Y) and the unmodelled constraints."""
+    by = SETTINGS.probability_years
+    p_by = summary.probability_by(derived["first_wall_year"], by)
+    return {
+        "p_binds_first": binding_probabilities(derived),
+        "p_first_wall_by": {str(int(y)): float(p_by.sel(by_year=y)) for y in by},
+        "unmodeled": UNMODELED,
+    }
+
+
+MODEL = ModelSpec(
+    name="walls",
+    description="The largest run each constraint allows; which binds first, and when.",
+    tables=(),
+    prior_names=FORWARD_PARAMETERS,
+    lever_names=LEVER_NAMES,
+    select=select,
+    build=build,
+    derive=derive,
+    headline=headline,
+    extras=extras,
+    requires=("compute", "scaling", "datawall", "power", "cost", "memory"),
+    forward_bounds={
+        "largest_developer_capex_2025_usd": (1e9, 1e13),
+        "capex_growth_per_year": (0.5, 3.0),
+        "largest_run_capex_share": (0.001, 1.0),
+        "amortized_cost_per_cluster_usd_year": (1e-3, 2.0),
+        "watts_per_tdp_watt": (1.0, 5.0),
+        "training_utilization": (0.01, 1.0),
+        "run_duration_s": (8.64e4, 1e9),
+    },
+)

@@ -1,0 +1,163 @@
+"""The walls: each cap by hand, levers move only their cap, binding probabilities, contract."""
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from forecast import fit
+from forecast.models import compute, walls
+from forecast.models.crossing import grid_crossing_year
+
+from .conftest import run_cli
+from .test_models import fake_posterior
+
+YEARS = compute.year_coord()
+T = YEARS - 2020.0
+
+HAND = dict(
+    largest_developer_capex_2025_usd=1e11,
+    capex_growth_per_year=1.0,
+    largest_run_capex_share=0.25,
+    amortized_cost_per_cluster_usd_year=0.2,
+    watts_per_tdp_watt=2.0,
+    training_utilization=0.5,
+    run_duration_s=walls.SECONDS_PER_YEAR / 2,  # half a year
+)
+LEVERS = dict(largest_run_quantile=0.5, low_precision_speedup=1.0)
+
+
+def by_year(values):
+    """A (chain, draw, year) variable with the same curve in every draw."""
+    return xr.zeros_like(fake_posterior(x=0.0)["x"]) + xr.DataArray(values, coords=YEARS.coords)
+
+
+def upstream():
+    comp = fake_posterior(
+        compute_intercept=26.0, compute_slope=0.6, compute_sigma=0.3, compute_nu=5
+    )
+    datawall = xr.Dataset(
+        {
+            "effective_stock_tokens": by_year(1e14 * 1.1**T),
+            "compute_optimal_tokens_per_param": by_year(20.0 + 0 * T),
+            "overtraining_factor": by_year(5.0 + 0 * T),
+        }
+    )
+    power = xr.Dataset(
+        {"largest_campus_gw": by_year(1.0 + 0 * T), "lab_run_capacity_gw": by_year(0.5 * 2.0**T)}
+    )
+    memory = xr.Dataset(
+        {
+            "accelerator_flop_per_s_per_watt": by_year(1e12 * 1.3**T),
+            "decode_tokens_per_second": by_year(100.0 + 0 * T),
+        }
+    )
+    cost = xr.Dataset({"flop_per_usd": by_year(1e17 * 1.3**T)})
+    scaling = fake_posterior()
+    return dict(
+        compute=comp, scaling=scaling, datawall=datawall, power=power, memory=memory, cost=cost
+    )
+
+
+def derive(levers=LEVERS, **hand):
+    return walls.derive(fake_posterior(**(HAND | hand)), upstream(), levers, seed=0)
+
+
+def test_each_cap_by_hand():
+    out = derive()
+    caps = out["cap_flop"].isel(chain=0, draw=0)
+    # data: C = 6 S^2 / (k m), S = 1e14 x 1.1^t, k m = 100
+    np.testing.assert_allclose(caps.sel(constraint="data"), 6 * (1e14 * 1.1**T) ** 2 / 100)
+    # power: the larger of a flat 1 GW campus and 0.5 GW x 2^t, x FLOP per joule x duration
+    joules_per_gw = 1e9 * walls.SECONDS_PER_YEAR / 2
+    flop_per_joule = 1e12 * 1.3**T * 0.5 / 2.0
+    expected = np.maximum(1.0, 0.5 * 2.0**T) * joules_per_gw * flop_per_joule
+    np.testing.assert_allclose(caps.sel(constraint="power"), expected)
+    # money: $100B x 25% x 0.2 /yr x 0.5 yr = $2.5B, x FLOP per dollar
+    np.testing.assert_allclose(out["spend_ceiling_usd"].isel(chain=0, draw=0), 2.5e9)
+    np.testing.assert_allclose(caps.sel(constraint="money"), 2.5e9 * 1e17 * 1.3**T)
+    # the largest feasible run is the smallest cap
+    xr.testing.assert_allclose(out["max_feasible_run_flop"], out["cap_flop"].min("constraint"))
+
+
+def test_wall_years_by_hand():
+    out = derive().isel(chain=0, draw=0)
+    # run: 26 + 0.6 t; money: log10(2.5e26) + t log10(1.3)
+    money = 2020 + (np.log10(2.5e26) - 26) / (0.6 - np.log10(1.3))
+    np.testing.assert_allclose(out["wall_year"].sel(constraint="money"), money, atol=1e-9)
+    # data: log10(6e26) + 2 t log10(1.1), above the run until it crosses
+    data = 2020 + (np.log10(6e26) - 26) / (0.6 - 2 * np.log10(1.1))
+    np.testing.assert_allclose(out["wall_year"].sel(constraint="data"), data, atol=1e-9)
+    assert float(out["first_wall_year"]) == pytest.approx(min(money, data))
+    first = "money" if money < data else "data"
+    assert bool(out["binds_first"].sel(constraint=first))
+    assert int(out["binds_first"].sum()) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "moved"),
+    [
+        ({"low_precision_speedup": 2.0}, "power"),
+        ({"capex_growth_per_year": 1.5}, "money"),
+        ({"largest_run_capex_share": 0.5}, "money"),
+    ],
+)
+def test_a_lever_moves_only_its_cap(changes, moved):
+    base = derive()
+    levers = LEVERS | {k: v for k, v in changes.items() if k in LEVERS}
+    hand = {k: v for k, v in changes.items() if k not in LEVERS}
+    out = derive(levers, **hand)
+    for constraint in walls.CONSTRAINTS:
+        same = np.allclose(
+            out["cap_flop"].sel(constraint=constraint), base["cap_flop"].sel(constraint=constraint)
+        )
+        assert same == (constraint != moved), constraint
+    xr.testing.assert_equal(out["largest_run_flop"], base["largest_run_flop"])
+
+
+def test_levers_broadcast_and_binding_probabilities_sum_to_one():
+    shares = xr.DataArray([0.05, 0.25, 1.0], dims="scenario")
+    out = derive(LEVERS | {"largest_run_capex_share": shares})
+    assert out["wall_year"].dims == ("scenario", "chain", "draw", "constraint")
+    money = out["wall_year"].sel(constraint="money")
+    assert (money.diff("scenario") > 0).all()
+    probs = walls.binding_probabilities(out.isel(scenario=1))
+    assert sum(probs.values()) == pytest.approx(1.0)
+
+
+def test_grid_crossing_year_interpolates_and_flags_never():
+    gap = xr.DataArray(
+        [[-2.0, -1.0, 1.0, 3.0], [-3.0, -2.0, -1.0, -0.5], [0.5, 1.0, 2.0, 3.0]],
+        dims=("draw", "year"),
+        coords={"year": [2020, 2021, 2022, 2023]},
+    )
+    np.testing.assert_allclose(grid_crossing_year(gap), [2021.5, np.inf, 2020.0])
+
+
+def test_a_failed_upstream_fit_flags_the_walls():
+    ok = {"rhat_max": 1.0, "ess_bulk_min": 500, "divergences": 0, "passed": True, "failures": []}
+    bad = ok | {"passed": False, "failures": ["R-hat 1.200 > 1.01"]}
+    runs = {
+        name: xr.DataTree(dataset=xr.Dataset(attrs={"diagnostics": json.dumps(ok)}))
+        for name in walls.MODEL.requires
+    }
+    assert fit.with_upstream(ok, walls.MODEL, runs)["passed"]
+    runs["power"].attrs["diagnostics"] = json.dumps(bad)
+    flagged = fit.with_upstream(ok, walls.MODEL, runs)
+    assert not flagged["passed"] and flagged["failures"] == [
+        "upstream power failed its diagnostics"
+    ]
+
+
+def test_forecast_walls_json_contract(in_fitted, capsys):
+    assert run_cli("forecast", "walls", "--json") == 0
+    entry = json.loads(capsys.readouterr().out)["walls"]
+    first = entry["headline"]["first_wall"]
+    assert first["label"] in walls.CONSTRAINTS and 0 < first["median"] <= 1
+    for name in ("first_wall_year", "max_feasible_run_2030_flop", "power_cap_2030_flop"):
+        h = entry["headline"][name]
+        assert set(h) == {"median", "p10", "p90", "unit"} and h["p10"] <= h["median"] <= h["p90"]
+    assert sum(entry["p_binds_first"].values()) == pytest.approx(1.0)
+    assert entry["p_binds_first"][first["label"]] == pytest.approx(first["median"])
+    assert set(entry["unmodeled"]) == {"chip_production", "latency"}
