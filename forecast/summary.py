@@ -81,6 +81,13 @@ def probability_by(
     return (years <= grid + 1.0).mean(sample_dims)
 
 
+def probabilities_by_year(years: xr.DataArray) -> dict[str, float]:
+    """Return ``{"Y": P(event year <= Y)}`` for the reported years (JSON-ready)."""
+    by = SETTINGS.probability_years
+    p = probability_by(years, by)
+    return {str(int(y)): float(p.sel(by_year=y)) for y in by}
+
+
 def model_summary(spec: ModelSpec, run: xr.DataTree) -> dict[str, Any]:
     """Return one model's entry of the ``forecast --json`` contract.
 

@@ -103,3 +103,16 @@ def bad_copy(tmp_path: Path, table: str, line: int, column: str, value: str) -> 
     bad = tmp_path / f"{table}.csv"
     frame.to_csv(bad, index=False)
     return bad
+
+
+def assert_row_refused(
+    tmp_path: Path, table: str, line: int, column: str, value: str, message: str
+) -> None:
+    """Check that a bundled table with one bad cell is refused, naming that line and column."""
+    from forecast.data import TABLES, read_rows
+    from forecast.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        read_rows(bad_copy(tmp_path, table, line, column, value), TABLES[table])
+    assert info.value.row == line and info.value.column == column
+    assert message in str(info.value)

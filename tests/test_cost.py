@@ -15,7 +15,7 @@ from forecast.models.base import FitInputs
 from forecast.priors import load_priors
 from forecast.scenarios import load_scenario
 
-from .conftest import REPO, bad_copy, run_cli, sample_small
+from .conftest import REPO, assert_row_refused, run_cli, sample_small
 from .test_models import fake_posterior
 
 TRUTH = {"run_compute_slope": 0.6, "flop_per_usd_slope": 0.12, "hardware_slope": 0.08}
@@ -122,11 +122,7 @@ def test_price_performance_lever_acts_after_the_newest_run_only():
     ],
 )
 def test_bad_rows_are_refused_with_line_and_column(tmp_path, table, line, column, value, message):
-    bad = bad_copy(tmp_path, table, line, column, value)
-    with pytest.raises(InputError) as info:
-        read_rows(bad, TABLES[table])
-    assert info.value.row == line and info.value.column == column
-    assert message in str(info.value)
+    assert_row_refused(tmp_path, table, line, column, value, message)
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,11 @@ import pandas as pd
 import pytest
 
 from forecast.data import TABLES, read_rows
-from forecast.errors import InputError
 from forecast.models import memory
 from forecast.models.base import FitInputs
 from forecast.priors import load_priors
 
-from .conftest import REPO, bad_copy, run_cli, sample_small
+from .conftest import REPO, assert_row_refused, run_cli, sample_small
 from .test_models import fake_posterior
 
 
@@ -105,10 +104,7 @@ def test_derived_by_hand_and_caps():
     ],
 )
 def test_bad_rows_are_refused_with_line_and_column(tmp_path, table, line, column, value, message):
-    with pytest.raises(InputError) as info:
-        read_rows(bad_copy(tmp_path, table, line, column, value), TABLES[table])
-    assert info.value.row == line and info.value.column == column
-    assert message in str(info.value)
+    assert_row_refused(tmp_path, table, line, column, value, message)
 
 
 def test_bundled_memory_tables():

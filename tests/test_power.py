@@ -8,12 +8,11 @@ import pytest
 import xarray as xr
 
 from forecast.data import TABLES, read_rows
-from forecast.errors import InputError
 from forecast.models import power
 from forecast.models.base import FitInputs
 from forecast.priors import load_priors
 
-from .conftest import REPO, bad_copy, run_cli, sample_small
+from .conftest import REPO, assert_row_refused, run_cli, sample_small
 from .test_models import fake_posterior
 
 TRUTH = {
@@ -155,11 +154,7 @@ def test_grid_delay_and_quantile_levers():
     ],
 )
 def test_bad_rows_are_refused_with_line_and_column(tmp_path, table, line, column, value, message):
-    bad = bad_copy(tmp_path, table, line, column, value)
-    with pytest.raises(InputError) as info:
-        read_rows(bad, TABLES[table])
-    assert info.value.row == line and info.value.column == column
-    assert message in str(info.value)
+    assert_row_refused(tmp_path, table, line, column, value, message)
 
 
 def test_bundled_power_tables():

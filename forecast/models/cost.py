@@ -254,14 +254,10 @@ def headline(derived: xr.Dataset) -> dict[str, Headline]:
 
 def extras(derived: xr.Dataset) -> dict[str, Any]:
     """Return P(first $1B / $10B / $100B run by year Y)."""
-    by = SETTINGS.probability_years
-    out = {}
-    for name in MILESTONES_USD:
-        p = summary.probability_by(derived[name], by)
-        out["p_" + name.replace("_year", "_by")] = {
-            str(int(y)): float(p.sel(by_year=y)) for y in by
-        }
-    return out
+    return {
+        "p_" + name.replace("_year", "_by"): summary.probabilities_by_year(derived[name])
+        for name in MILESTONES_USD
+    }
 
 
 MODEL = ModelSpec(

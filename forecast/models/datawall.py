@@ -261,14 +261,13 @@ def headline(derived: xr.Dataset) -> dict[str, Headline]:
 
 def extras(derived: xr.Dataset) -> dict[str, Any]:
     """Return P(exhausted by year Y) for the mixture and each projection."""
-    by = SETTINGS.probability_years
-    out = {}
-    for key in ("exhaustion_year", "exhaustion_year_historical", "exhaustion_year_compute"):
-        p = summary.probability_by(derived[key], by)
-        out[key.replace("exhaustion_year", "p_exhausted_by")] = {
-            str(int(y)): float(p.sel(by_year=y)) for y in by
-        }
-    return out
+    keys = ("exhaustion_year", "exhaustion_year_historical", "exhaustion_year_compute")
+    return {
+        key.replace("exhaustion_year", "p_exhausted_by"): summary.probabilities_by_year(
+            derived[key]
+        )
+        for key in keys
+    }
 
 
 MODEL = ModelSpec(

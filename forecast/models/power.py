@@ -333,12 +333,11 @@ def headline(derived: xr.Dataset) -> dict[str, Headline]:
 
 def extras(derived: xr.Dataset) -> dict[str, Any]:
     """Return P(wall reached by year Y) for the single-campus and distributed walls."""
-    by = SETTINGS.probability_years
-    out = {}
-    for key in ("single_campus_wall_year", "distributed_wall_year"):
-        p = summary.probability_by(derived[key], by)
-        out["p_" + key.replace("_year", "_by")] = {str(int(y)): float(p.sel(by_year=y)) for y in by}
-    return out
+    keys = ("single_campus_wall_year", "distributed_wall_year")
+    return {
+        "p_" + key.replace("_year", "_by"): summary.probabilities_by_year(derived[key])
+        for key in keys
+    }
 
 
 MODEL = ModelSpec(

@@ -47,7 +47,6 @@ from forecast.models import compute
 from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order, lever
 from forecast.models.crossing import grid_crossing_year
 from forecast.priors import PriorSet
-from forecast.settings import SETTINGS
 
 #: Constraints compared, in reporting order.
 CONSTRAINTS = ("data", "power", "money")
@@ -215,11 +214,9 @@ def headline(derived: xr.Dataset) -> dict[str, Headline]:
 
 def extras(derived: xr.Dataset) -> dict[str, Any]:
     """Return P(each binds first), P(first wall by year Y) and the unmodelled constraints."""
-    by = SETTINGS.probability_years
-    p_by = summary.probability_by(derived["first_wall_year"], by)
     return {
         "p_binds_first": binding_probabilities(derived),
-        "p_first_wall_by": {str(int(y)): float(p_by.sel(by_year=y)) for y in by},
+        "p_first_wall_by": summary.probabilities_by_year(derived["first_wall_year"]),
         "unmodeled": UNMODELED,
     }
 
