@@ -54,10 +54,7 @@ def upstream():
         }
     )
     cost = xr.Dataset({"flop_per_usd": by_year(1e17 * 1.3**T)})
-    scaling = fake_posterior()
-    return dict(
-        compute=comp, scaling=scaling, datawall=datawall, power=power, memory=memory, cost=cost
-    )
+    return dict(compute=comp, datawall=datawall, power=power, memory=memory, cost=cost)
 
 
 def derive(levers=LEVERS, **hand):

@@ -107,16 +107,14 @@ def log10_compute(posterior: xr.Dataset, years: xr.DataArray | np.ndarray) -> xr
     )
 
 
-def log10_largest_run(
-    posterior: xr.Dataset, years: xr.DataArray | np.ndarray, quantile: Any
-) -> xr.DataArray:
-    """Return log10 training compute (FLOP) of the largest run of each year in ``years``.
+def largest_run_offset(posterior: xr.Dataset, quantile: Any) -> xr.DataArray:
+    """Return how far (log10 FLOP) the largest run of a year sits above the frontier trend.
 
     The fitted line runs through the frontier set (~10 runs a year); the largest of them sits
-    at the ``quantile`` of the Student-t scatter about it (see :func:`quantile_offset`).
+    at the ``quantile`` of the Student-t scatter about it (see :func:`quantile_offset`). Add it
+    to :func:`log10_compute`; compute it once per derive, not inside a crossing solver.
     """
-    offset = quantile_offset(posterior["compute_sigma"], posterior["compute_nu"], quantile)
-    return log10_compute(posterior, years) + offset
+    return quantile_offset(posterior["compute_sigma"], posterior["compute_nu"], quantile)
 
 
 def derive(

@@ -53,7 +53,6 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
-import forecast.tables.cost  # noqa: F401  (registers the cost tables)
 from forecast import summary
 from forecast.data import decimal_year
 from forecast.models import compute
@@ -62,13 +61,10 @@ from forecast.models.crossing import crossing_year
 from forecast.models.trend import add_log_linear_trend, project_log10, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
+from forecast.tables.cost import COST_COLUMNS  # (importing it registers the cost tables)
 
 #: Cost column read for each value of the fit option ``cost_method``.
-COST_METHODS = {
-    "amortized": "amortized_hw_energy_cost_usd_2023",
-    "cloud": "cloud_cost_usd_2023",
-    "acquisition": "hardware_acquisition_cost_usd_2023",
-}
+COST_METHODS = COST_COLUMNS
 #: Milestones: the first run costing this much (2023 USD), by headline name.
 MILESTONES_USD = {"first_1b_run_year": 1e9, "first_10b_run_year": 1e10, "first_100b_run_year": 1e11}
 #: First year searched for a milestone (before the costed runs start nothing is known).
@@ -83,7 +79,7 @@ LEVER_NAMES = ("largest_run_quantile", "flop_per_usd_growth_per_year")
 
 
 def select_runs(table: pd.DataFrame, options: Mapping[str, Any]) -> pd.DataFrame:
-    """Return the costed runs the model is fitted to, with the chosen cost as ``cost_usd``.
+    """Return the costed runs the model is fitted to (those with the chosen cost).
 
     Parameters
     ----------
@@ -104,7 +100,7 @@ def select_runs(table: pd.DataFrame, options: Mapping[str, Any]) -> pd.DataFrame
         rows = rows[~hardware.str.contains("TPU")]
     if not options["include_imputed_hardware"]:
         rows = rows[~hardware.str.contains("(imputed)", regex=False)]
-    return rows.assign(cost_usd=rows[column]).reset_index(drop=True)
+    return rows.reset_index(drop=True)
 
 
 def select_chips(table: pd.DataFrame, options: Mapping[str, Any]) -> pd.DataFrame:
@@ -121,7 +117,7 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
     chips = select_chips(tables["hardware_price_performance"], options)
     run_years = decimal_year(runs["publication_date"])
     log10_compute = np.log10(runs["training_compute_flop"].to_numpy(float))
-    log10_cost = np.log10(runs["cost_usd"].to_numpy(float))
+    log10_cost = np.log10(runs[COST_METHODS[options["cost_method"]]].to_numpy(float))
     origin = SETTINGS.year_origin
     return FitInputs(
         rows=runs,
@@ -196,8 +192,10 @@ def derive(
             np.maximum(y - reference, 0.0)
         )
 
+    offset = compute.largest_run_offset(comp, quantile)
+
     def log10_largest_cost(y: Any) -> Any:
-        return compute.log10_largest_run(comp, y, quantile) - log10_flop_per_usd(y)
+        return compute.log10_compute(comp, y) + offset - log10_flop_per_usd(y)
 
     milestones = {
         name: crossing_year(

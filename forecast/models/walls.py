@@ -119,8 +119,9 @@ def derive(
     """
     years = compute.year_coord()
     p = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
-    log10_run = compute.log10_largest_run(
-        upstream["compute"], years, lever(levers, "largest_run_quantile")
+    comp = upstream["compute"]
+    log10_run = compute.log10_compute(comp, years) + compute.largest_run_offset(
+        comp, lever(levers, "largest_run_quantile")
     )
 
     data = upstream["datawall"]
@@ -137,9 +138,9 @@ def derive(
         * p["training_utilization"]
         / p["watts_per_tdp_watt"]
     )
-    flop_per_gw = np.log10(1e9 * flop_per_joule * p["run_duration_s"])
-    log10_campus = np.log10(power["largest_campus_gw"]) + flop_per_gw
-    log10_distributed = np.log10(power["lab_run_capacity_gw"]) + flop_per_gw
+    log10_flop_per_gw = np.log10(1e9 * flop_per_joule * p["run_duration_s"])
+    log10_campus = np.log10(power["largest_campus_gw"]) + log10_flop_per_gw
+    log10_distributed = np.log10(power["lab_run_capacity_gw"]) + log10_flop_per_gw
 
     spend_usd = (
         p["largest_developer_capex_2025_usd"]
@@ -232,7 +233,8 @@ MODEL = ModelSpec(
     derive=derive,
     headline=headline,
     extras=extras,
-    requires=("compute", "scaling", "datawall", "power", "cost", "memory"),
+    # The data wall's own inputs (scaling) reach the walls through its derived quantities.
+    requires=("compute", "datawall", "power", "cost", "memory"),
     forward_bounds={
         "largest_developer_capex_2025_usd": (1e9, 1e13),
         "capex_growth_per_year": (0.5, 3.0),

@@ -26,11 +26,14 @@ from forecast.data import (
 #: range is a unit slip (millions of dollars for dollars, say).
 USD_PER_FLOP_RANGE = (1e-21, 1e-14)
 
-COST_COLUMNS = (
-    "amortized_hw_energy_cost_usd_2023",
-    "cloud_cost_usd_2023",
-    "hardware_acquisition_cost_usd_2023",
-)
+#: The three cost estimates of a run, by method.
+COST_COLUMNS = {
+    "amortized": "amortized_hw_energy_cost_usd_2023",
+    "cloud": "cloud_cost_usd_2023",
+    "acquisition": "hardware_acquisition_cost_usd_2023",
+}
+#: Methods costing the run itself (not the cluster), checked per FLOP.
+PER_FLOP_METHODS = ("amortized", "cloud")
 
 
 class TrainingCostRow(Row):
@@ -49,10 +52,10 @@ class TrainingCostRow(Row):
 
     @model_validator(mode="after")
     def _plausible_costs(self) -> TrainingCostRow:
-        if all(getattr(self, c) is None for c in COST_COLUMNS):
-            raise ValueError(f"{COST_COLUMNS[0]}: a row needs at least one cost estimate")
+        if all(getattr(self, c) is None for c in COST_COLUMNS.values()):
+            raise ValueError(f"{COST_COLUMNS['amortized']}: a row needs at least one cost estimate")
         lo, hi = USD_PER_FLOP_RANGE
-        for column in COST_COLUMNS[:2]:
+        for column in (COST_COLUMNS[m] for m in PER_FLOP_METHODS):
             cost = getattr(self, column)
             if cost is not None and not lo <= cost / self.training_compute_flop <= hi:
                 raise ValueError(
