@@ -14,30 +14,39 @@ import numpy as np
 import xarray as xr
 
 from forecast import store
-from forecast.models.base import Headline, ModelSpec
+from forecast.models.base import Headline, ModelSpec, Quantity
 from forecast.settings import SETTINGS
 
 SAMPLE_DIMS = ("chain", "draw")
 
 
 def _quantiles(values: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    ordered = np.sort(values[~np.isnan(values)])
-    if ordered.size == 0:
-        return np.full(probs.shape, np.nan)
-    position = probs * (ordered.size - 1)
-    lower = np.floor(position).astype(int)
-    upper = np.ceil(position).astype(int)
+    """Return quantiles along the last axis, NaN dropped, linear interpolation, +inf safe."""
+    finite_count = np.sum(~np.isnan(values), axis=-1, keepdims=True)
+    position = probs * (finite_count - 1)
+    lower = np.maximum(np.floor(position).astype(int), 0)
+    upper = np.maximum(np.ceil(position).astype(int), 0)
     weight = position - lower
-    lo, hi = ordered[lower], ordered[upper]
+    if finite_count.min() == values.shape[-1]:
+        # No NaN: a partition finds the order statistics in linear time.
+        kth = np.unique(np.concatenate([lower.ravel(), upper.ravel()]))
+        ordered = np.partition(values, kth, axis=-1)
+    else:
+        ordered = np.sort(values, axis=-1)  # NaN sort last
+    lo = np.take_along_axis(ordered, lower, axis=-1)
+    hi = np.take_along_axis(ordered, upper, axis=-1)
     # Between a finite draw and +inf the quantile is +inf (inf - inf would give nan).
     with np.errstate(invalid="ignore"):
-        return np.where(weight == 0, lo, np.where(np.isinf(hi), hi, lo + weight * (hi - lo)))
+        result = np.where(weight == 0, lo, np.where(np.isinf(hi), hi, lo + weight * (hi - lo)))
+    return np.where(finite_count == 0, np.nan, result)
 
 
 def quantiles(
     data: xr.DataArray, probs: tuple[float, ...], sample_dims: tuple[str, ...] = SAMPLE_DIMS
 ) -> xr.DataArray:
     """Return quantiles over the sample dims with linear interpolation, safe with ``+inf``.
+
+    Vectorised over every other dim (``scenario``, ``year``...); NaN draws are dropped.
 
     Parameters
     ----------
@@ -55,22 +64,63 @@ def quantiles(
     """
     probs_arr = np.asarray(probs, dtype=float)
     stacked = data.stack(__sample__=sample_dims).transpose(..., "__sample__")
-    values = np.apply_along_axis(_quantiles, -1, stacked.values, probs_arr)
+    values = _quantiles(stacked.values.astype(float), probs_arr)
     other = [d for d in stacked.dims if d != "__sample__"]
     coords = {d: stacked.coords[d] for d in other if d in stacked.coords}
     return xr.DataArray(values, dims=[*other, "quantile"], coords={**coords, "quantile": probs_arr})
 
 
+def _clean(x: float) -> float | None:
+    return None if not math.isfinite(x) else float(x)
+
+
 def headline(data: xr.DataArray, unit: str, ci_prob: float | None = None) -> Headline:
     """Summarise a scalar-per-draw quantity as median and central ``ci_prob`` interval."""
-    ci_prob = SETTINGS.ci_prob if ci_prob is None else ci_prob
-    tail = (1 - ci_prob) / 2
-    q = quantiles(data, (0.5, tail, 1 - tail)).values
+    q = quantiles(data, _headline_probs(ci_prob)).values
+    return Headline(median=_clean(q[0]), p10=_clean(q[1]), p90=_clean(q[2]), unit=unit)
 
-    def clean(x: float) -> float | None:
-        return None if not math.isfinite(x) else float(x)
 
-    return Headline(median=clean(q[0]), p10=clean(q[1]), p90=clean(q[2]), unit=unit)
+def _headline_probs(ci_prob: float | None = None) -> tuple[float, float, float]:
+    tail = (1 - (SETTINGS.ci_prob if ci_prob is None else ci_prob)) / 2
+    return (0.5, tail, 1 - tail)
+
+
+def category_probabilities(quantity: Quantity) -> xr.DataArray:
+    """Return P(each category) of a categorical quantity (its indicator's mean over draws)."""
+    return quantity.draws.mean(SAMPLE_DIMS)
+
+
+def summarize(quantity: Quantity) -> Headline:
+    """Summarise one headline quantity (no ``scenario`` dim) for the ``forecast`` contract."""
+    if quantity.category_dim is None:
+        return headline(quantity.draws, quantity.unit)
+    p = category_probabilities(quantity)
+    best = p[quantity.category_dim].values[int(p.argmax(quantity.category_dim))]
+    return Headline(
+        float(p.sel({quantity.category_dim: best})), None, None, quantity.unit, str(best)
+    )
+
+
+def summarize_scenarios(
+    quantities: dict[str, Quantity], ci_prob: float | None = None
+) -> xr.Dataset:
+    """Summarise headline quantities over the sample dims, vectorised over ``scenario``.
+
+    Returns
+    -------
+    xarray.Dataset
+        One variable per headline with dims ``(..., stat)`` (``stat``: median, p10, p90); a
+        categorical headline gives ``(..., <category dim>)`` probabilities instead.
+    """
+    out = {}
+    for name, quantity in quantities.items():
+        if quantity.category_dim is not None:
+            out[name] = category_probabilities(quantity)
+        else:
+            q = quantiles(quantity.draws, _headline_probs(ci_prob))
+            out[name] = q.rename(quantile="stat").assign_coords(stat=["median", "p10", "p90"])
+        out[name].attrs["unit"] = quantity.unit
+    return xr.Dataset(out)
 
 
 def probability_by(
@@ -97,7 +147,7 @@ def model_summary(spec: ModelSpec, run: xr.DataTree) -> dict[str, Any]:
     derived = run["derived"].to_dataset()
     diagnostics = store.diagnostics(run)
     out: dict[str, Any] = {
-        "headline": {k: v.to_dict() for k, v in spec.headline(derived).items()},
+        "headline": {k: summarize(v).to_dict() for k, v in spec.headline(derived).items()},
         "diagnostics": {
             "rhat_max": diagnostics["rhat_max"],
             "ess_bulk_min": diagnostics["ess_bulk_min"],

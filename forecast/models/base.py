@@ -55,6 +55,21 @@ class Headline:
 
 
 @dataclass(frozen=True)
+class Quantity:
+    """A headline quantity per draw, before it is summarised.
+
+    ``draws`` has the sample dims ``(chain, draw)`` and may carry ``scenario``; summaries
+    (:mod:`forecast.summary`) reduce the sample dims and keep the others.
+    """
+
+    draws: xr.DataArray
+    unit: str
+    #: For a categorical quantity (the walls' ``first_wall``): the dim of ``draws`` that holds
+    #: one indicator per category; its summary is the most probable category and its probability.
+    category_dim: str | None = None
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """A model's contract with the rest of the engine."""
 
@@ -75,8 +90,10 @@ class ModelSpec:
     #: ``posterior`` and each upstream dataset hold the draws plus the model's scalar data
     #: constants (0-d ``pm.Data``, e.g. the scaling model's reference year).
     derive: Callable[[xr.Dataset, Mapping[str, xr.Dataset], Mapping[str, Any], int], xr.Dataset]
-    #: ``headline(derived) -> {name: Headline}``.
-    headline: Callable[[xr.Dataset], dict[str, Headline]]
+    #: ``headline(derived) -> {name: Quantity}``: the headline quantities per draw, summarised
+    #: by :func:`forecast.summary.summarize` (one scenario) or
+    #: :func:`forecast.summary.summarize_scenarios` (a ``scenario`` dim).
+    headline: Callable[[xr.Dataset], dict[str, Quantity]]
     #: Fit options (changing one means a refit) and their defaults.
     fit_options: Mapping[str, Any] = field(default_factory=dict)
     #: The values a fit option may take, where they are a fixed set (``population``, say).

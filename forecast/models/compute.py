@@ -28,9 +28,8 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
-from forecast import summary
 from forecast.data import decimal_year
-from forecast.models.base import POPULATIONS, FitInputs, Headline, ModelSpec, canonical_order
+from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order
 from forecast.models.trend import (
     add_trend_from_inputs,
     project_log10,
@@ -135,11 +134,11 @@ def derive(
     )
 
 
-def headline(derived: xr.Dataset) -> dict[str, Headline]:
+def headline(derived: xr.Dataset) -> dict[str, Quantity]:
     """Return the compute trend's headline numbers."""
     return {
-        "compute_growth_per_year": summary.headline(derived["compute_growth_per_year"], "x/yr"),
-        "training_compute_2030_flop": summary.headline(
+        "compute_growth_per_year": Quantity(derived["compute_growth_per_year"], "x/yr"),
+        "training_compute_2030_flop": Quantity(
             derived["training_compute_flop"].sel(year=2030), "FLOP"
         ),
     }

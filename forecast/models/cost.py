@@ -56,7 +56,7 @@ import xarray as xr
 from forecast import summary
 from forecast.data import decimal_year
 from forecast.models import compute
-from forecast.models.base import POPULATIONS, FitInputs, Headline, ModelSpec, canonical_order, lever
+from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
 from forecast.models.crossing import crossing_year
 from forecast.models.trend import add_log_linear_trend, project_log10, trend_prior_names
 from forecast.priors import PriorSet
@@ -228,9 +228,9 @@ def derive(
     )
 
 
-def headline(derived: xr.Dataset) -> dict[str, Headline]:
+def headline(derived: xr.Dataset) -> dict[str, Quantity]:
     """Return the cost model's headline numbers."""
-    h = summary.headline
+    h = Quantity
     largest = derived["largest_run_cost_usd"]
     return {
         "cost_growth_per_year": h(derived["cost_growth_per_year"], "x/yr (fitted to costed runs)"),

@@ -53,7 +53,7 @@ import xarray as xr
 
 from forecast import summary
 from forecast.models import compute, scaling
-from forecast.models.base import POPULATIONS, FitInputs, Headline, ModelSpec, canonical_order, lever
+from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
 from forecast.models.crossing import crossing_year
 from forecast.models.trend import add_trend_from_inputs, trend_prior_names
 from forecast.priors import PriorSet
@@ -245,9 +245,9 @@ def _crossing(log_demand: Any, stock: Any) -> xr.DataArray:
     )
 
 
-def headline(derived: xr.Dataset) -> dict[str, Headline]:
+def headline(derived: xr.Dataset) -> dict[str, Quantity]:
     """Return the data wall's headline numbers."""
-    h = summary.headline
+    h = Quantity
     return {
         "exhaustion_year": h(derived["exhaustion_year"], "year"),
         "exhaustion_year_historical": h(derived["exhaustion_year_historical"], "year"),

@@ -50,10 +50,9 @@ import pytensor.tensor as pt
 import xarray as xr
 
 import forecast.tables.memory  # noqa: F401  (registers the memory tables)
-from forecast import summary
 from forecast.data import decimal_year
 from forecast.models import compute
-from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order, lever
+from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, lever
 from forecast.models.trend import add_log_linear_trend, project_log10, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
@@ -209,9 +208,9 @@ def derive(
     )
 
 
-def headline(derived: xr.Dataset) -> dict[str, Headline]:
+def headline(derived: xr.Dataset) -> dict[str, Quantity]:
     """Return the memory model's headline numbers."""
-    h = summary.headline
+    h = Quantity
     at_2030 = {"year": 2030}
     return {
         "accelerator_bandwidth_growth_per_year": h(

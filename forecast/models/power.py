@@ -58,7 +58,7 @@ import xarray as xr
 import forecast.tables.power  # noqa: F401  (registers the power tables)
 from forecast import summary
 from forecast.models import compute
-from forecast.models.base import POPULATIONS, FitInputs, Headline, ModelSpec, canonical_order, lever
+from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
 from forecast.models.crossing import crossing_year
 from forecast.models.trend import (
     add_trend_from_inputs,
@@ -300,9 +300,9 @@ def derive(
     )
 
 
-def headline(derived: xr.Dataset) -> dict[str, Headline]:
+def headline(derived: xr.Dataset) -> dict[str, Quantity]:
     """Return the power model's headline numbers."""
-    h = summary.headline
+    h = Quantity
     at_2030 = {"year": 2030}
     capacity = derived["datacenter_capacity_gw"].sel(at_2030)
     consumption = derived["datacenter_consumption_twh"].sel(at_2030)

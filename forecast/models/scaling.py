@@ -53,10 +53,9 @@ import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
 
-from forecast import summary
 from forecast.data import decimal_year
 from forecast.models import compute
-from forecast.models.base import POPULATIONS, FitInputs, Headline, ModelSpec, canonical_order
+from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order
 from forecast.models.trend import add_log_linear_trend, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
@@ -253,9 +252,9 @@ def derive(
     )
 
 
-def headline(derived: xr.Dataset) -> dict[str, Headline]:
+def headline(derived: xr.Dataset) -> dict[str, Quantity]:
     """Return the scaling law's headline numbers."""
-    h = summary.headline
+    h = Quantity
     ratio = derived["optimal_tokens_per_param"]
     when = f"{float(derived['overtraining_reference_year']):.2f}"
     return {

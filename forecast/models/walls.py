@@ -44,7 +44,7 @@ import xarray as xr
 
 from forecast import summary
 from forecast.models import compute
-from forecast.models.base import FitInputs, Headline, ModelSpec, canonical_order, lever
+from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, lever
 from forecast.models.crossing import grid_crossing_year
 from forecast.priors import PriorSet
 
@@ -186,15 +186,13 @@ def binding_probabilities(derived: xr.Dataset) -> dict[str, float]:
     return out | {"none_by_grid_end": float(1.0 - p.sum())}
 
 
-def headline(derived: xr.Dataset) -> dict[str, Headline]:
+def headline(derived: xr.Dataset) -> dict[str, Quantity]:
     """Return the walls' headline numbers."""
-    h = summary.headline
+    h = Quantity
     at_2030 = {"year": 2030}
-    probs = binding_probabilities(derived)
-    first = max(CONSTRAINTS, key=probs.__getitem__)
     caps = derived["cap_flop"].sel(at_2030)
     return {
-        "first_wall": Headline(probs[first], None, None, "P(binds first)", label=first),
+        "first_wall": Quantity(derived["binds_first"], "P(binds first)", category_dim="constraint"),
         "first_wall_year": h(derived["first_wall_year"], "year"),
         "max_feasible_run_2030_flop": h(derived["max_feasible_run_flop"].sel(at_2030), "FLOP"),
         "largest_run_2030_flop": h(derived["largest_run_flop"].sel(at_2030), "FLOP (trend)"),
