@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
+import xarray as xr
 
-from forecast.models.crossing import first_crossing_year
+from forecast.models.crossing import crossing_year, first_crossing_year, linear_crossing_year
 
 
 def test_known_crossing_year():
@@ -30,3 +31,19 @@ def test_non_exponential_supply_matches_numeric_root():
     dense = np.linspace(2020, 2040, 2_000_001)
     expected = dense[np.argmax(gap(dense) >= 0)]
     assert year == pytest.approx(expected, abs=1e-4)
+
+
+def test_linear_solver_is_exact_between_knots_per_element():
+    # Demand grows 0.5 OOM/yr until a per-draw hold year, then 0.05; supply 0.1 OOM/yr.
+    hold = xr.DataArray([2022.0, 2030.0, 2040.0], dims="draw")
+    offset = xr.DataArray([-4.0, -4.0, 30.0], dims="draw")  # the last is above from the start
+
+    def gap(y):
+        demand = 0.5 * (np.minimum(y, hold) - 2020) + 0.05 * np.maximum(y - hold, 0)
+        return demand - 0.1 * (y - 2020) + offset
+
+    solved = linear_crossing_year(gap, start=2000.0, stop=2100.0, knots=(hold,))
+    # draw 0: -4 + 1.0 at 2022 (gap -3.2), then -0.05/yr: never; draw 1: 0.4/yr from 2020 -> 2030
+    np.testing.assert_allclose(solved.values, [np.inf, 2030.0, 2000.0], atol=1e-9)
+    brute = crossing_year(gap, start=2000.0, stop=2100.0)
+    np.testing.assert_allclose(solved.values, brute.values, atol=1e-8)

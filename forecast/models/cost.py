@@ -57,7 +57,7 @@ from forecast import summary
 from forecast.data import decimal_year
 from forecast.models import compute
 from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
-from forecast.models.crossing import crossing_year
+from forecast.models.crossing import linear_crossing_year
 from forecast.models.trend import add_log_linear_trend, project_log10, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
@@ -198,10 +198,11 @@ def derive(
         return compute.log10_compute(comp, y) + offset - log10_flop_per_usd(y)
 
     milestones = {
-        name: crossing_year(
+        name: linear_crossing_year(
             lambda y, usd=usd: log10_largest_cost(y) - np.log10(usd),
             start=SEARCH_START_YEAR,
             stop=SETTINGS.horizon_year,
+            knots=(reference,),  # FLOP per $ changes rate there
         )
         for name, usd in MILESTONES_USD.items()
     }

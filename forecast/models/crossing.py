@@ -1,9 +1,13 @@
 """The first year a growing demand meets a supply: vectorised over posterior draws.
 
 Both curves are given as one function ``gap(years)`` = log demand - log supply, which must
-broadcast ``years`` against the arrays it closes over. The solver scans a coarse grid for the
-first sign change, then bisects inside that bracket, so it needs no closed form and works when
-levers add non-exponential terms (synthetic data, say).
+broadcast ``years`` against the arrays it closes over. Two solvers:
+
+* :func:`linear_crossing_year`, exact and fast, for a gap linear in the year between known kinks
+  (every trend the engine projects is log-linear between its kinks): it evaluates the gap at the
+  kinks only, so a sweep of thousands of scenarios over the stored draws takes seconds;
+* :func:`crossing_year`, for a curved gap (synthetic data growing at its own rate on top of the
+  stock): it scans a grid for the first sign change, then bisects inside that bracket.
 """
 
 from __future__ import annotations
@@ -101,6 +105,65 @@ def crossing_year(
     return xr.DataArray(solved, dims=dims, coords=template.coords)
 
 
+def _first_crossing_on_points(gap: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """First zero of a gap given at increasing years (last axis), linearly interpolated."""
+    above = gap >= 0
+    first = above.argmax(axis=-1)[..., None]
+    previous = np.maximum(first - 1, 0)
+    g1 = np.take_along_axis(gap, first, axis=-1)[..., 0]
+    g0 = np.take_along_axis(gap, previous, axis=-1)[..., 0]
+    y1 = np.take_along_axis(years, first, axis=-1)[..., 0]
+    y0 = np.take_along_axis(years, previous, axis=-1)[..., 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.where(first[..., 0] > 0, g0 / (g0 - g1), 0.0)
+    solved = y0 + fraction * (y1 - y0)
+    return np.where(above.any(axis=-1), solved, np.inf)
+
+
+def linear_crossing_year(
+    log_gap: Callable[[xr.DataArray], xr.DataArray],
+    *,
+    start: float,
+    stop: float,
+    knots: tuple[xr.DataArray | float, ...] = (),
+) -> xr.DataArray:
+    """Return the first year with ``log_gap(year) >= 0`` for a gap linear between ``knots``.
+
+    Exact, with no year grid: every curve the engine projects is log-linear in the year between
+    known kinks (a trend changing rate at its reference year, supply held during a grid delay),
+    so the gap is evaluated only at ``start``, the knots and ``stop`` and the first zero is
+    found by linear interpolation. Use :func:`crossing_year` for a curved gap.
+
+    Parameters
+    ----------
+    log_gap : callable
+        ``log_gap(years)``: log demand minus log supply; ``years`` is a DataArray with a
+        ``_knot`` dim (and the dims of any knot given as a DataArray).
+    start, stop : float
+        Search window in decimal years.
+    knots : tuple of float or DataArray
+        Years where the gap's slope may change (per draw or per scenario as DataArrays); knots
+        outside the window are clipped to it.
+
+    Returns
+    -------
+    xarray.DataArray
+        Decimal years with the dims of ``log_gap``'s result (``start`` if the gap is already
+        >= 0 there, ``+inf`` if it never reaches zero by ``stop``).
+    """
+    points = [xr.DataArray(float(start)), *map(xr.DataArray, knots), xr.DataArray(float(stop))]
+    years = xr.concat([p.clip(start, stop) for p in xr.broadcast(*points)], dim="_knot")
+    years = years.copy(data=np.sort(years.transpose("_knot", ...).values, axis=0))
+    gap, years = xr.broadcast(log_gap(years), years)
+    dims = [d for d in gap.dims if d != "_knot"]
+    solved = _first_crossing_on_points(
+        gap.transpose(*dims, "_knot").values, years.transpose(*dims, "_knot").values
+    )
+    return xr.DataArray(
+        solved, dims=dims, coords={d: gap.coords[d] for d in dims if d in gap.coords}
+    )
+
+
 def grid_crossing_year(log_gap: xr.DataArray, dim: str = "year") -> xr.DataArray:
     """Return the first year a gap given on a year grid reaches zero, per draw.
 
@@ -122,17 +185,8 @@ def grid_crossing_year(log_gap: xr.DataArray, dim: str = "year") -> xr.DataArray
         ``+inf`` if it never reaches zero on the grid).
     """
     ordered = log_gap.transpose(..., dim)
-    gap = ordered.values
-    years = ordered[dim].values.astype(float)
-    above = gap >= 0
-    first = above.argmax(axis=-1)
-    previous = np.maximum(first - 1, 0)
-    g1 = np.take_along_axis(gap, first[..., None], axis=-1)[..., 0]
-    g0 = np.take_along_axis(gap, previous[..., None], axis=-1)[..., 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fraction = np.where(first > 0, g0 / (g0 - g1), 0.0)
-    solved = years[previous] + fraction * (years[first] - years[previous])
-    solved = np.where(above.any(axis=-1), solved, np.inf)
+    years = np.broadcast_to(ordered[dim].values.astype(float), ordered.shape)
+    solved = _first_crossing_on_points(ordered.values, years)
     dims = ordered.dims[:-1]
     return xr.DataArray(
         solved, dims=dims, coords={d: ordered.coords[d] for d in dims if d in ordered.coords}

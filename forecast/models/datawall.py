@@ -54,7 +54,7 @@ import xarray as xr
 from forecast import summary
 from forecast.models import compute, scaling
 from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
-from forecast.models.crossing import crossing_year
+from forecast.models.crossing import crossing_year, linear_crossing_year
 from forecast.models.trend import add_trend_from_inputs, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
@@ -203,8 +203,12 @@ def derive(
         )
         return grown + extra + synthetic
 
+    # Without synthetic tokens the stock is log-linear and the demands are log-linear up to the
+    # overtraining hold year: the exact solver needs no grid.
+    curved = not (isinstance(synthetic0, xr.DataArray) and bool((synthetic0 == 0).all()))
+    kinks = {"historical": (), "compute": () if hold is None else (hold,)}
     exhaustion = {
-        key: _crossing(fn, stock)
+        key: _crossing(fn, stock, kinks[key], curved)
         for key, fn in (("historical", log_demand_hist), ("compute", log_demand_compute))
     }
     demand_hist = 10 ** log_demand_hist(years)
@@ -235,14 +239,16 @@ def derive(
     )
 
 
-def _crossing(log_demand: Any, stock: Any) -> xr.DataArray:
+def _crossing(log_demand: Any, stock: Any, kinks: tuple, curved: bool) -> xr.DataArray:
     """Solve ``log10 D(y) = log10 S(y)`` per draw (and per scenario, if present)."""
-    return crossing_year(
-        lambda y: log_demand(y) - np.log10(stock(y)),
-        start=2000.0,
-        stop=SETTINGS.horizon_year,
-        step=0.25,
-    )
+
+    def log_gap(y: Any) -> Any:
+        return log_demand(y) - np.log10(stock(y))
+
+    start, stop = 2000.0, SETTINGS.horizon_year
+    if curved:
+        return crossing_year(log_gap, start=start, stop=stop, step=0.25)
+    return linear_crossing_year(log_gap, start=start, stop=stop, knots=kinks)
 
 
 def headline(derived: xr.Dataset) -> dict[str, Quantity]:

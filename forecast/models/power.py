@@ -59,7 +59,7 @@ import forecast.tables.power  # noqa: F401  (registers the power tables)
 from forecast import summary
 from forecast.models import compute
 from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
-from forecast.models.crossing import crossing_year
+from forecast.models.crossing import linear_crossing_year
 from forecast.models.trend import (
     add_trend_from_inputs,
     project_log10,
@@ -263,11 +263,17 @@ def derive(
         # arrives ``delay`` years late, and nothing new arrives in between.
         return xr.where(y <= reference, y, np.maximum(reference, y - delay))
 
+    # The gap is log-linear between these years: where the delay starts and ends, and where the
+    # campus path changes rate (2030, reached ``delay`` years late when it lies after the
+    # newest capacity figure).
+    kinks = (reference, reference + delay, xr.DataArray(float(y30)), y30 + delay)
+
     def wall(log10_supply_gw: Any) -> xr.DataArray:
-        return crossing_year(
+        return linear_crossing_year(
             lambda y: log10_largest_mw(y) - 3.0 - log10_supply_gw(delayed(y)),
             start=2018.0,
             stop=SETTINGS.horizon_year,
+            knots=kinks,
         )
 
     compute_growth = 10 ** upstream["compute"]["compute_slope"]
