@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from forecast import __version__
@@ -171,6 +172,203 @@ def forecast(
             _print_summary(name, entry)
     if strict and not all(e["diagnostics"]["passed"] for e in result.values()):
         raise typer.Exit(1)
+
+
+def _interval(h: dict[str, Any]) -> str:
+    if "label" in h:
+        return f"{h['label']} (P = {h['median']:.0%})"
+    return (
+        f"{_fmt(h['median'], h['unit'])} [{_fmt(h['p10'], h['unit'])}, {_fmt(h['p90'], h['unit'])}]"
+    )
+
+
+def _print_stress(report: dict[str, Any], headlines: list[str], limit: int = 40) -> None:
+    scenarios = report["scenarios"]
+    title = f"stress: {len(scenarios)} scenarios, {report['draws']} draws each"
+
+    def how(entry: dict[str, Any]) -> str:
+        text = "refit" if entry["refit"] else "stored draws"
+        return text if entry["diagnostics_passed"] else text + " [bold red]DIAGNOSTICS FAILED[/]"
+
+    if len(scenarios) <= 6:  # one column per scenario: median [80% interval]
+        table = Table(title=title + " (median [80% interval])", title_justify="left")
+        table.add_column("headline", no_wrap=True)
+        for entry in scenarios:
+            table.add_column(escape(entry["scenario"]), justify="right")
+        table.add_row("how", *(how(e) for e in scenarios))
+        for key in headlines:
+            table.add_row(key, *(_interval(e["headline"][key]) for e in scenarios))
+        out.print(table)
+        return
+    table = Table(title=title + " (medians)", title_justify="left")
+    table.add_column("scenario", no_wrap=True)
+    for key in headlines:
+        table.add_column(key.split(".", 1)[1], justify="right", no_wrap=True)
+    for entry in scenarios[:limit]:
+        cells = []
+        for key in headlines:
+            h = entry["headline"][key]
+            cells.append(h["label"] if "label" in h else _fmt(h["median"], h["unit"]))
+        table.add_row(
+            entry["scenario"] + ("" if entry["diagnostics_passed"] else " (FAILED)"), *cells
+        )
+    out.print(table)
+    if len(scenarios) > limit:
+        out.print(f"  ... {len(scenarios) - limit} more scenarios: see --json or the saved file")
+
+
+def _print_tornado(data: Any, headlines: list[str], top: int = 12) -> None:
+    for key in headlines:
+        unit = data[key].attrs.get("unit", "")
+        order = data[f"{key}_swing"].fillna(-1).argsort().values[::-1][:top]
+        base = float(data[f"{key}_baseline"])
+        table = Table(
+            title=f"tornado: {key} (baseline median {_fmt(base, unit)} {unit})",
+            title_justify="left",
+        )
+        for column in ("parameter", "median at P10", "median at P90", "swing"):
+            table.add_column(column, justify="left" if column == "parameter" else "right")
+        for i in order:
+            lo, hi = (float(v) for v in data[key].values[i])
+            swing = float(data[f"{key}_swing"].values[i])
+            table.add_row(
+                str(data["parameter"].values[i]),
+                _fmt(lo, unit),
+                _fmt(hi, unit),
+                "n/a" if not math.isfinite(swing) else f"{swing:.3g}",
+            )
+        out.print(table)
+
+
+@app.command()
+def stress(
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option("--scenario", help="Named scenario or TOML file (repeatable)."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override KEY=VALUE (repeatable): MODEL.LEVER, MODEL.fit.OPTION, "
+            "MODEL.priors.PRIOR.FIELD or as_of.",
+        ),
+    ] = None,
+    sweep: Annotated[
+        list[str] | None,
+        typer.Option("--sweep", help="Sweep KEY=LO:HI:N (repeatable: a grid)."),
+    ] = None,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="One-at-a-time sweep of every lever and prior-only parameter between its "
+            "P10 and P90 (tornado data).",
+        ),
+    ] = False,
+    prior_sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--prior-sensitivity",
+            help="Power-scaling prior/likelihood sensitivity of every fitted headline.",
+        ),
+    ] = False,
+    headline: Annotated[
+        list[str] | None,
+        typer.Option("--headline", help="Headline column MODEL.NAME (repeatable)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address for refits (default: local)."),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--out", help="Where to save the result (NetCDF; default runs/stress.nc)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Stress-test assumptions: scenarios, overrides, sweeps, sensitivity."""
+    from pathlib import Path
+
+    from rich.progress import Progress
+
+    from forecast import stress as engine
+    from forecast.settings import runs_dir
+
+    _quiet_libraries()
+    if sensitivity and (scenario or set_ or sweep):
+        raise InputError(
+            "--sensitivity", "runs on the baseline alone; drop --scenario/--set/--sweep"
+        )
+    if sensitivity:
+        scenarios, coords = engine.sensitivity_scenarios(), {}
+    else:
+        scenarios, coords = engine.build_scenarios(scenario or [], set_ or [], sweep or [])
+    with Progress(transient=True, disable=not sys.stderr.isatty(), console=err) as bar:
+        task = bar.add_task("scenarios", total=len(scenarios))
+        result = engine.run_stress(
+            scenarios,
+            scheduler=scheduler,
+            sweep_coords=coords,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    known = engine.headline_keys(result)
+    shown = list(headline or [k for k in engine.KEY_HEADLINES if k in known])
+    for key in shown:
+        if key not in known:
+            raise InputError("--headline", f"unknown headline; expected one of {known}", column=key)
+    path = Path(output) if output else runs_dir() / "stress.nc"
+    engine.save_result(result, path)
+    report = engine.result_to_json(result, None if as_json else shown) | {"saved": str(path)}
+    tornado_keys = [k for k in shown if "stat" in result[k].dims]
+    if sensitivity:
+        data = engine.tornado(result, tornado_keys)
+        report["tornado"] = {
+            key: {
+                str(p): {
+                    "p10": data[key].sel(parameter=p, end="p10").item(),
+                    "p90": data[key].sel(parameter=p, end="p90").item(),
+                    "swing": data[f"{key}_swing"].sel(parameter=p).item(),
+                }
+                for p in data["parameter"].values
+            }
+            | {"baseline": data[f"{key}_baseline"].item()}
+            for key in tornado_keys
+        }
+    if prior_sensitivity:
+        from forecast import fit as fitting
+        from forecast.scenarios import load_scenario
+        from forecast.sensitivity import prior_sensitivity as psense
+
+        plans = fitting.plan_all(["all"], load_scenario(None))
+        frame = psense(plans, fitting.ensure_runs(plans))
+        report["prior_sensitivity"] = {
+            k: {
+                "prior": None if math.isnan(r.prior) else r.prior,
+                "likelihood": None if math.isnan(r.likelihood) else r.likelihood,
+                "diagnosis": r.diagnosis,
+            }
+            for k, r in frame.iterrows()
+        }
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2, allow_nan=False) + "\n")
+        return
+    _print_stress(report, shown)
+    if sensitivity:
+        _print_tornado(data, tornado_keys)
+    if prior_sensitivity:
+        table = Table(
+            title="prior sensitivity (power-scaling; > 0.05 flagged)", title_justify="left"
+        )
+        for column in ("headline", "prior", "likelihood", "diagnosis"):
+            table.add_column(
+                column, justify="right" if column in ("prior", "likelihood") else "left"
+            )
+        for key, row in report["prior_sensitivity"].items():
+            cells = ["n/a" if v is None else f"{v:.3f}" for v in (row["prior"], row["likelihood"])]
+            table.add_row(key, *cells, row["diagnosis"])
+        out.print(table)
+    out.print(f"saved {path}")
 
 
 @data_app.command("check")

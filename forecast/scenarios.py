@@ -59,6 +59,8 @@ class Scenario:
     models: dict[str, ModelOverrides] = field(default_factory=dict)
     path: Path | None = None
     sha256: str = ""
+    #: The parsed TOML the scenario came from (stress overrides are merged into a copy of it).
+    document: Mapping[str, Any] = field(default_factory=dict)
 
     def for_model(self, name: str) -> ModelOverrides:
         """Return the overrides of one model (empty if the scenario leaves it alone)."""
@@ -144,6 +146,7 @@ def parse_scenario(document: Mapping[str, Any], where: Path | str, name: str) ->
         as_of=as_of,
         models=models,
         path=Path(where) if isinstance(where, Path) else None,
+        document=dict(document),
     )
 
 

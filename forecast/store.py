@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,6 @@ def frame_to_dataset(frame: pd.DataFrame, dim: str = "row") -> xr.Dataset:
 
 def save_run(tree: xr.DataTree, path: Path) -> Path:
     """Write a run atomically: a temporary file in the same directory, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     encoding = {}
     for node in tree.subtree:
         node_encoding = {
@@ -75,8 +74,30 @@ def save_run(tree: xr.DataTree, path: Path) -> Path:
         }
         if node_encoding:
             encoding[node.path] = node_encoding
+    return _write_atomically(
+        lambda target: tree.to_netcdf(target, encoding=encoding, engine="netcdf4"), path
+    )
+
+
+def save_dataset(dataset: xr.Dataset, path: Path) -> Path:
+    """Write a Dataset (a stress result, say) atomically, floats compressed."""
+    encoding = {
+        name: {"zlib": True, "complevel": 4}
+        for name, var in dataset.data_vars.items()
+        if var.dtype.kind == "f"
+    }
+    return _write_atomically(
+        lambda target: dataset.to_netcdf(target, encoding=encoding, engine="netcdf4"), path
+    )
+
+
+def _write_atomically(write: Callable[[Path], Any], path: Path) -> Path:
+    """Call ``write`` on a temporary file beside ``path``, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tree.to_netcdf(tmp, encoding=encoding, engine="netcdf4")
+        write(tmp)
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):

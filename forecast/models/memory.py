@@ -59,6 +59,8 @@ from forecast.settings import SETTINGS
 
 METRICS = ("bandwidth", "flops")
 LKJ_ETA = 2.0
+#: First projected year: forward levers on a fitted rate act from here on.
+LEVER_START_YEAR = 2026.0
 #: Intercepts and slopes of the two accelerator trends.
 ACCEL_TREND_PRIORS = (
     "accel_bandwidth_intercept",
@@ -78,6 +80,7 @@ LEVER_NAMES = (
     "decode_bytes_per_param",
     "hbm_stack_bandwidth_cap_tbps",
     "accelerator_bandwidth_cap_tbps",
+    "flop_per_watt_growth_per_year",
 )
 
 
@@ -178,6 +181,14 @@ def derive(
         lever(levers, "accelerator_bandwidth_cap_tbps"),
     )
     log10_tflops = project_log10(posterior["accel_flops_intercept"], b_fl, years, origin)
+    # FLOP/s per W: the fitted trend; a lever sets its rate from the first projected year on.
+    fpw_slope = posterior["flop_per_watt_slope"]
+    fpw_after = lever(levers, "flop_per_watt_growth_per_year")
+    log10_flop_per_watt = project_log10(
+        posterior["flop_per_watt_intercept"], fpw_slope, np.minimum(years, LEVER_START_YEAR), origin
+    ) + (fpw_slope if fpw_after is None else np.log10(fpw_after)) * np.maximum(
+        years - LEVER_START_YEAR, 0.0
+    )
     weight_bytes = lever(levers, "decode_active_parameters") * lever(
         levers, "decode_bytes_per_param"
     )
@@ -195,13 +206,7 @@ def derive(
                 "bytes_per_flop_change_per_year": 10 ** (b_bw - b_fl),
                 "stacks_per_package_growth_per_year": 10 ** (b_bw - posterior["hbm_slope"]),
                 "accel_correlation": posterior["accel_correlation"],
-                "accelerator_flop_per_s_per_watt": 10
-                ** project_log10(
-                    posterior["flop_per_watt_intercept"],
-                    posterior["flop_per_watt_slope"],
-                    years,
-                    origin,
-                ),
+                "accelerator_flop_per_s_per_watt": 10**log10_flop_per_watt,
                 "flop_per_watt_growth_per_year": 10 ** posterior["flop_per_watt_slope"],
             }
         )

@@ -1,0 +1,708 @@
+"""Stress tests: named scenarios, ``--set`` overrides, sweeps and one-at-a-time sensitivity.
+
+A stress run takes a list of scenarios and returns one xarray Dataset with a ``scenario`` dim:
+every headline of every model summarised per scenario (median, P10, P90; the probabilities of a
+categorical headline), P(by year) curves of every event year, and whether the fits behind each
+scenario passed their diagnostics.
+
+Two paths, chosen per scenario:
+
+* **levers only** (no prior, fit-option or as-of override, so the fit would be the baseline's):
+  the lever values of all such scenarios become DataArrays over ``scenario`` and every model a
+  lever touches (and every model downstream of it) is re-derived from the stored baseline draws,
+  vectorised over ``(scenario, chain, draw)`` in chunks run in parallel by Dask. No refit.
+* **refit** (a prior, fit option or as-of date changes): each scenario is planned and fitted
+  (or its stored runs reused), many at once on a Dask cluster: a local one by default, or an
+  existing one given by its scheduler address.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import itertools
+import math
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from forecast import __version__, settings, store
+from forecast import fit as fitting
+from forecast.errors import InputError
+from forecast.models import REGISTRY
+from forecast.priors import load_priors
+from forecast.scenarios import (
+    BASELINE,
+    ModelOverrides,
+    Scenario,
+    load_scenario,
+    parse_scenario,
+)
+from forecast.summary import SAMPLE_DIMS, summarize_scenarios
+
+#: Years of the P(event by end of year) curves.
+P_BY_YEARS = tuple(range(2025, 2046))
+#: Scenarios derived together in one chunk (bounds memory: ~25 MB per scenario at 4000 draws).
+CHUNK_SCENARIOS = 32
+#: Headlines shown on the terminal unless others are asked for.
+KEY_HEADLINES = (
+    "datawall.exhaustion_year",
+    "power.single_campus_wall_year",
+    "power.distributed_wall_year",
+    "memory.hbm_stack_bandwidth_2030_tbps",
+    "cost.first_1b_run_year",
+    "cost.first_10b_run_year",
+    "walls.first_wall",
+    "walls.first_wall_year",
+    "walls.max_feasible_run_2030_flop",
+)
+
+
+# --- building scenarios -------------------------------------------------------------------
+
+
+def parse_value(text: str) -> Any:
+    """Parse a ``--set`` value as TOML (numbers, booleans, arrays, inline tables), else text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_assignment(text: str, option: str = "--set") -> tuple[tuple[str, ...], Any]:
+    """Split ``KEY=VALUE`` into the key's path and the parsed value.
+
+    Keys: ``MODEL.LEVER`` (a lever, or a prior-only parameter fixed at a value: no refit),
+    ``MODEL.fit.OPTION``, ``MODEL.priors.PRIOR.FIELD``, ``MODEL.priors.PRIOR.kwargs.NAME`` (one
+    parameter of a prior, the others kept) and ``as_of`` (all refit).
+    """
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key or not value.strip():
+        raise InputError(option, f"expected KEY=VALUE, got {text!r}", column=key or None)
+    path = tuple(key.split("."))
+    if path == ("as_of",):
+        return path, value.strip()
+    if path[0] not in REGISTRY:
+        raise InputError(
+            option,
+            f"unknown model {path[0]!r}; keys are MODEL.LEVER, MODEL.fit.OPTION, "
+            f"MODEL.priors.PRIOR.FIELD or as_of, MODEL one of {sorted(REGISTRY)}",
+            column=key,
+        )
+    shapes = {2: "levers", 3: "fit", 4: "priors", 5: "priors"}
+    section = shapes.get(len(path))
+    if (
+        section is None
+        or (len(path) > 2 and path[1] != section)
+        or (len(path) == 5 and path[3] != "kwargs")
+    ):
+        raise InputError(
+            option,
+            "expected MODEL.LEVER, MODEL.fit.OPTION, MODEL.priors.PRIOR.FIELD or "
+            "MODEL.priors.PRIOR.kwargs.NAME",
+            column=key,
+        )
+    return path, parse_value(value.strip())
+
+
+def _assign(document: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    if path == ("as_of",):
+        document.setdefault("scenario", {})["as_of"] = value
+        return
+    model, *rest = path
+    section = document.setdefault(model, {})
+    if len(rest) == 1:
+        section.setdefault("levers", {})[rest[0]] = value
+    elif rest[0] == "fit":
+        section.setdefault("fit", {})[rest[1]] = value
+    elif len(rest) == 3:
+        section.setdefault("priors", {}).setdefault(rest[1], {})[rest[2]] = value
+    else:  # one keyword of a prior: merged into the prior's current keywords
+        prior = section.setdefault("priors", {}).setdefault(rest[1], {})
+        if "kwargs" not in prior:
+            spec = REGISTRY[model]
+            current = load_priors(spec.name, spec.prior_names, spec.lever_names).priors
+            if rest[1] not in current:
+                raise InputError(
+                    "--set", f"unknown prior; expected one of {sorted(current)}", column=rest[1]
+                )
+            prior["kwargs"] = dict(current[rest[1]].kwargs)
+        prior["kwargs"][rest[3]] = value
+
+
+def with_assignments(
+    scenario: Scenario,
+    assignments: Sequence[tuple[tuple[str, ...], Any]],
+    *,
+    name: str,
+    where: str = "--set",
+) -> Scenario:
+    """Return ``scenario`` with overrides applied on top, validated like a scenario file."""
+    document = copy.deepcopy(dict(scenario.document))
+    for path, value in assignments:
+        _assign(document, path, value)
+    document.setdefault("scenario", {})["name"] = name
+    document["scenario"].setdefault("description", scenario.description)
+    return dataclasses.replace(parse_scenario(document, where, name), sha256=scenario.sha256)
+
+
+def _with_levers(
+    scenario: Scenario, assignments: Sequence[tuple[tuple[str, ...], float]], name: str
+) -> Scenario:
+    """Return ``scenario`` with lever values set, already validated (see ``build_scenarios``)."""
+    models = dict(scenario.models)
+    for (model, key), value in assignments:
+        current = models.get(model, ModelOverrides())
+        models[model] = dataclasses.replace(current, levers={**current.levers, key: value})
+    return dataclasses.replace(scenario, name=name, models=models, document={})
+
+
+def parse_sweep(text: str) -> tuple[tuple[str, ...], np.ndarray]:
+    """Parse ``KEY=LO:HI:N`` into the key's path and ``N`` evenly spaced values."""
+    path, value = parse_assignment(text, "--sweep")
+    parts = str(value).split(":")
+    try:
+        lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
+        if len(parts) != 3 or n < 2 or not (math.isfinite(lo) and math.isfinite(hi)):
+            raise ValueError
+    except (ValueError, IndexError):
+        raise InputError(
+            "--sweep", f"expected LO:HI:N with N >= 2, got {value!r}", column=".".join(path)
+        ) from None
+    return path, np.linspace(lo, hi, n)
+
+
+def _label(path: tuple[str, ...], value: Any) -> str:
+    shown = f"{value:.6g}" if isinstance(value, float) else str(value)
+    return f"{'.'.join(path)}={shown}"
+
+
+def build_scenarios(
+    names: Sequence[str] = (),
+    sets: Sequence[str] = (),
+    sweeps: Sequence[str] = (),
+) -> tuple[list[Scenario], dict[str, xr.DataArray]]:
+    """Return the scenarios of a stress run, baseline first, and the sweep coordinates.
+
+    Each named scenario (baseline if none) takes the ``--set`` overrides on top, then one copy
+    per point of the sweep grid (the cartesian product of the ``--sweep`` keys).
+
+    Returns
+    -------
+    scenarios : list of Scenario
+    sweep_coords : dict
+        ``{key: DataArray over scenario}`` of each swept value (NaN for unswept scenarios).
+    """
+    assignments = [parse_assignment(s) for s in sets]
+    sweep_axes = [parse_sweep(s) for s in sweeps]
+    keys = [".".join(path) for path, _ in sweep_axes]
+    if len(set(keys)) != len(keys):
+        raise InputError("--sweep", "each key may be swept once", column=keys[0])
+    bases = [load_scenario(n) for n in (names or [BASELINE])]
+    scenarios: list[Scenario] = []
+    swept: list[dict[str, float]] = []
+    if all(b.name != BASELINE for b in bases) or assignments or sweep_axes:
+        scenarios.append(load_scenario(BASELINE))
+        swept.append({})
+    for base in bases:
+        set_name = base.name + "".join(f"[{_label(p, v)}]" for p, v in assignments)
+        current = with_assignments(base, assignments, name=set_name) if assignments else base
+        if not sweep_axes:
+            scenarios.append(current)
+            swept.append({})
+            continue
+        # A lever's allowed values form an interval: checking both ends of each swept range
+        # validates every point, which then needs no re-parse (10,000 points in milliseconds).
+        levers_only = all(len(path) == 2 for path, _ in sweep_axes)
+        for corner in itertools.product(*((v[0], v[-1]) for _, v in sweep_axes)):
+            extra = [(path, float(v)) for (path, _), v in zip(sweep_axes, corner, strict=True)]
+            with_assignments(current, extra, name=current.name, where="--sweep")
+        for point in itertools.product(*(values for _, values in sweep_axes)):
+            extra = [(path, float(v)) for (path, _), v in zip(sweep_axes, point, strict=True)]
+            name = current.name + "".join(f"[{_label(p, v)}]" for p, v in extra)
+            scenarios.append(
+                _with_levers(current, extra, name)
+                if levers_only
+                else with_assignments(current, extra, name=name, where="--sweep")
+            )
+            swept.append(dict(zip(keys, map(float, point), strict=True)))
+    seen: dict[str, int] = {}
+    unique, unique_swept = [], []
+    for scenario, point in zip(scenarios, swept, strict=True):
+        if scenario.name not in seen:
+            seen[scenario.name] = len(unique)
+            unique.append(scenario)
+            unique_swept.append(point)
+    coords = {
+        key: xr.DataArray([p.get(key, np.nan) for p in unique_swept], dims="scenario")
+        for key in keys
+    }
+    return unique, coords
+
+
+@dataclass(frozen=True)
+class SensitivityPoint:
+    """One end of one parameter's range in a one-at-a-time sweep."""
+
+    model: str
+    parameter: str
+    end: str  # "p10" or "p90"
+    value: float
+    source: str  # "lever" (declared P10/P90) or "prior" (the prior's quantile)
+
+
+def sensitivity_points(models: Iterable[str] = REGISTRY) -> list[SensitivityPoint]:
+    """Return the ends of every parameter's range for a one-at-a-time sweep.
+
+    Levers with a declared ``p10``/``p90`` take those; prior-only parameters (stock parts,
+    campus sizes, capex...) take their prior's 10% and 90% quantiles.
+    """
+    points = []
+    for name in models:
+        spec = REGISTRY[name]
+        priors = load_priors(spec.name, spec.prior_names, spec.lever_names)
+        for lever_name, lever_spec in priors.levers.items():
+            if lever_spec.p10 is not None and lever_spec.p90 is not None:
+                for end in ("p10", "p90"):
+                    points.append(
+                        SensitivityPoint(name, lever_name, end, getattr(lever_spec, end), "lever")
+                    )
+        for parameter in spec.forward_bounds:
+            lo, hi = priors[parameter].quantile(np.array([0.1, 0.9]))
+            points.append(SensitivityPoint(name, parameter, "p10", float(lo), "prior"))
+            points.append(SensitivityPoint(name, parameter, "p90", float(hi), "prior"))
+    return points
+
+
+def sensitivity_scenarios(models: Iterable[str] = REGISTRY) -> list[Scenario]:
+    """Return the baseline and one scenario per :func:`sensitivity_points` entry."""
+    baseline = load_scenario(BASELINE)
+    out = [baseline]
+    for point in sensitivity_points(models):
+        path = (point.model, point.parameter)
+        name = f"{point.model}.{point.parameter}@{point.end}"
+        out.append(with_assignments(baseline, [(path, point.value)], name=name, where=name))
+    return out
+
+
+def tornado(result: xr.Dataset, headlines: Sequence[str]) -> xr.Dataset:
+    """Reshape a sensitivity stress result into tornado data.
+
+    Each headline's median at each parameter's P10 and P90, the baseline median, and the swing.
+
+    Returns
+    -------
+    xarray.Dataset
+        Variables ``{headline}`` with dims ``(parameter, end)``, ``{headline}_baseline`` and
+        ``{headline}_swing`` (``|median at P90 - median at P10|``) over ``parameter``.
+    """
+    names = [str(n) for n in result["scenario"].values if "@" in str(n)]
+    parameters = list(dict.fromkeys(n.split("@")[0] for n in names))
+    out = {}
+    for headline in headlines:
+        median = result[headline].sel(stat="median")
+        values = np.array(
+            [
+                [float(median.sel(scenario=f"{p}@{end}")) for end in ("p10", "p90")]
+                for p in parameters
+            ]
+        )
+        out[headline] = xr.DataArray(
+            values,
+            dims=("parameter", "end"),
+            coords={"parameter": parameters, "end": ["p10", "p90"]},
+            attrs=dict(result[headline].attrs),
+        )
+        out[f"{headline}_baseline"] = median.sel(scenario=BASELINE).drop_vars("scenario")
+        with np.errstate(invalid="ignore"):
+            swing = np.abs(values[:, 1] - values[:, 0])
+        out[f"{headline}_swing"] = xr.DataArray(
+            swing, dims="parameter", coords={"parameter": parameters}
+        )
+    return xr.Dataset(out)
+
+
+# --- running them -------------------------------------------------------------------------
+
+
+def _default_levers(plans: Mapping[str, fitting.FitPlan]) -> dict[str, dict[str, Any]]:
+    """Return each model's lever values as its prior file sets them (before any scenario)."""
+    out = {}
+    for name, fit_plan in plans.items():
+        spec = fit_plan.spec
+        priors = load_priors(spec.name, spec.prior_names, spec.lever_names)
+        # Prior-only parameters are unset (their prior draws) unless a scenario fixes them.
+        out[name] = {k: v.value for k, v in priors.levers.items()} | dict.fromkeys(
+            spec.forward_bounds
+        )
+    return out
+
+
+def needs_refit(scenario: Scenario) -> bool:
+    """Return whether a scenario changes a fit (priors, fit options, as-of), not only levers."""
+    return scenario.as_of is not None or any(o.fit or o.priors for o in scenario.models.values())
+
+
+def _p_by_year(draws: xr.DataArray) -> xr.DataArray:
+    """P(event by end of year Y) for the :data:`P_BY_YEARS`, by counting, not by comparing.
+
+    Same convention as :func:`forecast.summary.probability_by`: an event at ``Y + 1.0`` exactly
+    counts as by ``Y``; NaN and ``+inf`` never count.
+    """
+    stacked = draws.stack(__sample__=SAMPLE_DIMS).transpose(..., "__sample__")
+    values = stacked.values.astype(float)
+    n_years = len(P_BY_YEARS)
+    rows = values.reshape(-1, values.shape[-1])
+    with np.errstate(invalid="ignore"):
+        first = np.ceil(rows - (P_BY_YEARS[0] + 1))
+    first = np.where(np.isfinite(first), np.clip(first, 0, n_years), n_years).astype(int)
+    index = first + (n_years + 1) * np.arange(rows.shape[0])[:, None]
+    counts = np.bincount(index.ravel(), minlength=rows.shape[0] * (n_years + 1))
+    counts = counts.reshape(rows.shape[0], n_years + 1)[:, :n_years]
+    p = np.cumsum(counts, axis=1) / rows.shape[1]
+    other = [d for d in stacked.dims if d != "__sample__"]
+    shape = [stacked.sizes[d] for d in other]
+    coords = {d: stacked.coords[d] for d in other if d in stacked.coords}
+    return xr.DataArray(
+        p.reshape(*shape, n_years),
+        dims=[*other, "by_year"],
+        coords={**coords, "by_year": list(P_BY_YEARS)},
+    )
+
+
+def summarize_models(derived: Mapping[str, xr.Dataset]) -> xr.Dataset:
+    """Summarise every model's headlines (``model.name``) and P(by year) curves of event years."""
+    out = {}
+    for name, dataset in derived.items():
+        quantities = REGISTRY[name].headline(dataset)
+        for key, summary in summarize_scenarios(quantities).data_vars.items():
+            out[f"{name}.{key}"] = summary
+        for key, quantity in quantities.items():
+            if quantity.unit == "year" and quantity.category_dim is None:
+                out[f"{name}.{key}_p_by"] = _p_by_year(quantity.draws)
+    return xr.Dataset(out)
+
+
+def _downstream(changed: set[str]) -> set[str]:
+    out = set(changed)
+    grew = True
+    while grew:
+        grew = False
+        for spec in REGISTRY.values():
+            if spec.name not in out and out.intersection(spec.requires):
+                out.add(spec.name)
+                grew = True
+    return out
+
+
+def _stack_levers(per_scenario: list[dict[str, Any]]) -> dict[str, Any]:
+    """Turn per-scenario lever dicts (same keys, same unset levers) into vectorised values.
+
+    A lever equal in every scenario stays a number, so quantities it alone reaches are
+    computed once, not once per scenario.
+    """
+    out: dict[str, Any] = {}
+    for key in per_scenario[0]:
+        values = [levers[key] for levers in per_scenario]
+        if values[0] is None or all(v == values[0] for v in values):
+            out[key] = values[0]
+        else:
+            out[key] = xr.DataArray(np.asarray(values, dtype=float), dims="scenario")
+    return out
+
+
+def _with_derived(run: xr.DataTree, derived: xr.Dataset) -> xr.DataTree:
+    tree = run.copy()
+    tree["derived"] = xr.DataTree(derived)
+    return tree
+
+
+def _derive_chunk(
+    plans: Mapping[str, fitting.FitPlan],
+    runs: Mapping[str, xr.DataTree],
+    levers: Mapping[str, dict[str, Any]],
+    rederive: set[str],
+) -> xr.Dataset:
+    """Re-derive the ``rederive`` models with vectorised levers; summarise them."""
+    current = dict(runs)
+    derived = {}
+    for name, fit_plan in plans.items():
+        if name not in rederive:
+            continue
+        chunk_plan = dataclasses.replace(fit_plan, levers=levers[name])
+        derived[name] = fitting.derive(chunk_plan, runs[name], current)
+        current[name] = _with_derived(runs[name], derived[name])
+    return summarize_models(derived)
+
+
+def evaluate_levers(
+    scenarios: Sequence[Scenario],
+    plans: Mapping[str, fitting.FitPlan],
+    runs: Mapping[str, xr.DataTree],
+    *,
+    baseline_summary: xr.Dataset,
+    on_chunk: Callable[[int], None] | None = None,
+) -> xr.Dataset:
+    """Summaries of lever-only scenarios over the stored baseline draws (no refit).
+
+    Scenarios are grouped by which levers they leave unset (an unset lever reads a posterior,
+    a set one a value, so the two cannot share a vector), then derived in chunks of
+    :data:`CHUNK_SCENARIOS` scenarios, the chunks in parallel on Dask's threaded scheduler.
+    """
+    import dask
+
+    defaults = _default_levers(plans)
+    per_scenario = [
+        {name: defaults[name] | s.for_model(name).levers for name in plans} for s in scenarios
+    ]
+    groups: dict[tuple, list[int]] = {}
+    for i, levers in enumerate(per_scenario):
+        signature = tuple(
+            (m, k) for m, values in levers.items() for k, v in values.items() if v is None
+        )
+        groups.setdefault(signature, []).append(i)
+    tasks, order = [], []
+    for members in groups.values():
+        for start in range(0, len(members), CHUNK_SCENARIOS):
+            chunk = members[start : start + CHUNK_SCENARIOS]
+            levers = {m: _stack_levers([per_scenario[i][m] for i in chunk]) for m in plans}
+            changed = {m for m in plans if any(per_scenario[i][m] != defaults[m] for i in chunk)}
+            rederive = _downstream(changed)
+            tasks.append(
+                dask.delayed(_chunk_summary)(
+                    plans, runs, levers, rederive, baseline_summary, len(chunk), on_chunk
+                )
+            )
+            order.extend(chunk)
+    if not tasks:
+        return baseline_summary.expand_dims(scenario=0)
+    results = dask.compute(*tasks, scheduler="threads")
+    combined = xr.concat(results, dim="scenario")
+    return combined.isel(scenario=np.argsort(order))
+
+
+def _chunk_summary(
+    plans: Mapping[str, fitting.FitPlan],
+    runs: Mapping[str, xr.DataTree],
+    levers: Mapping[str, dict[str, Any]],
+    rederive: set[str],
+    baseline_summary: xr.Dataset,
+    size: int,
+    on_chunk: Callable[[int], None] | None,
+) -> xr.Dataset:
+    fresh = _derive_chunk(plans, runs, levers, rederive) if rederive else xr.Dataset()
+    out = {}
+    for key, value in baseline_summary.data_vars.items():
+        value = fresh.get(key, value)
+        if "scenario" not in value.dims:  # no lever of this chunk reaches it
+            value = value.expand_dims(scenario=size)
+        out[key] = value.transpose("scenario", ...)
+    if on_chunk:
+        on_chunk(size)
+    return xr.Dataset(out)
+
+
+def _refit_summary(scenario: Scenario, root: str, runs_dir: str) -> tuple[xr.Dataset, bool]:
+    """Fit (or reuse) every model under ``scenario``; return its summary and diagnostics.
+
+    Runs in a Dask worker: ``root`` and ``runs_dir`` point it at the caller's project.
+    """
+    import logging
+    import os
+
+    os.environ["DATAWALL_ROOT"], os.environ["DATAWALL_RUNS"] = root, runs_dir
+
+    for name in ("pymc", "pytensor", "forecast"):  # a worker has no terminal to report to
+        logging.getLogger(name).setLevel(logging.WARNING)
+    plans = fitting.plan_all(["all"], scenario)
+    runs = fitting.ensure_runs(plans, progressbar=False)
+    derived = {name: run["derived"].to_dataset() for name, run in runs.items()}
+    passed = all(store.diagnostics(run)["passed"] for run in runs.values())
+    return summarize_models(derived), passed
+
+
+def evaluate_refits(
+    scenarios: Sequence[Scenario],
+    *,
+    scheduler: str | None = None,
+    on_done: Callable[[int], None] | None = None,
+) -> list[tuple[xr.Dataset, bool]]:
+    """Fit the scenarios that change a fit, in parallel on a Dask cluster.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``); default: a local cluster of
+        two single-threaded worker processes, closed when done. The workers of a cluster must
+        share the project directory and run non-daemonic (``distributed.worker.daemon:
+        false``), since PyMC samples chains in child processes.
+    on_done : callable, optional
+        Called with 1 as each scenario finishes.
+    """
+    if not scenarios:
+        return []
+    import dask
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        # PyMC samples chains in child processes, which daemonic workers may not start.
+        dask.config.set({"distributed.worker.daemon": False})
+        cluster = LocalCluster(
+            n_workers=min(2, len(scenarios)),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+    try:
+        with Client(scheduler or cluster) as client:
+            futures = client.map(
+                _refit_summary,
+                list(scenarios),
+                root=str(settings.project_root()),
+                runs_dir=str(settings.runs_dir()),
+                pure=False,
+            )
+            index = {f.key: i for i, f in enumerate(futures)}
+            results: list[Any] = [None] * len(futures)
+            for future in as_completed(futures):
+                results[index[future.key]] = future.result()
+                if on_done:
+                    on_done(1)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return results
+
+
+def run_stress(
+    scenarios: Sequence[Scenario],
+    *,
+    scheduler: str | None = None,
+    sweep_coords: Mapping[str, xr.DataArray] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> xr.Dataset:
+    """Evaluate scenarios and return their summaries over a ``scenario`` dim.
+
+    The baseline runs are fitted first if none are stored (or reused). Lever-only scenarios are
+    re-derived from them; the others are refitted (see :func:`evaluate_refits`).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``{model}.{headline}`` over ``(scenario, stat)`` (categorical: ``(scenario,
+        <category>)``), ``{model}.{headline}_p_by`` over ``(scenario, by_year)``,
+        ``diagnostics_passed`` and ``refit`` over ``scenario``; coords ``description`` and the
+        swept values.
+    """
+    baseline = load_scenario(BASELINE)
+    if needs_refit(baseline):
+        raise InputError(
+            baseline.path or BASELINE,
+            "the baseline scenario must not override priors, fit options or as_of",
+        )
+    plans = fitting.plan_all(["all"], baseline)
+    runs = fitting.ensure_runs(plans, progressbar=False)
+    baseline_derived = {name: run["derived"].to_dataset() for name, run in runs.items()}
+    baseline_summary = summarize_models(baseline_derived)
+    baseline_passed = all(store.diagnostics(run)["passed"] for run in runs.values())
+
+    total = len(scenarios)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total)
+
+    refit_index = [i for i, s in enumerate(scenarios) if needs_refit(s)]
+    lever_index = [i for i in range(total) if i not in set(refit_index)]
+    lever_part = evaluate_levers(
+        [scenarios[i] for i in lever_index],
+        plans,
+        runs,
+        baseline_summary=baseline_summary,
+        on_chunk=tick,
+    )
+    refits = evaluate_refits([scenarios[i] for i in refit_index], scheduler=scheduler, on_done=tick)
+    pieces = [lever_part] + [summary.expand_dims(scenario=1) for summary, _ in refits]
+    order = np.argsort(np.asarray(lever_index + refit_index, dtype=int))
+    result = xr.concat(pieces, dim="scenario", coords="minimal", compat="override")
+    result = result.isel(scenario=order)
+    passed = np.full(total, baseline_passed)
+    passed[refit_index] = [ok for _, ok in refits]
+    names = [s.name for s in scenarios]
+    result = result.assign_coords(
+        scenario=names,
+        description=("scenario", [s.description for s in scenarios]),
+        **{k: ("scenario", v.values) for k, v in (sweep_coords or {}).items()},
+    )
+    result["diagnostics_passed"] = xr.DataArray(passed, dims="scenario")
+    result["refit"] = xr.DataArray(np.isin(np.arange(total), refit_index), dims="scenario")
+    result.attrs = {
+        "version": __version__,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "baseline_config_ids": ",".join(f"{n}:{r.attrs['config_id']}" for n, r in runs.items()),
+        "draws": int(runs["compute"]["posterior"].sizes["draw"])
+        * int(runs["compute"]["posterior"].sizes["chain"]),
+    }
+    return result
+
+
+def save_result(result: xr.Dataset, path: Any) -> None:
+    """Write a stress result to NetCDF atomically."""
+    store.save_dataset(result, path)
+
+
+def _clean(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def headline_entry(result: xr.Dataset, key: str, scenario: str) -> dict[str, Any]:
+    """Return one headline of one scenario in the ``forecast --json`` shape."""
+    var = result[key].sel(scenario=scenario)
+    unit = var.attrs.get("unit", "")
+    if "stat" in var.dims:
+        return {s: _clean(float(var.sel(stat=s))) for s in ("median", "p10", "p90")} | {
+            "unit": unit
+        }
+    category = var.dims[0]
+    probs = {str(c): float(var.sel({category: c})) for c in var[category].values}
+    label = max(probs, key=probs.__getitem__)
+    return {"median": probs[label], "p10": None, "p90": None, "unit": unit, "label": label} | {
+        "p": probs
+    }
+
+
+def headline_keys(result: xr.Dataset) -> list[str]:
+    """Return the ``model.headline`` names of a stress result (P(by year) curves excluded)."""
+    return [str(k) for k in result.data_vars if "." in str(k) and not str(k).endswith("_p_by")]
+
+
+def result_to_json(result: xr.Dataset, headlines: Sequence[str] | None = None) -> dict[str, Any]:
+    """Return a stress result as JSON-ready dicts, one per scenario."""
+    keys = list(headlines or headline_keys(result))
+    swept = [str(c) for c in result.coords if "." in str(c)]
+    scenarios = []
+    for i, name in enumerate(result["scenario"].values):
+        name = str(name)
+        entry: dict[str, Any] = {
+            "scenario": name,
+            "description": str(result["description"].values[i]),
+            "refit": bool(result["refit"].values[i]),
+            "diagnostics_passed": bool(result["diagnostics_passed"].values[i]),
+        }
+        values = {k: float(result[k].values[i]) for k in swept}
+        if any(math.isfinite(v) for v in values.values()):
+            entry["swept"] = values
+        entry["headline"] = {k: headline_entry(result, k, name) for k in keys}
+        scenarios.append(entry)
+    return {"draws": result.attrs.get("draws"), "scenarios": scenarios}
