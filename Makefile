@@ -21,12 +21,12 @@ forecast: $(STAMP)
 	$(BIN)/datawall forecast all
 
 test: $(STAMP)
-	$(BIN)/ruff check forecast tests
+	$(BIN)/ruff check forecast tests benchmarks
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check forecast tests
-	$(BIN)/ruff format --check forecast tests
+	$(BIN)/ruff check forecast tests benchmarks
+	$(BIN)/ruff format --check forecast tests benchmarks
 
 clean:
 	rm -rf $(VENV) runs
