@@ -64,7 +64,7 @@ def prior_sensitivity(
     -------
     pandas.DataFrame
         One row per ``model.headline``: ``prior`` and ``likelihood`` sensitivity and a
-        ``diagnosis`` ("rests on the prior", "potential prior-data conflict" (sensitive to
+        ``diagnosis`` ("rests on the prior", "prior and data (check for conflict)" (sensitive to
         both), "data-driven", or "no likelihood" for the walls, whose own parameters are all
         priors).
     """
@@ -118,7 +118,7 @@ def prior_sensitivity(
 
 def _diagnosis(prior: float, likelihood: float) -> str:
     if prior >= THRESHOLD and likelihood >= THRESHOLD:
-        return "potential prior-data conflict"
+        return "prior and data (check for conflict)"
     if prior >= THRESHOLD:
         return "rests on the prior"
     return "data-driven"

@@ -666,20 +666,28 @@ def _clean(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-def headline_entry(result: xr.Dataset, key: str, scenario: str) -> dict[str, Any]:
-    """Return one headline of one scenario in the ``forecast --json`` shape."""
-    var = result[key].sel(scenario=scenario)
+def _headline_entries(result: xr.Dataset, key: str) -> list[dict[str, Any]]:
+    """Return one headline for every scenario in the ``forecast --json`` shape."""
+    var = result[key].transpose("scenario", ...)
     unit = var.attrs.get("unit", "")
+    values = var.values
     if "stat" in var.dims:
-        return {s: _clean(float(var.sel(stat=s))) for s in ("median", "p10", "p90")} | {
-            "unit": unit
-        }
-    category = var.dims[0]
-    probs = {str(c): float(var.sel({category: c})) for c in var[category].values}
-    label = max(probs, key=probs.__getitem__)
-    return {"median": probs[label], "p10": None, "p90": None, "unit": unit, "label": label} | {
-        "p": probs
-    }
+        columns = [list(var["stat"].values).index(s) for s in ("median", "p10", "p90")]
+        return [
+            {"median": _clean(row[columns[0]]), "p10": _clean(row[columns[1]])}
+            | {"p90": _clean(row[columns[2]]), "unit": unit}
+            for row in values
+        ]
+    categories = [str(c) for c in var[var.dims[1]].values]
+    entries = []
+    for row in values:
+        probs = dict(zip(categories, map(float, row), strict=True))
+        label = categories[int(np.argmax(row))]
+        entries.append(
+            {"median": probs[label], "p10": None, "p90": None, "unit": unit, "label": label}
+            | {"p": probs}
+        )
+    return entries
 
 
 def headline_keys(result: xr.Dataset) -> list[str]:
@@ -691,11 +699,11 @@ def result_to_json(result: xr.Dataset, headlines: Sequence[str] | None = None) -
     """Return a stress result as JSON-ready dicts, one per scenario."""
     keys = list(headlines or headline_keys(result))
     swept = [str(c) for c in result.coords if "." in str(c)]
+    columns = {k: _headline_entries(result, k) for k in keys}
     scenarios = []
     for i, name in enumerate(result["scenario"].values):
-        name = str(name)
         entry: dict[str, Any] = {
-            "scenario": name,
+            "scenario": str(name),
             "description": str(result["description"].values[i]),
             "refit": bool(result["refit"].values[i]),
             "diagnostics_passed": bool(result["diagnostics_passed"].values[i]),
@@ -703,6 +711,6 @@ def result_to_json(result: xr.Dataset, headlines: Sequence[str] | None = None) -
         values = {k: float(result[k].values[i]) for k in swept}
         if any(math.isfinite(v) for v in values.values()):
             entry["swept"] = values
-        entry["headline"] = {k: headline_entry(result, k, name) for k in keys}
+        entry["headline"] = {k: columns[k][i] for k in keys}
         scenarios.append(entry)
     return {"draws": result.attrs.get("draws"), "scenarios": scenarios}
