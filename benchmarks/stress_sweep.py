@@ -21,9 +21,9 @@ SWEEPS = {
         "power.extra_grid_delay_years=0:5:{n}",
         "power.lab_share=0.1:0.4:{n}",
     ),
-    "cost (FLOP/$ growth x largest-run quantile) + walls": (
+    "cost (FLOP/$ growth) x compute (largest-run quantile): power, cost, walls": (
         "cost.flop_per_usd_growth_per_year=1.1:1.6:{n}",
-        "cost.largest_run_quantile=0.6:0.99:{n}",
+        "compute.largest_run_quantile=0.6:0.99:{n}",
     ),
     "datawall (quality x repetition) + walls": (
         "datawall.quality_fraction=0.1:0.4:{n}",

@@ -116,3 +116,16 @@ def assert_row_refused(
         read_rows(bad_copy(tmp_path, table, line, column, value), TABLES[table])
     assert info.value.row == line and info.value.column == column
     assert message in str(info.value)
+
+
+def compute_upstream(posterior, quantile: float = 0.5):
+    """What a model reads from the compute run: its draws plus the largest run's placement."""
+    import xarray as xr
+
+    from forecast.models import compute
+
+    q = xr.DataArray(quantile)
+    out = posterior.assign(largest_run_quantile=q)
+    if "compute_sigma" in posterior:
+        out = out.assign(largest_run_log10_offset=compute.largest_run_offset(posterior, q))
+    return out

@@ -15,7 +15,7 @@ from forecast.models.base import FitInputs
 from forecast.priors import load_priors
 from forecast.scenarios import load_scenario
 
-from .conftest import REPO, assert_row_refused, run_cli, sample_small
+from .conftest import REPO, assert_row_refused, compute_upstream, run_cli, sample_small
 from .test_models import fake_posterior
 
 TRUTH = {"run_compute_slope": 0.6, "flop_per_usd_slope": 0.12, "hardware_slope": 0.08}
@@ -62,12 +62,13 @@ HAND = dict(
     cost_reference_year=2025.0,
 )
 COMPUTE = dict(compute_intercept=23.0, compute_slope=np.log10(4.0), compute_sigma=0.3, compute_nu=5)
-LEVERS = dict(largest_run_quantile=0.5, flop_per_usd_growth_per_year=None)
+LEVERS = dict(flop_per_usd_growth_per_year=None)
 
 
-def derive(levers=LEVERS, **hand):
+def derive(levers=LEVERS, quantile=0.5, **hand):
     post = fake_posterior(**(HAND | hand))
-    return cost.derive(post, {"compute": fake_posterior(**COMPUTE)}, levers, seed=0)
+    comp = compute_upstream(fake_posterior(**COMPUTE), quantile)
+    return cost.derive(post, {"compute": comp}, levers, seed=0)
 
 
 def test_milestones_by_hand():
@@ -80,7 +81,7 @@ def test_milestones_by_hand():
     np.testing.assert_allclose(out["projected_cost_growth_per_year"], 4.0 / 10**0.1)
     np.testing.assert_allclose(out["flop_per_usd"].sel(year=2030), 10**18.0)
     # The largest run sits sigma * t_nu^-1(q) above the shared compute trend.
-    upper = derive(LEVERS | {"largest_run_quantile": 0.9})
+    upper = derive(quantile=0.9)
     offset = 0.3 * stats.t.ppf(0.9, 5)
     np.testing.assert_allclose(
         upper["largest_run_cost_usd"] / out["largest_run_cost_usd"], 10**offset

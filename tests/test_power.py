@@ -12,7 +12,7 @@ from forecast.models import power
 from forecast.models.base import FitInputs
 from forecast.priors import load_priors
 
-from .conftest import REPO, assert_row_refused, run_cli, sample_small
+from .conftest import REPO, assert_row_refused, compute_upstream, run_cli, sample_small
 from .test_models import fake_posterior
 
 TRUTH = {
@@ -89,7 +89,6 @@ HAND = dict(
     lab_share=0.5,
 )
 LEVERS = dict(
-    largest_run_quantile=0.5,  # the trend line itself: t quantile 0.5 is 0
     extra_grid_delay_years=0.0,
     campus_growth_after_2030=1.0,
     ai_capacity_growth_per_year=None,
@@ -111,7 +110,8 @@ def hand_posterior(ai_slope=0.0):
 
 
 def test_walls_by_hand():
-    comp = fake_posterior(compute_intercept=23.0, compute_slope=np.log10(4.0))
+    # quantile 0.5: the largest run on the trend line itself (t quantile 0.5 is 0)
+    comp = compute_upstream(fake_posterior(compute_intercept=23.0, compute_slope=np.log10(4.0)))
     out = power.derive(hand_posterior(), {"compute": comp}, LEVERS, seed=0)
     # run: 1 + 0.3 t = 3 (1 GW campus) -> t = 6.667
     np.testing.assert_allclose(out["single_campus_wall_year"], 2020 + 2 / 0.3, atol=1e-6)
@@ -126,7 +126,7 @@ def test_walls_by_hand():
 
 
 def test_grid_delay_and_quantile_levers():
-    comp = fake_posterior(compute_intercept=23.0, compute_slope=0.6)
+    comp = compute_upstream(fake_posterior(compute_intercept=23.0, compute_slope=0.6))
     post = hand_posterior(ai_slope=0.1)
     delayed = power.derive(post, {"compute": comp}, LEVERS | {"extra_grid_delay_years": 2.0}, 0)
     # supply built by 2020 stands, later supply arrives 2 years late: 1 + 0.3 t = 3 + log10 2 +
@@ -137,7 +137,7 @@ def test_grid_delay_and_quantile_levers():
     np.testing.assert_allclose(
         lab.sel(year=[2020, 2021, 2022, 2025]), 2 * 10 ** (0.1 * np.array([0, 0, 0, 3]))
     )
-    upper = power.derive(post, {"compute": comp}, LEVERS | {"largest_run_quantile": 0.9}, 0)
+    upper = power.derive(post, {"compute": compute_upstream(comp, 0.9)}, LEVERS, 0)
     assert (upper["single_campus_wall_year"] < delayed["single_campus_wall_year"]).all()
     scenarios = xr.DataArray([0.0, 3.0], dims="scenario")
     swept = power.derive(post, {"compute": comp}, LEVERS | {"extra_grid_delay_years": scenarios}, 0)

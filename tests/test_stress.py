@@ -74,7 +74,7 @@ def test_sensitivity_points_cover_levers_and_prior_only_parameters():
     low = by_key[("datawall", "quality_fraction", "p10")]
     high = by_key[("datawall", "quality_fraction", "p90")]
     assert low.source == "prior" and 0.1 < low.value < high.value < 0.4
-    assert ("cost", "largest_run_quantile", "p10") not in by_key  # no declared range
+    assert ("compute", "largest_run_quantile", "p10") not in by_key  # no declared range
 
 
 @pytest.fixture(scope="module")

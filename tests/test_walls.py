@@ -10,7 +10,7 @@ from forecast import fit
 from forecast.models import compute, walls
 from forecast.models.crossing import grid_crossing_year
 
-from .conftest import run_cli
+from .conftest import compute_upstream, run_cli
 from .test_models import fake_posterior
 
 YEARS = compute.year_coord()
@@ -25,7 +25,7 @@ HAND = dict(
     training_utilization=0.5,
     run_duration_s=walls.SECONDS_PER_YEAR / 2,  # half a year
 )
-LEVERS = dict(largest_run_quantile=0.5, low_precision_speedup=1.0)
+LEVERS = dict(low_precision_speedup=1.0)
 
 
 def by_year(values):
@@ -34,8 +34,8 @@ def by_year(values):
 
 
 def upstream():
-    comp = fake_posterior(
-        compute_intercept=26.0, compute_slope=0.6, compute_sigma=0.3, compute_nu=5
+    comp = compute_upstream(
+        fake_posterior(compute_intercept=26.0, compute_slope=0.6, compute_sigma=0.3, compute_nu=5)
     )
     datawall = xr.Dataset(
         {

@@ -29,7 +29,7 @@ import pymc as pm
 import xarray as xr
 
 from forecast.data import decimal_year
-from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order
+from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
 from forecast.models.trend import (
     add_trend_from_inputs,
     project_log10,
@@ -110,8 +110,7 @@ def largest_run_offset(posterior: xr.Dataset, quantile: Any) -> xr.DataArray:
     """Return how far (log10 FLOP) the largest run of a year sits above the frontier trend.
 
     The fitted line runs through the frontier set (~10 runs a year); the largest of them sits
-    at the ``quantile`` of the Student-t scatter about it (see :func:`quantile_offset`). Add it
-    to :func:`log10_compute`; compute it once per derive, not inside a crossing solver.
+    at the ``quantile`` of the Student-t scatter about it (see :func:`quantile_offset`).
     """
     return quantile_offset(posterior["compute_sigma"], posterior["compute_nu"], quantile)
 
@@ -122,13 +121,21 @@ def derive(
     levers: Mapping[str, Any],
     seed: int,
 ) -> xr.Dataset:
-    """Project the compute trend on the year grid."""
+    """Project the compute trend on the year grid, and place the largest run of a year.
+
+    The ``largest_run_quantile`` lever is declared once, here: power, cost and the walls read
+    ``largest_run_quantile`` and ``largest_run_log10_offset`` from this model's derived
+    quantities, so one stress override moves all of them together.
+    """
     years = year_coord()
+    quantile = lever(levers, "largest_run_quantile")
     return canonical_order(
         xr.Dataset(
             {
                 "training_compute_flop": 10 ** log10_compute(posterior, years),
                 "compute_growth_per_year": 10 ** posterior["compute_slope"],
+                "largest_run_quantile": quantile,
+                "largest_run_log10_offset": largest_run_offset(posterior, quantile),
             }
         )
     )
@@ -149,7 +156,7 @@ MODEL = ModelSpec(
     description="Frontier training compute trend (FLOP), shared by every wall.",
     tables=("language_models",),
     prior_names=PRIOR_NAMES,
-    lever_names=(),
+    lever_names=("largest_run_quantile",),
     select=select,
     build=build,
     derive=derive,

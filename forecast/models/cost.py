@@ -30,7 +30,7 @@ part alone is a third trend, fitted to the chips' list prices::
 Projection: the shared compute trend
 ------------------------------------
 The cost of the largest run of year ``y`` is the largest run's compute, read from the shared
-``compute`` model's draws (its trend plus ``sigma t_nu^-1(q)``, ``q`` the lever
+``compute`` model's draws (its trend plus ``sigma t_nu^-1(q)``, ``q`` the compute model's lever
 ``largest_run_quantile``), divided by the FLOP per dollar of that year. The realized FLOP per
 dollar follows its fitted trend up to the newest costed run and then grows at lever
 ``flop_per_usd_growth_per_year`` (unset: the fitted rate). So the projections grow at
@@ -75,7 +75,7 @@ PRIOR_NAMES = (
     *trend_prior_names("flop_per_usd"),
     *trend_prior_names("hardware"),
 )
-LEVER_NAMES = ("largest_run_quantile", "flop_per_usd_growth_per_year")
+LEVER_NAMES = ("flop_per_usd_growth_per_year",)
 
 
 def select_runs(table: pd.DataFrame, options: Mapping[str, Any]) -> pd.DataFrame:
@@ -166,9 +166,10 @@ def derive(
     posterior : xarray.Dataset
         Draws of this model's parameters, dims ``(chain, draw)``, and ``cost_reference_year``.
     upstream : mapping
-        ``{"compute": posterior of the compute trend}``, same ``(chain, draw)``.
+        ``{"compute": posterior and derived quantities of the compute trend}`` (its
+        ``largest_run_log10_offset`` places the largest run), same ``(chain, draw)``.
     levers : mapping
-        ``largest_run_quantile`` and ``flop_per_usd_growth_per_year``; DataArray values with
+        ``flop_per_usd_growth_per_year``; DataArray values with
         extra dims (``scenario``) broadcast through.
     seed : int
         Unused (no random assignment); part of the shared signature.
@@ -180,7 +181,6 @@ def derive(
     origin = SETTINGS.year_origin
     years = compute.year_coord()
     comp = upstream["compute"]
-    quantile = lever(levers, "largest_run_quantile")
     reference = posterior["cost_reference_year"]
     fpu_a, fpu_b = posterior["flop_per_usd_intercept"], posterior["flop_per_usd_slope"]
     after = lever(levers, "flop_per_usd_growth_per_year")
@@ -192,7 +192,7 @@ def derive(
             np.maximum(y - reference, 0.0)
         )
 
-    offset = compute.largest_run_offset(comp, quantile)
+    offset = comp["largest_run_log10_offset"]
 
     def log10_largest_cost(y: Any) -> Any:
         return compute.log10_compute(comp, y) + offset - log10_flop_per_usd(y)

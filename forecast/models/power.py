@@ -9,7 +9,7 @@ overhead x PUE)::
     log10 P_i ~ StudentT(nu, power_intercept + power_slope * (t_i - 2020), power_sigma)
 
 The trend runs through the frontier set; the *largest* run of a year sits above it. It is read
-at the ``largest_run_quantile`` (lever, 0.9) of the fitted Student-t scatter:
+at the ``largest_run_quantile`` (the compute model's lever, 0.9) of the fitted Student-t scatter:
 ``log10 P_max(y) = trend(y) + power_sigma * t_nu^-1(q)``.
 
 Structural check against compute (Epoch AI, "The power required to train frontier AI models is
@@ -101,7 +101,6 @@ PRIOR_NAMES = (
     *FORWARD_PARAMETERS,
 )
 LEVER_NAMES = (
-    "largest_run_quantile",
     "extra_grid_delay_years",
     "campus_growth_after_2030",
     "ai_capacity_growth_per_year",
@@ -220,7 +219,7 @@ def derive(
     origin = SETTINGS.year_origin
     years = compute.year_coord()
     p = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
-    quantile = lever(levers, "largest_run_quantile")
+    quantile = upstream["compute"]["largest_run_quantile"]  # the compute model's lever
     delay = lever(levers, "extra_grid_delay_years", xr.DataArray(0.0))
     reference = posterior["supply_reference_year"]
 

@@ -63,7 +63,7 @@ FORWARD_PARAMETERS = (
     "training_utilization",
     "run_duration_s",
 )
-LEVER_NAMES = ("largest_run_quantile", "low_precision_speedup")
+LEVER_NAMES = ("low_precision_speedup",)
 
 #: Constraints the engine does not model, with the published ranges to quote beside the walls.
 UNMODELED = {
@@ -108,7 +108,7 @@ def derive(
         Draws and derived quantities of ``compute``, ``datawall``, ``power``, ``cost`` and
         ``memory``, paired by ``(chain, draw)``.
     levers : mapping
-        ``largest_run_quantile``, ``low_precision_speedup`` and fixed values of
+        ``low_precision_speedup`` and fixed values of
         :data:`FORWARD_PARAMETERS`; DataArray values (``scenario``) broadcast through.
     seed : int
         Unused; part of the shared signature.
@@ -120,9 +120,7 @@ def derive(
     years = compute.year_coord()
     p = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
     comp = upstream["compute"]
-    log10_run = compute.log10_compute(comp, years) + compute.largest_run_offset(
-        comp, lever(levers, "largest_run_quantile")
-    )
+    log10_run = compute.log10_compute(comp, years) + comp["largest_run_log10_offset"]
 
     data = upstream["datawall"]
     log10_data = (
