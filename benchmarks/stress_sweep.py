@@ -45,13 +45,10 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from forecast import fit as fitting
     from forecast import stress
-    from forecast.scenarios import load_scenario
 
-    plans = fitting.plan_all(["all"], load_scenario(None))
-    runs = fitting.ensure_runs(plans)
-    summary = stress.summarize_models({n: r["derived"].to_dataset() for n, r in runs.items()})
+    plans, runs = stress.baseline_runs()
+    summary, _ = stress.summarize_runs(runs)
     draws = runs["compute"]["posterior"].sizes
     print(
         f"stored draws: {draws['chain']} chains x {draws['draw']} draws; "

@@ -294,6 +294,7 @@ def stress(
 
     from forecast import stress as engine
     from forecast.settings import runs_dir
+    from forecast.store import save_dataset
 
     _quiet_libraries()
     if sensitivity and (scenario or set_ or sweep):
@@ -304,10 +305,12 @@ def stress(
         scenarios, coords = engine.sensitivity_scenarios(), {}
     else:
         scenarios, coords = engine.build_scenarios(scenario or [], set_ or [], sweep or [])
+    baseline = engine.baseline_runs()
     with Progress(transient=True, disable=not sys.stderr.isatty(), console=err) as bar:
         task = bar.add_task("scenarios", total=len(scenarios))
         result = engine.run_stress(
             scenarios,
+            baseline=baseline,
             scheduler=scheduler,
             sweep_coords=coords,
             progress=lambda done, total: bar.update(task, completed=done),
@@ -318,7 +321,7 @@ def stress(
         if key not in known:
             raise InputError("--headline", f"unknown headline; expected one of {known}", column=key)
     path = Path(output) if output else runs_dir() / "stress.nc"
-    engine.save_result(result, path)
+    save_dataset(result, path)
     report = engine.result_to_json(result, None if as_json else shown) | {"saved": str(path)}
     tornado_keys = [k for k in shown if "stat" in result[k].dims]
     if sensitivity:
@@ -336,12 +339,9 @@ def stress(
             for key in tornado_keys
         }
     if prior_sensitivity:
-        from forecast import fit as fitting
-        from forecast.scenarios import load_scenario
         from forecast.sensitivity import prior_sensitivity as psense
 
-        plans = fitting.plan_all(["all"], load_scenario(None))
-        frame = psense(plans, fitting.ensure_runs(plans))
+        frame = psense(*baseline)
         report["prior_sensitivity"] = {
             k: {
                 "prior": None if math.isnan(r.prior) else r.prior,

@@ -38,15 +38,9 @@ def _log_densities(fit_plan: fitting.FitPlan, run: xr.DataTree) -> xr.DataTree:
         likelihood = pm.stats.compute_log_likelihood(
             tree, extend_inferencedata=False, progressbar=False
         )
-    tree["log_prior"] = xr.DataTree(_as_dataset(prior, "log_prior"))
-    tree["log_likelihood"] = xr.DataTree(_as_dataset(likelihood, "log_likelihood"))
+    tree["log_prior"] = xr.DataTree(prior)
+    tree["log_likelihood"] = xr.DataTree(likelihood)
     return tree
-
-
-def _as_dataset(obj: xr.DataTree | xr.Dataset, group: str) -> xr.Dataset:
-    if isinstance(obj, xr.DataTree):
-        obj = obj[group].to_dataset() if group in obj.children else obj.to_dataset()
-    return obj
 
 
 def prior_sensitivity(

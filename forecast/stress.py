@@ -35,6 +35,7 @@ from forecast import __version__, settings, store
 from forecast import fit as fitting
 from forecast.errors import InputError
 from forecast.models import REGISTRY
+from forecast.models.base import Headline
 from forecast.priors import load_priors
 from forecast.scenarios import (
     BASELINE,
@@ -43,7 +44,7 @@ from forecast.scenarios import (
     load_scenario,
     parse_scenario,
 )
-from forecast.summary import SAMPLE_DIMS, summarize_scenarios
+from forecast.summary import finite_or_none, probability_by, summarize_scenarios
 
 #: Years of the P(event by end of year) curves.
 P_BY_YEARS = tuple(range(2025, 2046))
@@ -220,7 +221,8 @@ def build_scenarios(
         # A lever's allowed values form an interval: checking both ends of each swept range
         # validates every point, which then needs no re-parse (10,000 points in milliseconds).
         levers_only = all(len(path) == 2 for path, _ in sweep_axes)
-        for corner in itertools.product(*((v[0], v[-1]) for _, v in sweep_axes)):
+        corners = itertools.product(*((v[0], v[-1]) for _, v in sweep_axes))
+        for corner in corners if levers_only else ():
             extra = [(path, float(v)) for (path, _), v in zip(sweep_axes, corner, strict=True)]
             with_assignments(current, extra, name=current.name, where="--sweep")
         for point in itertools.product(*(values for _, values in sweep_axes)):
@@ -232,11 +234,11 @@ def build_scenarios(
                 else with_assignments(current, extra, name=name, where="--sweep")
             )
             swept.append(dict(zip(keys, map(float, point), strict=True)))
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     unique, unique_swept = [], []
     for scenario, point in zip(scenarios, swept, strict=True):
         if scenario.name not in seen:
-            seen[scenario.name] = len(unique)
+            seen.add(scenario.name)
             unique.append(scenario)
             unique_swept.append(point)
     coords = {
@@ -333,47 +335,17 @@ def tornado(result: xr.Dataset, headlines: Sequence[str]) -> xr.Dataset:
 
 def _default_levers(plans: Mapping[str, fitting.FitPlan]) -> dict[str, dict[str, Any]]:
     """Return each model's lever values as its prior file sets them (before any scenario)."""
-    out = {}
-    for name, fit_plan in plans.items():
-        spec = fit_plan.spec
-        priors = load_priors(spec.name, spec.prior_names, spec.lever_names)
-        # Prior-only parameters are unset (their prior draws) unless a scenario fixes them.
-        out[name] = {k: v.value for k, v in priors.levers.items()} | dict.fromkeys(
-            spec.forward_bounds
-        )
-    return out
+    # Prior-only parameters are unset (their prior draws) unless a scenario fixes them.
+    return {
+        name: {k: v.value for k, v in fit_plan.priors.levers.items()}
+        | dict.fromkeys(fit_plan.spec.forward_bounds)
+        for name, fit_plan in plans.items()
+    }
 
 
 def needs_refit(scenario: Scenario) -> bool:
     """Return whether a scenario changes a fit (priors, fit options, as-of), not only levers."""
     return scenario.as_of is not None or any(o.fit or o.priors for o in scenario.models.values())
-
-
-def _p_by_year(draws: xr.DataArray) -> xr.DataArray:
-    """P(event by end of year Y) for the :data:`P_BY_YEARS`, by counting, not by comparing.
-
-    Same convention as :func:`forecast.summary.probability_by`: an event at ``Y + 1.0`` exactly
-    counts as by ``Y``; NaN and ``+inf`` never count.
-    """
-    stacked = draws.stack(__sample__=SAMPLE_DIMS).transpose(..., "__sample__")
-    values = stacked.values.astype(float)
-    n_years = len(P_BY_YEARS)
-    rows = values.reshape(-1, values.shape[-1])
-    with np.errstate(invalid="ignore"):
-        first = np.ceil(rows - (P_BY_YEARS[0] + 1))
-    first = np.where(np.isfinite(first), np.clip(first, 0, n_years), n_years).astype(int)
-    index = first + (n_years + 1) * np.arange(rows.shape[0])[:, None]
-    counts = np.bincount(index.ravel(), minlength=rows.shape[0] * (n_years + 1))
-    counts = counts.reshape(rows.shape[0], n_years + 1)[:, :n_years]
-    p = np.cumsum(counts, axis=1) / rows.shape[1]
-    other = [d for d in stacked.dims if d != "__sample__"]
-    shape = [stacked.sizes[d] for d in other]
-    coords = {d: stacked.coords[d] for d in other if d in stacked.coords}
-    return xr.DataArray(
-        p.reshape(*shape, n_years),
-        dims=[*other, "by_year"],
-        coords={**coords, "by_year": list(P_BY_YEARS)},
-    )
 
 
 def summarize_models(derived: Mapping[str, xr.Dataset]) -> xr.Dataset:
@@ -385,8 +357,14 @@ def summarize_models(derived: Mapping[str, xr.Dataset]) -> xr.Dataset:
             out[f"{name}.{key}"] = summary
         for key, quantity in quantities.items():
             if quantity.unit == "year" and quantity.category_dim is None:
-                out[f"{name}.{key}_p_by"] = _p_by_year(quantity.draws)
+                out[f"{name}.{key}_p_by"] = probability_by(quantity.draws, P_BY_YEARS)
     return xr.Dataset(out)
+
+
+def summarize_runs(runs: Mapping[str, xr.DataTree]) -> tuple[xr.Dataset, bool]:
+    """Return the summary of a scenario's runs and whether every one passed its diagnostics."""
+    summary = summarize_models({name: run["derived"].to_dataset() for name, run in runs.items()})
+    return summary, all(store.diagnostics(run)["passed"] for run in runs.values())
 
 
 def _downstream(changed: set[str]) -> set[str]:
@@ -520,11 +498,7 @@ def _refit_summary(scenario: Scenario, root: str, runs_dir: str) -> tuple[xr.Dat
 
     for name in ("pymc", "pytensor", "forecast"):  # a worker has no terminal to report to
         logging.getLogger(name).setLevel(logging.WARNING)
-    plans = fitting.plan_all(["all"], scenario)
-    runs = fitting.ensure_runs(plans, progressbar=False)
-    derived = {name: run["derived"].to_dataset() for name, run in runs.items()}
-    passed = all(store.diagnostics(run)["passed"] for run in runs.values())
-    return summarize_models(derived), passed
+    return summarize_runs(fitting.ensure_runs(fitting.plan_all(["all"], scenario)))
 
 
 def evaluate_refits(
@@ -554,13 +528,13 @@ def evaluate_refits(
     cluster = None
     if scheduler is None:
         # PyMC samples chains in child processes, which daemonic workers may not start.
-        dask.config.set({"distributed.worker.daemon": False})
-        cluster = LocalCluster(
-            n_workers=min(2, len(scenarios)),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
+        with dask.config.set({"distributed.worker.daemon": False}):
+            cluster = LocalCluster(
+                n_workers=min(2, len(scenarios)),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
     try:
         with Client(scheduler or cluster) as client:
             futures = client.map(
@@ -582,17 +556,33 @@ def evaluate_refits(
     return results
 
 
+def baseline_runs() -> tuple[dict[str, fitting.FitPlan], dict[str, xr.DataTree]]:
+    """Return the baseline plans and runs every lever-only scenario is derived from.
+
+    Fits the baseline first if no current run is stored.
+    """
+    baseline = load_scenario(BASELINE)
+    if needs_refit(baseline):
+        raise InputError(
+            baseline.path or BASELINE,
+            "the baseline scenario must not override priors, fit options or as_of",
+        )
+    plans = fitting.plan_all(["all"], baseline)
+    return plans, fitting.ensure_runs(plans, progressbar=False)
+
+
 def run_stress(
     scenarios: Sequence[Scenario],
     *,
+    baseline: tuple[Mapping[str, fitting.FitPlan], Mapping[str, xr.DataTree]] | None = None,
     scheduler: str | None = None,
     sweep_coords: Mapping[str, xr.DataArray] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> xr.Dataset:
     """Evaluate scenarios and return their summaries over a ``scenario`` dim.
 
-    The baseline runs are fitted first if none are stored (or reused). Lever-only scenarios are
-    re-derived from them; the others are refitted (see :func:`evaluate_refits`).
+    Lever-only scenarios are re-derived from the baseline runs (``baseline``, else
+    :func:`baseline_runs`); the others are refitted (see :func:`evaluate_refits`).
 
     Returns
     -------
@@ -602,17 +592,8 @@ def run_stress(
         ``diagnostics_passed`` and ``refit`` over ``scenario``; coords ``description`` and the
         swept values.
     """
-    baseline = load_scenario(BASELINE)
-    if needs_refit(baseline):
-        raise InputError(
-            baseline.path or BASELINE,
-            "the baseline scenario must not override priors, fit options or as_of",
-        )
-    plans = fitting.plan_all(["all"], baseline)
-    runs = fitting.ensure_runs(plans, progressbar=False)
-    baseline_derived = {name: run["derived"].to_dataset() for name, run in runs.items()}
-    baseline_summary = summarize_models(baseline_derived)
-    baseline_passed = all(store.diagnostics(run)["passed"] for run in runs.values())
+    plans, runs = baseline or baseline_runs()
+    baseline_summary, baseline_passed = summarize_runs(runs)
 
     total = len(scenarios)
     done = 0
@@ -624,7 +605,8 @@ def run_stress(
             progress(done, total)
 
     refit_index = [i for i, s in enumerate(scenarios) if needs_refit(s)]
-    lever_index = [i for i in range(total) if i not in set(refit_index)]
+    refit_set = set(refit_index)
+    lever_index = [i for i in range(total) if i not in refit_set]
     lever_part = evaluate_levers(
         [scenarios[i] for i in lever_index],
         plans,
@@ -646,7 +628,7 @@ def run_stress(
         **{k: ("scenario", v.values) for k, v in (sweep_coords or {}).items()},
     )
     result["diagnostics_passed"] = xr.DataArray(passed, dims="scenario")
-    result["refit"] = xr.DataArray(np.isin(np.arange(total), refit_index), dims="scenario")
+    result["refit"] = xr.DataArray([i in refit_set for i in range(total)], dims="scenario")
     result.attrs = {
         "version": __version__,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -657,35 +639,20 @@ def run_stress(
     return result
 
 
-def save_result(result: xr.Dataset, path: Any) -> None:
-    """Write a stress result to NetCDF atomically."""
-    store.save_dataset(result, path)
-
-
-def _clean(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
-
-
 def _headline_entries(result: xr.Dataset, key: str) -> list[dict[str, Any]]:
     """Return one headline for every scenario in the ``forecast --json`` shape."""
     var = result[key].transpose("scenario", ...)
     unit = var.attrs.get("unit", "")
-    values = var.values
     if "stat" in var.dims:
-        columns = [list(var["stat"].values).index(s) for s in ("median", "p10", "p90")]
-        return [
-            {"median": _clean(row[columns[0]]), "p10": _clean(row[columns[1]])}
-            | {"p90": _clean(row[columns[2]]), "unit": unit}
-            for row in values
-        ]
+        stats = var.transpose(..., "stat").sel(stat=["median", "p10", "p90"]).values
+        return [Headline(*map(finite_or_none, row), unit).to_dict() for row in stats]
     categories = [str(c) for c in var[var.dims[1]].values]
     entries = []
-    for row in values:
-        probs = dict(zip(categories, map(float, row), strict=True))
-        label = categories[int(np.argmax(row))]
+    for row in var.values:
+        best = int(np.argmax(row))
+        headline = Headline(float(row[best]), None, None, unit, categories[best])
         entries.append(
-            {"median": probs[label], "p10": None, "p90": None, "unit": unit, "label": label}
-            | {"p": probs}
+            headline.to_dict() | {"p": dict(zip(categories, map(float, row), strict=True))}
         )
     return entries
 

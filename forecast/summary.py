@@ -70,14 +70,17 @@ def quantiles(
     return xr.DataArray(values, dims=[*other, "quantile"], coords={**coords, "quantile": probs_arr})
 
 
-def _clean(x: float) -> float | None:
+def finite_or_none(x: float) -> float | None:
+    """Return ``x`` as a float, or ``None`` if it is not finite (JSON has no infinity)."""
     return None if not math.isfinite(x) else float(x)
 
 
 def headline(data: xr.DataArray, unit: str, ci_prob: float | None = None) -> Headline:
     """Summarise a scalar-per-draw quantity as median and central ``ci_prob`` interval."""
     q = quantiles(data, _headline_probs(ci_prob)).values
-    return Headline(median=_clean(q[0]), p10=_clean(q[1]), p90=_clean(q[2]), unit=unit)
+    return Headline(
+        median=finite_or_none(q[0]), p10=finite_or_none(q[1]), p90=finite_or_none(q[2]), unit=unit
+    )
 
 
 def _headline_probs(ci_prob: float | None = None) -> tuple[float, float, float]:
@@ -126,9 +129,36 @@ def summarize_scenarios(
 def probability_by(
     years: xr.DataArray, by: tuple[int, ...], sample_dims: tuple[str, ...] = SAMPLE_DIMS
 ) -> xr.DataArray:
-    """Return P(event year <= Y) for each Y in ``by`` (events at Y.0 count as by Y-1 end)."""
-    grid = xr.DataArray(np.asarray(by, dtype=float), dims="by_year", coords={"by_year": list(by)})
-    return (years <= grid + 1.0).mean(sample_dims)
+    """Return P(event by the end of year Y) for each Y in ``by`` (increasing).
+
+    An event at exactly ``Y + 1.0`` counts as by the end of Y; NaN and ``+inf`` never count.
+    Vectorised over every other dim (``scenario``...) by counting: each draw is placed once
+    among the year ends, so the work grows with the draws, not with draws x years.
+
+    Returns
+    -------
+    xarray.DataArray
+        The dims of ``years`` other than ``sample_dims``, plus ``by_year``.
+    """
+    ends = np.asarray(by, dtype=float) + 1.0
+    if np.any(np.diff(ends) <= 0):
+        raise ValueError(f"by: years must increase, got {by}")
+    stacked = years.stack(__sample__=sample_dims).transpose(..., "__sample__")
+    rows = stacked.values.astype(float).reshape(-1, stacked.sizes["__sample__"])
+    n_ends = ends.size
+    # Index of the first year whose end the event is not after (NaN sorts last: never).
+    first = np.searchsorted(ends, rows, side="left")
+    index = first + (n_ends + 1) * np.arange(rows.shape[0])[:, None]
+    counts = np.bincount(index.ravel(), minlength=rows.shape[0] * (n_ends + 1))
+    counts = counts.reshape(rows.shape[0], n_ends + 1)[:, :n_ends]
+    p = np.cumsum(counts, axis=1) / rows.shape[1]
+    other = [d for d in stacked.dims if d != "__sample__"]
+    coords = {d: stacked.coords[d] for d in other if d in stacked.coords}
+    return xr.DataArray(
+        p.reshape(*[stacked.sizes[d] for d in other], n_ends),
+        dims=[*other, "by_year"],
+        coords={**coords, "by_year": list(by)},
+    )
 
 
 def probabilities_by_year(years: xr.DataArray) -> dict[str, float]:

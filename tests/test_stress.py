@@ -87,7 +87,7 @@ def baseline(fitted_project):
         mp.setenv("DATAWALL_RUNS", str(fitted_project / "runs"))
         plans = fitting.plan_all(["all"], load_scenario(None))
         runs = fitting.ensure_runs(plans)
-        summary = stress.summarize_models({n: r["derived"].to_dataset() for n, r in runs.items()})
+        summary, _ = stress.summarize_runs(runs)
     return plans, runs, summary
 
 
@@ -134,7 +134,7 @@ def test_stored_draws_equal_a_refit_for_a_forward_lever(in_fitted, baseline):
     plans = fitting.plan_all(["all"], scenario)
     runs = fitting.ensure_runs(plans, refit=("power",))  # same seed, sampled afresh
     assert runs["power"].attrs["scenario"] == "grid_delays"
-    refitted = stress.summarize_models({n: r["derived"].to_dataset() for n, r in runs.items()})
+    refitted, _ = stress.summarize_runs(runs)
     for key in (
         "power.single_campus_wall_year",
         "power.distributed_wall_year",
@@ -147,8 +147,10 @@ def test_p_by_year_counts_like_probability_by():
     from forecast.summary import probability_by
 
     draws = xr.DataArray([[2026.2, 2027.0, 2031.5, np.inf, np.nan, 2024.0]], dims=("chain", "draw"))
-    curve = stress._p_by_year(draws)
-    expected = probability_by(draws, stress.P_BY_YEARS)
+    curve = probability_by(draws, stress.P_BY_YEARS)
+    # The definition, by comparison: the event no later than the end of year Y.
+    grid = xr.DataArray(np.asarray(stress.P_BY_YEARS, float), dims="by_year")
+    expected = (draws <= grid + 1.0).mean(("chain", "draw"))
     np.testing.assert_allclose(curve.values, expected.values)
 
 
