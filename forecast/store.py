@@ -63,29 +63,27 @@ def frame_to_dataset(frame: pd.DataFrame, dim: str = "row") -> xr.Dataset:
     return xr.Dataset(data)
 
 
+def _compressed(dataset: xr.Dataset) -> dict[str, dict[str, Any]]:
+    """Return the encoding that compresses every numeric variable of a dataset."""
+    return {
+        name: {"zlib": True, "complevel": 4}
+        for name, var in dataset.data_vars.items()
+        if var.dtype.kind in "fiu"
+    }
+
+
 def save_run(tree: xr.DataTree, path: Path) -> Path:
     """Write a run atomically: a temporary file in the same directory, then a rename."""
-    encoding = {}
-    for node in tree.subtree:
-        node_encoding = {
-            name: {"zlib": True, "complevel": 4}
-            for name, var in node.dataset.data_vars.items()
-            if var.dtype.kind in "fiu"
-        }
-        if node_encoding:
-            encoding[node.path] = node_encoding
+    encoding = {node.path: _compressed(node.dataset) for node in tree.subtree}
+    encoding = {group: spec for group, spec in encoding.items() if spec}
     return _write_atomically(
         lambda target: tree.to_netcdf(target, encoding=encoding, engine="netcdf4"), path
     )
 
 
 def save_dataset(dataset: xr.Dataset, path: Path) -> Path:
-    """Write a Dataset (a stress result, say) atomically, floats compressed."""
-    encoding = {
-        name: {"zlib": True, "complevel": 4}
-        for name, var in dataset.data_vars.items()
-        if var.dtype.kind == "f"
-    }
+    """Write a Dataset (a stress result, say) atomically, numbers compressed."""
+    encoding = _compressed(dataset)
     return _write_atomically(
         lambda target: dataset.to_netcdf(target, encoding=encoding, engine="netcdf4"), path
     )

@@ -156,12 +156,19 @@ def with_assignments(
 def _with_levers(
     scenario: Scenario, assignments: Sequence[tuple[tuple[str, ...], float]], name: str
 ) -> Scenario:
-    """Return ``scenario`` with lever values set, already validated (see ``build_scenarios``)."""
+    """Return ``scenario`` with lever values set, already validated (see ``build_scenarios``).
+
+    The same result as :func:`with_assignments` without re-parsing the whole scenario.
+    """
+    document = copy.deepcopy(dict(scenario.document))
     models = dict(scenario.models)
-    for (model, key), value in assignments:
+    for path, value in assignments:
+        _assign(document, path, value)
+        model, key = path
         current = models.get(model, ModelOverrides())
         models[model] = dataclasses.replace(current, levers={**current.levers, key: value})
-    return dataclasses.replace(scenario, name=name, models=models, document={})
+    document.setdefault("scenario", {})["name"] = name
+    return dataclasses.replace(scenario, name=name, models=models, document=document)
 
 
 def parse_sweep(text: str) -> tuple[tuple[str, ...], np.ndarray]:

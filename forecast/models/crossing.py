@@ -5,7 +5,7 @@ broadcast ``years`` against the arrays it closes over. Two solvers:
 
 * :func:`linear_crossing_year`, exact and fast, for a gap linear in the year between known kinks
   (every trend the engine projects is log-linear between its kinks): it evaluates the gap at the
-  kinks only, so a sweep of thousands of scenarios over the stored draws takes seconds;
+  kinks only, a few evaluations where the grid solver needs hundreds;
 * :func:`crossing_year`, for a curved gap (synthetic data growing at its own rate on top of the
   stock): it scans a grid for the first sign change, then bisects inside that bracket.
 """
