@@ -371,6 +371,65 @@ def stress(
     out.print(f"saved {path}")
 
 
+@app.command()
+def outlook(
+    quarter: Annotated[
+        str | None,
+        typer.Option(
+            "--quarter",
+            help="Quarter, e.g. 2026Q4 (default: the current one). A past quarter is fitted "
+            "on the data published by its end.",
+        ),
+    ] = None,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenario",
+            help="Scenario of the scenario table (repeatable; default: all in priors/scenarios/).",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address for refits (default: local)."),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--out", help="Report folder (default reports/YYYY-QN/)."),
+    ] = None,
+    strict: Strict = False,
+) -> None:
+    """Write the quarterly outlook: HTML, PDF, summary.json and figures."""
+    from pathlib import Path
+
+    from forecast.report.outlook import build_outlook
+    from forecast.report.quarter import Quarter
+    from forecast.settings import today
+
+    _quiet_libraries()
+    chosen = Quarter.parse(quarter) if quarter else Quarter.containing(today())
+
+    def step(message: str) -> None:
+        if sys.stderr.isatty():
+            err.print(f"[dim]outlook {chosen.label}: {message}[/dim]")
+
+    folder = build_outlook(
+        chosen,
+        scenario_names=scenario,
+        scheduler=scheduler,
+        out_dir=Path(output) if output else None,
+        on_event=step,
+    )
+    summary = json.loads((folder / "summary.json").read_text())
+    out.print(f"outlook {chosen.label} written to {folder}")
+    for name in ("outlook.html", "outlook.pdf", "summary.json"):
+        out.print(f"  {folder / name}")
+    if not summary["diagnostics_passed"]:
+        failed = [n for n, m in summary["models"].items() if not m["diagnostics"]["passed"]]
+        err.print(f"[bold red]diagnostics failed[/bold red] for {', '.join(failed)}")
+        if strict:
+            raise typer.Exit(1)
+
+
 @data_app.command("check")
 def data_check() -> None:
     """Validate every data table and prior file; exit 2 at the first bad row."""

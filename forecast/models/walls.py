@@ -65,6 +65,20 @@ FORWARD_PARAMETERS = (
 )
 LEVER_NAMES = ("low_precision_speedup",)
 
+#: Sevilla et al. 2024's 2030 caps (FLOP, their 80% ranges) for the constraints modelled here,
+#: drawn beside ours in the outlook. They give no money cap ("hundreds of billions" of dollars
+#: for the cluster of a 2e29 FLOP run) and judge 2e29 FLOP feasible by 2030.
+PUBLISHED_2030_CAPS = {
+    "power (single campus)": (1e28, 3e29),
+    "power (distributed)": (2e28, 2e30),
+    "data (text and multimodal)": (6e28, 2e32),
+}
+PUBLISHED_2030_SOURCE = (
+    "Sevilla et al. 2024, 'Can AI scaling continue through 2030?', Epoch AI "
+    "(https://epoch.ai/blog/can-ai-scaling-continue-through-2030)"
+)
+PUBLISHED_FEASIBLE_2030_FLOP = 2e29
+
 #: Constraints the engine does not model, with the published ranges to quote beside the walls.
 UNMODELED = {
     "chip_production": {

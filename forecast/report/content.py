@@ -1,0 +1,308 @@
+"""The outlook's numbers: ``summary.json`` and the tables the report renders from it.
+
+Everything the report prints is read from the summary built here, which is itself built from
+the stored runs (through :func:`forecast.summary.model_summary`, the ``forecast --json``
+contract) and the stress engine's result. The report adds words and figures, no numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import xarray as xr
+
+from forecast import __version__
+from forecast.fit import FitPlan
+from forecast.models import REGISTRY
+from forecast.models.walls import (
+    PUBLISHED_2030_CAPS,
+    PUBLISHED_2030_SOURCE,
+    PUBLISHED_FEASIBLE_2030_FLOP,
+)
+from forecast.report.provenance import input_fingerprints
+from forecast.report.quarter import Quarter
+from forecast.settings import SETTINGS
+from forecast.stress import result_to_json
+from forecast.summary import model_summary, probabilities_by_year
+
+#: The year the headline box asks "hit by" about.
+BOX_YEAR = "2030"
+
+#: Headlines of the scenario table, in column order: (model.headline, column title).
+SCENARIO_COLUMNS = (
+    ("walls.first_wall", "first wall"),
+    ("walls.first_wall_year", "first wall year"),
+    ("walls.max_feasible_run_2030_flop", "largest feasible run 2030 (FLOP)"),
+    ("datawall.exhaustion_year", "text stock exhausted"),
+    ("power.single_campus_wall_year", "run outgrows one campus"),
+    ("power.distributed_wall_year", "run outgrows distributed share"),
+    ("cost.first_10b_run_year", "first $10B run"),
+)
+
+#: Tornado charts in the report: (model.headline, axis label).
+TORNADO_HEADLINES = (
+    ("walls.first_wall_year", "year the compute trend hits its first wall"),
+    ("datawall.exhaustion_year", "year the stock of public text is exhausted"),
+    ("walls.max_feasible_run_2030_flop", "largest feasible run in 2030 (FLOP)"),
+)
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """Return a number as the report prints it, by its unit.
+
+    Years to one decimal (``None``/infinite: after the search horizon), US dollars as
+    ``$1.2B``, FLOP and tokens in scientific notation, ratios and rates to three figures.
+    """
+    if value is None or not math.isfinite(value):
+        return f"after {SETTINGS.horizon_year:.0f}" if unit == "year" else "n/a"
+    if unit == "year":
+        return f"{value:.1f}"
+    if unit.startswith("USD"):
+        for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if abs(value) >= scale:
+                return f"${value / scale:.3g}{suffix}"
+        return f"${value:.3g}"
+    if abs(value) >= 1e5 or (value != 0 and abs(value) < 1e-2):
+        mantissa, exponent = f"{value:.1e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
+    if abs(value) >= 1e3:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def format_interval(headline: Mapping[str, Any]) -> str:
+    """Return the 80% interval of a headline entry, ``"2026.6 - 2030.8"``."""
+    unit = headline["unit"]
+    return f"{format_value(headline['p10'], unit)} - {format_value(headline['p90'], unit)}"
+
+
+def format_probability(p: float | None) -> str:
+    """Return a probability as a whole percentage (``<1%`` and ``>99%`` at the ends)."""
+    if p is None:
+        return "n/a"
+    if 0 < p < 0.005:
+        return "<1%"
+    if 0.995 < p < 1:
+        return ">99%"
+    return f"{p:.0%}"
+
+
+def wall_probabilities(walls_run: xr.DataTree) -> dict[str, dict[str, float]]:
+    """Return, per constraint, P(the compute trend exceeds its cap by the end of Y)."""
+    wall_year = walls_run["derived"]["wall_year"]
+    return {
+        str(c): probabilities_by_year(wall_year.sel(constraint=c))
+        for c in wall_year["constraint"].values
+    }
+
+
+def _box_item(
+    models: Mapping[str, Any],
+    model: str,
+    key: str,
+    question: str,
+    p_key: str | None,
+    p_question: str | None,
+) -> dict[str, Any]:
+    entry = models[model]
+    headline = entry["headline"][key]
+    p = entry[p_key][BOX_YEAR] if p_key else None
+    return {
+        "model": model,
+        "headline": key,
+        "question": question,
+        "value": headline,
+        "p_by_box_year": p,
+        "p_question": p_question,
+        "diagnostics_passed": entry["diagnostics"]["passed"],
+    }
+
+
+def headline_box(models: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return the headline box: the walls first, then one line per wall's own model."""
+    by = f"by the end of {BOX_YEAR}"
+    return [
+        _box_item(
+            models,
+            "walls",
+            "first_wall",
+            "Which wall stops the compute trend first",
+            None,
+            None,
+        ),
+        _box_item(
+            models,
+            "walls",
+            "first_wall_year",
+            "When the compute trend hits its first wall",
+            "p_first_wall_by",
+            f"P(a wall is hit {by})",
+        ),
+        _box_item(
+            models,
+            "walls",
+            "max_feasible_run_2030_flop",
+            "Largest training run every wall allows in 2030 (FLOP)",
+            None,
+            None,
+        ),
+        _box_item(
+            models,
+            "datawall",
+            "exhaustion_year",
+            "Year frontier training sets exhaust the stock of public text",
+            "p_exhausted_by",
+            f"P(exhausted {by})",
+        ),
+        _box_item(
+            models,
+            "power",
+            "single_campus_wall_year",
+            "Year the largest run no longer fits on one campus",
+            "p_single_campus_wall_by",
+            f"P(outgrown {by})",
+        ),
+        _box_item(
+            models,
+            "memory",
+            "hbm_stack_bandwidth_2030_tbps",
+            "HBM bandwidth per stack in 2030 (TB/s); an inference-side limit, not a training cap",
+            None,
+            None,
+        ),
+        _box_item(
+            models,
+            "cost",
+            "first_1b_run_year",
+            "Year of the first $1B training run",
+            "p_first_1b_run_by",
+            f"P(a $1B run {by})",
+        ),
+        _box_item(
+            models,
+            "cost",
+            "first_10b_run_year",
+            "Year of the first $10B training run",
+            "p_first_10b_run_by",
+            f"P(a $10B run {by})",
+        ),
+    ]
+
+
+def build_summary(
+    quarter: Quarter,
+    *,
+    data_cut: dt.date | None,
+    plans: Mapping[str, FitPlan],
+    runs: Mapping[str, xr.DataTree],
+    stress_result: xr.Dataset,
+    named_scenarios: Sequence[str],
+    figures: Mapping[str, str],
+) -> dict[str, Any]:
+    """Return the outlook's ``summary.json``.
+
+    Parameters
+    ----------
+    quarter : Quarter
+        The outlook's quarter.
+    data_cut : datetime.date or None
+        The as-of date the models were fitted with (None: every bundled row, which for the
+        current quarter are all the rows published by its end).
+    plans, runs : mapping
+        The baseline fit plans and their stored runs, by model.
+    stress_result : xarray.Dataset
+        The stress engine's result over the named scenarios and the sensitivity points.
+    named_scenarios : sequence of str
+        The scenarios of the scenario table (the rest of ``stress_result`` is the tornado).
+    figures : mapping
+        Figure stem -> file path inside the report folder.
+
+    Returns
+    -------
+    dict
+        ``quarter``, ``as_of``, ``data_cut``, ``version``, ``generated_on``, ``draws``,
+        ``diagnostics_passed``, ``headline_box``, ``walls`` (P(each cap exceeded by Y), P(binds
+        first)), ``models`` (every model's ``forecast --json`` entry), ``scenarios`` (the
+        stress engine's JSON for the named scenarios), ``published_2030`` (Sevilla et al.'s
+        ranges), ``inputs`` (data and prior fingerprints) and ``figures``.
+    """
+    models = {name: model_summary(REGISTRY[name], runs[name]) for name in runs}
+    named = stress_result.sel(scenario=list(named_scenarios))
+    keys = [k for k, _ in SCENARIO_COLUMNS]
+    draws = {entry["run"]["draws"] for entry in models.values()}
+    return {
+        "quarter": quarter.label,
+        "as_of": quarter.end.isoformat(),
+        "data_cut": data_cut.isoformat() if data_cut else None,
+        "latest_row_date": max(
+            (e["run"]["latest_row_date"] for e in models.values() if e["run"]["latest_row_date"]),
+            default=None,
+        ),
+        "version": __version__,
+        "generated_on": dt.date.today().isoformat(),
+        "draws": sorted(draws),
+        "diagnostics_passed": all(e["diagnostics"]["passed"] for e in models.values()),
+        "headline_box": headline_box(models),
+        "walls": {
+            "p_cap_exceeded_by": wall_probabilities(runs["walls"]),
+            "p_binds_first": models["walls"]["p_binds_first"],
+        },
+        "models": models,
+        "scenarios": result_to_json(named, keys)["scenarios"],
+        "published_2030": {
+            "caps_flop": {k: list(v) for k, v in PUBLISHED_2030_CAPS.items()},
+            "feasible_run_flop": PUBLISHED_FEASIBLE_2030_FLOP,
+            "source": PUBLISHED_2030_SOURCE,
+        },
+        "inputs": input_fingerprints(plans, data_cut),
+        "figures": dict(figures),
+    }
+
+
+def prior_rows(plans: Mapping[str, FitPlan]) -> list[dict[str, Any]]:
+    """Return one appendix row per prior and lever of every model (with its source)."""
+    rows = []
+    for model, plan in plans.items():
+        for name, prior in plan.priors.priors.items():
+            if prior.interval is not None:
+                shape = (
+                    f"{prior.dist}, {prior.interval_prob:.0%} in "
+                    f"[{prior.interval[0]:.4g}, {prior.interval[1]:.4g}]"
+                )
+            else:
+                shape = (
+                    f"{prior.dist}("
+                    + ", ".join(f"{k}={v:.4g}" for k, v in prior.kwargs.items())
+                    + ")"
+                )
+            if prior.reflect_about is not None:
+                shape += f", reflected about {prior.reflect_about:g}"
+            rows.append(
+                {
+                    "model": model,
+                    "name": name,
+                    "kind": "prior",
+                    "what": shape,
+                    "unit": prior.unit,
+                    "source": prior.source,
+                }
+            )
+        for name, lever in plan.priors.levers.items():
+            value = "posterior (unset)" if lever.value is None else f"{lever.value:.4g}"
+            what = f"{value}; allowed [{lever.min:g}, {lever.max:g}]"
+            if lever.p10 is not None and lever.p90 is not None:
+                what += f"; P10-P90 {lever.p10:g} - {lever.p90:g}"
+            rows.append(
+                {
+                    "model": model,
+                    "name": name,
+                    "kind": "lever",
+                    "what": what,
+                    "unit": lever.unit,
+                    "source": lever.source,
+                }
+            )
+    return rows

@@ -1,0 +1,278 @@
+"""``datawall outlook``: the quarterly report, from fits to a folder of HTML, PDF and JSON.
+
+The steps, each reading only what the previous produced: fit (or reuse) every model on the
+data published by the quarter's end; run the named scenarios and the one-at-a-time
+sensitivity sweep through the stress engine; build ``summary.json``; compare it with the
+previous quarter's; draw the figures; render HTML and PDF; write the folder at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from forecast import fit as fitting
+from forecast import settings, stress
+from forecast.errors import InputError
+from forecast.report import content, figures, provenance, render
+from forecast.report.quarter import Quarter
+from forecast.scenarios import BASELINE, Scenario, load_scenario
+
+#: Figure captions, by file stem (numbers never appear here: they are in the figures).
+CAPTIONS = {
+    "walls": (
+        "The largest training run on the fitted compute trend (black) against the largest run "
+        "each constraint allows: data (the stock of public text through the scaling laws), "
+        "power (the larger of one campus and one lab's distributed share) and money (the "
+        "largest developer's spending ceiling for one run). Where the black fan crosses a "
+        "cap, that wall binds. Points: frontier runs the compute trend was fitted to. Bars "
+        "at 2030: Sevilla et al. 2024's ranges (orange: single campus, then distributed; "
+        "blue: data with multimodal); star: the run they judge feasible by 2030."
+    ),
+    "data_wall": (
+        "Frontier training-dataset size (demand, black) against the effective stock of public "
+        "human text (blue). Points: the frontier training sets the dataset trend was fitted "
+        "to. The exhaustion year is where the fans cross."
+    ),
+    "power_wall": (
+        "Power drawn by the largest training run (black) against the largest single campus "
+        "(orange) and the share of US AI data-centre capacity one lab can put behind one run "
+        "(green). Points: training runs with a published or estimated cluster power."
+    ),
+    "memory_wall": (
+        "Left: memory bandwidth per HBM stack and per accelerator, with the generations and "
+        "accelerators fitted. Right: bytes of memory bandwidth per dense 16-bit FLOP, falling "
+        "because FLOP/s grows faster than bandwidth (the memory wall)."
+    ),
+    "cost_wall": (
+        "Amortized hardware and energy cost of the largest training run (2023 USD), against "
+        "the costed frontier runs (points) and the $1B, $10B and $100B marks."
+    ),
+    "probabilities": (
+        "Probability that each event has happened by the end of each year. Left: the compute "
+        "trend exceeding each cap and the first of them. Right: each model's own event."
+    ),
+    "scenarios_first_wall": (
+        "P(the compute trend has hit its first wall by the end of each year) under each named "
+        "scenario; the baseline in black."
+    ),
+    "scenarios_exhaustion": (
+        "P(the stock of public text is exhausted by the end of each year) under each named "
+        "scenario; the baseline in black."
+    ),
+}
+TORNADO_CAPTION = (
+    "Tornado: the median {label} with each parameter at its P10 (blue) and P90 (orange), the "
+    "others at their baseline; the ten parameters with the largest swing."
+)
+
+#: Rows of the P(by year) table: (label, model, key of its P(by year) entry).
+P_ROWS = (
+    ("a wall is hit (first wall)", "walls", "p_first_wall_by"),
+    ("stock of public text exhausted", "datawall", "p_exhausted_by"),
+    ("largest run outgrows one campus", "power", "p_single_campus_wall_by"),
+    ("largest run outgrows a lab's distributed share", "power", "p_distributed_wall_by"),
+    ("first $1B run", "cost", "p_first_1b_run_by"),
+    ("first $10B run", "cost", "p_first_10b_run_by"),
+    ("first $100B run", "cost", "p_first_100b_run_by"),
+)
+
+
+def data_cut_for(quarter: Quarter, today: dt.date) -> dt.date | None:
+    """Return the as-of date the quarter's fits use, or None for every row.
+
+    A past quarter is fitted on the rows published by its end. For the current quarter every
+    bundled row qualifies (no row may be dated after today), so no cut is made and the
+    outlook reuses the runs of ``fit`` and ``forecast``. A quarter that has not started is
+    refused.
+    """
+    if quarter.start > today:
+        raise InputError(
+            "--quarter", f"{quarter.label} has not started yet (today is {today.isoformat()})"
+        )
+    return None if quarter.end >= today else quarter.end
+
+
+def named_scenarios(names: Sequence[str] | None) -> list[Scenario]:
+    """Return the scenarios of the scenario table: the baseline first, then the named ones.
+
+    Without ``names``, every scenario in ``priors/scenarios/``.
+    """
+    if not names:
+        names = sorted(p.stem for p in settings.scenarios_dir().glob("*.toml"))
+    ordered = [BASELINE, *[n for n in dict.fromkeys(names) if n != BASELINE]]
+    return [load_scenario(n) for n in ordered]
+
+
+def _cut_refits(scenarios: list[Scenario], data_cut: dt.date | None) -> list[Scenario]:
+    """Give refitted scenarios the quarter's as-of date when they set none of their own."""
+    if data_cut is None:
+        return scenarios
+    return [
+        dataclasses.replace(s, as_of=data_cut) if stress.needs_refit(s) and s.as_of is None else s
+        for s in scenarios
+    ]
+
+
+def baseline_for(data_cut: dt.date | None) -> Scenario:
+    """Return the baseline scenario of an outlook (stored apart when the data are cut)."""
+    baseline = load_scenario(BASELINE)
+    if data_cut is None:
+        return baseline
+    return dataclasses.replace(baseline, name=f"{BASELINE}-as-of-{data_cut}", as_of=data_cut)
+
+
+def previous_summary(quarter: Quarter) -> dict[str, Any] | None:
+    """Return the previous quarter's ``summary.json`` from ``reports/``, if there is one."""
+    path = settings.reports_dir() / quarter.previous().folder / "summary.json"
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"not valid JSON ({exc.msg})", row=exc.lineno) from exc
+
+
+def compare(previous: dict[str, Any] | None, summary: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the "what changed" section's content, or None without a previous summary."""
+    if previous is None:
+        return None
+    changes = provenance.input_changes(previous, summary)
+    return {
+        "previous_quarter": previous.get("quarter"),
+        "previous_version": previous.get("version"),
+        "previous_generated_on": previous.get("generated_on"),
+        "inputs": changes,
+        "causes": provenance.causes_by_model(changes),
+        "shifts": provenance.headline_shifts(previous, summary),
+    }
+
+
+def _figure_entries(pngs: dict[str, bytes]) -> dict[str, dict[str, Any]]:
+    tornado_labels = {
+        f"tornado_{key.replace('.', '_')}": label for key, label in content.TORNADO_HEADLINES
+    }
+    entries = {}
+    for number, (stem, png) in enumerate(pngs.items(), start=1):
+        caption = CAPTIONS.get(stem) or TORNADO_CAPTION.format(label=tornado_labels[stem])
+        entries[stem] = {
+            "number": number,
+            "file": f"figures/{stem}.png",
+            "caption": caption,
+            "data_uri": render.data_uri(png),
+        }
+    return entries
+
+
+def build_outlook(
+    quarter: Quarter,
+    *,
+    scenario_names: Sequence[str] | None = None,
+    scheduler: str | None = None,
+    out_dir: Path | None = None,
+    on_event: Callable[[str], None] | None = None,
+) -> Path:
+    """Fit, stress, summarise and render one quarter's outlook; return its folder.
+
+    Parameters
+    ----------
+    quarter : Quarter
+        The outlook's quarter; its end is the as-of date of the data.
+    scenario_names : sequence of str, optional
+        Scenarios of the scenario table (default: every file in ``priors/scenarios/``).
+    scheduler : str, optional
+        Address of a Dask scheduler for refitted scenarios (default: a local cluster).
+    out_dir : Path, optional
+        Where to write (default ``reports/<YYYY-QN>/``).
+    on_event : callable, optional
+        Called with a short message as each step starts.
+
+    Returns
+    -------
+    Path
+        The report folder: ``outlook.html``, ``outlook.pdf``, ``summary.json``, ``figures/``.
+    """
+    say = on_event or (lambda message: None)
+    data_cut = data_cut_for(quarter, settings.today())
+    scenarios = _cut_refits(named_scenarios(scenario_names), data_cut)
+    previous = previous_summary(quarter)
+
+    say("fitting (or reusing) every model")
+    plans = fitting.plan_all(["all"], baseline_for(data_cut))
+    runs = fitting.ensure_runs(plans, progressbar=False)
+
+    say("running the scenarios and the sensitivity sweep")
+    sensitivity = [s for s in stress.sensitivity_scenarios() if s.name != BASELINE]
+    result = stress.run_stress(
+        [*scenarios, *sensitivity], baseline=(plans, runs), scheduler=scheduler
+    )
+    names = [s.name for s in scenarios]
+    tornado_data = stress.tornado(result, [key for key, _ in content.TORNADO_HEADLINES])
+
+    say("drawing the figures")
+    drawn = figures.all_figures(
+        runs, result.sel(scenario=names), tornado_data, content.TORNADO_HEADLINES
+    )
+    pngs = {stem: render.figure_png(fig) for stem, fig in drawn.items()}
+    entries = _figure_entries(pngs)
+
+    summary = content.build_summary(
+        quarter,
+        data_cut=data_cut,
+        plans=plans,
+        runs=runs,
+        stress_result=result,
+        named_scenarios=names,
+        figures={stem: e["file"] for stem, e in entries.items()},
+    )
+    changes = compare(previous, summary)
+
+    say("rendering HTML and PDF")
+    html = render.render_html(_context(quarter, summary, changes, figures=entries, plans=plans))
+    files = {
+        "outlook.html": html.encode(),
+        "outlook.pdf": render.render_pdf(html),
+        "summary.json": (json.dumps(summary, indent=2, allow_nan=False) + "\n").encode(),
+        **{entries[stem]["file"]: png for stem, png in pngs.items()},
+    }
+    target = Path(out_dir) if out_dir else settings.reports_dir() / quarter.folder
+    return render.write_report(files, target)
+
+
+def _context(
+    quarter: Quarter,
+    summary: dict[str, Any],
+    changes: dict[str, Any] | None,
+    *,
+    figures: dict[str, dict[str, Any]],
+    plans: dict[str, fitting.FitPlan],
+) -> dict[str, Any]:
+    years = [str(y) for y in settings.SETTINGS.probability_years]
+    models = summary["models"]
+    p_rows = [(label, models[m][key]) for label, m, key in P_ROWS]
+    p_rows += [
+        (f"compute trend exceeds the {c} cap", p)
+        for c, p in summary["walls"]["p_cap_exceeded_by"].items()
+    ]
+    return {
+        "s": summary,
+        "quarter_title": f"{quarter.year} Q{quarter.number}",
+        "previous_folder": quarter.previous().folder,
+        "box_year": content.BOX_YEAR,
+        "walls": models["walls"]["headline"],
+        "failed_models": [n for n, m in models.items() if not m["diagnostics"]["passed"]],
+        "changes": changes,
+        "figures": figures,
+        "tornado_stems": [s for s in figures if s.startswith("tornado_")],
+        "scenario_columns": content.SCENARIO_COLUMNS,
+        "p_years": years,
+        "p_rows": p_rows,
+        "thresholds": settings.SETTINGS.diagnostics,
+        "horizon": f"{settings.SETTINGS.horizon_year:.0f}",
+        "grid_end": settings.SETTINGS.year_last,
+        "prior_rows": content.prior_rows(plans),
+    }
