@@ -1,12 +1,13 @@
-# Two commands for a newcomer: `make forecast` (the data-wall forecast on the bundled data) and
-# `make test` (the test suite). Both create .venv from requirements.lock on first use.
+# Two commands for a newcomer: `make outlook` (the quarterly outlook on the bundled data, in
+# reports/<quarter>/) and `make test` (the test suite). Both create .venv from requirements.lock
+# on first use. `make forecast` prints the headline forecast of every model.
 
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: forecast test lint venv clean
+.PHONY: outlook forecast test lint venv clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "datawall needs Python >= 3.12 (see .python-version)")'
@@ -16,6 +17,9 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+outlook: $(STAMP)
+	$(BIN)/datawall outlook
 
 forecast: $(STAMP)
 	$(BIN)/datawall forecast all

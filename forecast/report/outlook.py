@@ -142,13 +142,26 @@ def compare(previous: dict[str, Any] | None, summary: dict[str, Any]) -> dict[st
     if previous is None:
         return None
     changes = provenance.input_changes(previous, summary)
+    shifts = provenance.headline_shifts(previous, summary)
+    boxed = {(item["model"], item["headline"]) for item in summary["headline_box"]}
+    shown = [r for r in shifts if r["material"] or (r["model"], r["headline"]) in boxed]
+    causes = provenance.causes_by_model(changes)
     return {
         "previous_quarter": previous.get("quarter"),
         "previous_version": previous.get("version"),
         "previous_generated_on": previous.get("generated_on"),
+        "previous_data_cut": previous.get("data_cut"),
         "inputs": changes,
-        "causes": provenance.causes_by_model(changes),
-        "shifts": provenance.headline_shifts(previous, summary),
+        "causes": {model: found for model, found in causes.items() if found},
+        "shifts": shifts,
+        "shown": shown,
+        "moved": sum(r["material"] for r in shifts),
+        "unchanged": len(shifts) - len(shown),
+        "thresholds": {
+            "years": provenance.MATERIAL_YEARS,
+            "ratio": provenance.MATERIAL_RATIO,
+            "probability": provenance.MATERIAL_PROBABILITY,
+        },
     }
 
 

@@ -23,6 +23,12 @@ from forecast.data import TABLES, file_sha256, load_table, table_path
 from forecast.fit import FitPlan
 from forecast.models import REGISTRY, resolve
 
+#: A headline "moved" when its median shifts by at least this much (smaller shifts are listed
+#: as a count): years, ratios for other units, and probabilities of a category.
+MATERIAL_YEARS = 0.05
+MATERIAL_RATIO = 0.01
+MATERIAL_PROBABILITY = 0.01
+
 
 def _short_hash(payload: Any) -> str:
     text = json.dumps(payload, sort_keys=True, default=str, allow_nan=True)
@@ -164,7 +170,8 @@ def headline_shifts(
 
     Numeric headlines give ``previous``/``current`` medians and P10-P90 and the median's
     ``shift`` (difference for years, ratio for other units); categorical ones (the first wall)
-    give the previous and current label and probability.
+    give the previous and current label and probability. ``material`` marks shifts of at
+    least :data:`MATERIAL_YEARS`, :data:`MATERIAL_RATIO` or :data:`MATERIAL_PROBABILITY`.
     """
     rows = []
     for model, entry in current["models"].items():
@@ -180,16 +187,29 @@ def headline_shifts(
                     "current": f"{now['label']} (P = {now['median']:.0%})",
                     "shift": None,
                     "kind": "category",
+                    "material": then.get("label") != now["label"]
+                    or abs(then["median"] - now["median"]) >= MATERIAL_PROBABILITY,
                 }
             else:
+                shift = _shift(then["median"], now["median"], now["unit"])
+                kind = "year" if now["unit"] == "year" else "ratio"
                 row |= {
                     "previous": then,
                     "current": now,
-                    "shift": _shift(then["median"], now["median"], now["unit"]),
-                    "kind": "year" if now["unit"] == "year" else "ratio",
+                    "shift": shift,
+                    "kind": kind,
+                    "material": _material(shift, kind, then["median"], now["median"]),
                 }
             rows.append(row)
     return rows
+
+
+def _material(shift: float | None, kind: str, old: float | None, new: float | None) -> bool:
+    if shift is None:  # appeared, vanished or moved past the horizon
+        return old != new
+    if kind == "year":
+        return abs(shift) >= MATERIAL_YEARS
+    return abs(shift - 1.0) >= MATERIAL_RATIO
 
 
 def _shift(old: float | None, new: float | None, unit: str) -> float | None:
