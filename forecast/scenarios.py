@@ -168,3 +168,16 @@ def load_scenario(name_or_path: str | None) -> Scenario:
     available = sorted(p.stem for p in settings.scenarios_dir().glob("*.toml"))
     document, sha256 = read_toml(path, f"scenario not found; available: {available}")
     return dataclasses.replace(parse_scenario(document, path, path.stem), sha256=sha256)
+
+
+def as_of_baseline(as_of: dt.date | None) -> Scenario:
+    """Return the baseline cut at ``as_of``, named so its runs are stored apart.
+
+    ``as_of=None`` gives the baseline itself. A cut baseline is named
+    ``baseline-as-of-YYYY-MM-DD``: the outlook of a past quarter and a backtest at the same date
+    share its runs.
+    """
+    baseline = load_scenario(BASELINE)
+    if as_of is None:
+        return baseline
+    return dataclasses.replace(baseline, name=f"{BASELINE}-as-of-{as_of.isoformat()}", as_of=as_of)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from forecast import __version__, settings, store
+from forecast import __version__, parallel, store
 from forecast import fit as fitting
 from forecast.errors import InputError
 from forecast.models import REGISTRY
@@ -498,13 +498,7 @@ def _refit_summary(scenario: Scenario, root: str, runs_dir: str) -> tuple[xr.Dat
 
     Runs in a Dask worker: ``root`` and ``runs_dir`` point it at the caller's project.
     """
-    import logging
-    import os
-
-    os.environ["DATAWALL_ROOT"], os.environ["DATAWALL_RUNS"] = root, runs_dir
-
-    for name in ("pymc", "pytensor", "forecast"):  # a worker has no terminal to report to
-        logging.getLogger(name).setLevel(logging.WARNING)
+    parallel.use_project(root, runs_dir)
     return summarize_runs(fitting.ensure_runs(fitting.plan_all(["all"], scenario)))
 
 
@@ -520,47 +514,12 @@ def evaluate_refits(
     ----------
     scenarios : sequence of Scenario
     scheduler : str, optional
-        Address of a running Dask scheduler (``tcp://host:8786``); default: a local cluster of
-        two single-threaded worker processes, closed when done. The workers of a cluster must
-        share the project directory and run non-daemonic (``distributed.worker.daemon:
-        false``), since PyMC samples chains in child processes.
+        Address of a running Dask scheduler; default: a local cluster (see
+        :func:`forecast.parallel.map_on_cluster`).
     on_done : callable, optional
         Called with 1 as each scenario finishes.
     """
-    if not scenarios:
-        return []
-    import dask
-    from dask.distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler is None:
-        # PyMC samples chains in child processes, which daemonic workers may not start.
-        with dask.config.set({"distributed.worker.daemon": False}):
-            cluster = LocalCluster(
-                n_workers=min(2, len(scenarios)),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
-    try:
-        with Client(scheduler or cluster) as client:
-            futures = client.map(
-                _refit_summary,
-                list(scenarios),
-                root=str(settings.project_root()),
-                runs_dir=str(settings.runs_dir()),
-                pure=False,
-            )
-            index = {f.key: i for i, f in enumerate(futures)}
-            results: list[Any] = [None] * len(futures)
-            for future in as_completed(futures):
-                results[index[future.key]] = future.result()
-                if on_done:
-                    on_done(1)
-    finally:
-        if cluster is not None:
-            cluster.close()
-    return results
+    return parallel.map_on_cluster(_refit_summary, scenarios, scheduler=scheduler, on_done=on_done)
 
 
 def baseline_runs() -> tuple[dict[str, fitting.FitPlan], dict[str, xr.DataTree]]:

@@ -16,6 +16,7 @@ from forecast.errors import InputError
 from forecast.report import content, provenance, render
 from forecast.report import outlook as report
 from forecast.report.quarter import Quarter
+from forecast.scenarios import as_of_baseline
 from tests.conftest import run_cli
 
 TODAY = "2026-11-23"
@@ -50,11 +51,11 @@ def test_past_quarter_fits_only_rows_published_by_its_end(project):
     from forecast import fit as fitting
 
     cut = report.data_cut_for(Quarter(2023, 4), dt.date(2026, 11, 23))
-    baseline = report.baseline_for(cut)
+    baseline = as_of_baseline(cut)
     assert baseline.as_of == dt.date(2023, 12, 31) and baseline.name != "baseline"
     plans = fitting.plan_all(["cost"], baseline)
     rows = plans["cost"].inputs.rows
-    everything = fitting.plan_all(["cost"], report.baseline_for(None))
+    everything = fitting.plan_all(["cost"], as_of_baseline(None))
     assert rows["publication_date"].max() <= pd.Timestamp("2023-12-31")
     assert len(rows) < len(everything["cost"].inputs.rows)
     # Runs of a cut quarter are stored apart from the current baseline's.
@@ -190,6 +191,7 @@ def test_pdf_has_the_expected_pages(outlook_folder, summary):
         "Probability of each event",
         "Scenarios",
         "Which assumptions matter",
+        "Track record: backtests",
         "Diagnostics",
         "Method notes",
         "Appendix A: data",

@@ -15,12 +15,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import xarray as xr
+
+from forecast import backtest, settings, stress
 from forecast import fit as fitting
-from forecast import settings, stress
 from forecast.errors import InputError
 from forecast.report import content, figures, provenance, render
 from forecast.report.quarter import Quarter
-from forecast.scenarios import BASELINE, Scenario, load_scenario
+from forecast.scenarios import BASELINE, Scenario, as_of_baseline, load_scenario
 
 #: Figure captions, by file stem (numbers never appear here: they are in the figures).
 CAPTIONS = {
@@ -59,6 +61,13 @@ CAPTIONS = {
     "scenarios_first_wall": (
         "P(the compute trend has hit its first wall by the end of each year) under each named "
         "scenario; the baseline in black."
+    ),
+    "calibration": (
+        "Track record. Left: the share of observations published after each backtest's as-of "
+        "date that fell inside the model's central predictive interval, against the "
+        "interval's nominal probability (on the diagonal: calibrated; below: overconfident). "
+        "Right: the PIT values of all of them (flat: calibrated; U-shaped: intervals too "
+        "narrow; hump: too wide)."
     ),
     "scenarios_exhaustion": (
         "P(the stock of public text is exhausted by the end of each year) under each named "
@@ -118,14 +127,6 @@ def _cut_refits(scenarios: list[Scenario], data_cut: dt.date | None) -> list[Sce
     ]
 
 
-def baseline_for(data_cut: dt.date | None) -> Scenario:
-    """Return the baseline scenario of an outlook (stored apart when the data are cut)."""
-    baseline = load_scenario(BASELINE)
-    if data_cut is None:
-        return baseline
-    return dataclasses.replace(baseline, name=f"{BASELINE}-as-of-{data_cut}", as_of=data_cut)
-
-
 def previous_summary(quarter: Quarter) -> dict[str, Any] | None:
     """Return the previous quarter's ``summary.json`` from ``reports/``, if there is one."""
     path = settings.reports_dir() / quarter.previous().folder / "summary.json"
@@ -163,6 +164,29 @@ def compare(previous: dict[str, Any] | None, summary: dict[str, Any]) -> dict[st
             "probability": provenance.MATERIAL_PROBABILITY,
         },
     }
+
+
+def track_record(runs: dict[str, Any]) -> tuple[dict[str, Any] | None, xr.Dataset | None]:
+    """Return the stored backtest's summary for the report (and its scores), if there is one.
+
+    The backtest (``datawall backtest``, saved as ``runs/backtest.nc``) is not rerun by the
+    outlook: it takes one full fit per as-of date. ``current`` says whether it was scored
+    against the same full-data runs the outlook uses; if not, the report says to rerun it.
+    """
+    path = settings.runs_dir() / "backtest.nc"
+    if not path.is_file():
+        return None, None
+    scores = xr.load_dataset(path)
+    full_ids = json.loads(scores.attrs["full_run_ids"])
+    current = all(runs[name].attrs["config_id"] == run_id for name, run_id in full_ids.items())
+    return {
+        "as_of_dates": json.loads(scores.attrs["as_of_dates"]),
+        "skipped": json.loads(scores.attrs["skipped"]),
+        "version": scores.attrs["version"],
+        "current": current,
+        "summary": backtest.summarize(scores),
+        "by_as_of": backtest.summarize(scores, by=("as_of",)),
+    }, scores
 
 
 def _figure_entries(pngs: dict[str, bytes]) -> dict[str, dict[str, Any]]:
@@ -215,7 +239,7 @@ def build_outlook(
     previous = previous_summary(quarter)
 
     say("fitting (or reusing) every model")
-    plans = fitting.plan_all(["all"], baseline_for(data_cut))
+    plans = fitting.plan_all(["all"], as_of_baseline(data_cut))
     runs = fitting.ensure_runs(plans, progressbar=False)
 
     say("running the scenarios and the sensitivity sweep")
@@ -227,9 +251,12 @@ def build_outlook(
     tornado_data = stress.tornado(result, [key for key, _ in content.TORNADO_HEADLINES])
 
     say("drawing the figures")
+    record, scores = track_record(runs)
     drawn = figures.all_figures(
         runs, result.sel(scenario=names), tornado_data, content.TORNADO_HEADLINES
     )
+    if scores is not None:
+        drawn["calibration"] = figures.calibration(scores)
     pngs = {stem: render.figure_png(fig) for stem, fig in drawn.items()}
     entries = _figure_entries(pngs)
 
@@ -242,6 +269,7 @@ def build_outlook(
         named_scenarios=names,
         figures={stem: e["file"] for stem, e in entries.items()},
     )
+    summary["backtest"] = record
     changes = compare(previous, summary)
 
     say("rendering HTML and PDF")
