@@ -430,6 +430,106 @@ def outlook(
             raise typer.Exit(1)
 
 
+def _rolling(text: str) -> list[dt.date]:
+    start, sep, stop = text.partition(":")
+    if not (sep and start.strip().isdigit() and stop.strip().isdigit()) or int(start) > int(stop):
+        raise InputError("--rolling", f"expected FIRST:LAST years like 2021:2025, got {text!r}")
+    return [dt.date(year, 1, 1) for year in range(int(start), int(stop) + 1)]
+
+
+@app.command()
+def backtest(
+    as_of: Annotated[
+        list[str] | None,
+        typer.Option("--as-of", help="Fit on rows published by this date (repeatable)."),
+    ] = None,
+    rolling: Annotated[
+        str | None,
+        typer.Option("--rolling", help="Every 1 January from FIRST to LAST, e.g. 2021:2025."),
+    ] = None,
+    model: Annotated[str, typer.Option("--model", help="Model to score, or 'all'.")] = "all",
+    draws: Annotated[int, typer.Option(min=10, help="Draws per chain.")] = SETTINGS.sampler.draws,
+    chains: Annotated[int, typer.Option(min=1, help="Chains.")] = SETTINGS.sampler.chains,
+    tune: Annotated[int, typer.Option(min=10, help="Tuning steps per chain.")] = (
+        SETTINGS.sampler.tune
+    ),
+    seed: Annotated[int, typer.Option(help="Random seed.")] = SETTINGS.sampler.seed,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address (default: a local cluster)."),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--out", help="Where to save the scores (NetCDF; default runs/backtest.nc)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Score past forecasts: fit at each as-of date, compare with what was published after."""
+    from pathlib import Path
+
+    from forecast import backtest as engine
+    from forecast.report.figures import calibration
+    from forecast.report.render import figure_png
+    from forecast.settings import runs_dir
+    from forecast.store import save_dataset
+
+    _quiet_libraries()
+    dates = [_as_of(text) for text in as_of or []] + (_rolling(rolling) if rolling else [])
+    if not dates:
+        raise InputError("--as-of", "give at least one --as-of DATE or --rolling FIRST:LAST")
+    sampler = SamplerSettings(draws=draws, chains=chains, tune=tune, seed=seed)
+
+    def step(message: str) -> None:
+        if sys.stderr.isatty():
+            err.print(f"[dim]backtest: {message}[/dim]")
+
+    result = engine.run_backtest(
+        dates, model=model, sampler=sampler, scheduler=scheduler, on_event=step
+    )
+    path = Path(output) if output else runs_dir() / "backtest.nc"
+    save_dataset(result, path)
+    figure = path.with_suffix(".png")
+    figure.write_bytes(figure_png(calibration(result)))
+    by_trend = engine.summarize(result)
+    by_date = engine.summarize(result, by=("as_of",))
+    if as_json:
+        report = {
+            "as_of_dates": json.loads(result.attrs["as_of_dates"]),
+            "skipped": json.loads(result.attrs["skipped"]),
+            "summary": by_trend,
+            "by_as_of": by_date,
+            "saved": str(path),
+            "figure": str(figure),
+        }
+        sys.stdout.write(json.dumps(report, indent=2, allow_nan=False) + "\n")
+        return
+    for title, rows, keys in (
+        ("by trend", by_trend, ("model", "trend")),
+        ("by as-of date", by_date, ("as_of",)),
+    ):
+        table = Table(title=f"backtest {title}", title_justify="left")
+        for column in (*keys, "n", "max horizon", "50%", "80%", "95%", "CRPS", "log score"):
+            table.add_column(column, justify="left" if column in keys else "right")
+        for row in rows:
+            table.add_row(
+                *(str(row[k]) for k in keys),
+                str(row["n"]),
+                f"{row['horizon_years_max']:.1f} yr",
+                *(f"{row[f'coverage_{p}']:.0%}" for p in (50, 80, 95)),
+                f"{row['crps_log10']:.3f}",
+                f"{row['log_score']:.2f}",
+            )
+        out.print(table)
+    for date, models in json.loads(result.attrs["skipped"]).items():
+        for name, why in models.items():
+            out.print(f"  {date}: {name} not fitted ({escape(why)})", soft_wrap=True)
+    out.print(
+        "  Coverage: share of later observations inside the 50/80/95% predictive intervals. "
+        "CRPS in log10 units (lower is better); log score per observation (higher is better)."
+    )
+    out.print(f"  saved {path} and {figure}")
+
+
 @data_app.command("check")
 def data_check() -> None:
     """Validate every data table and prior file; exit 2 at the first bad row."""

@@ -1,0 +1,200 @@
+"""Backtests: scoring rules on cases with known answers, held-out rows, the as-of cut, the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from forecast import backtest
+from forecast.errors import InputError
+from tests.conftest import SMALL, run_cli
+
+# --- scoring rules -------------------------------------------------------------------------
+
+
+def test_crps_of_a_point_forecast_is_the_absolute_error():
+    samples = np.full((3, 50), 2.0)
+    observed = np.array([2.0, 3.5, -1.0])
+    np.testing.assert_allclose(backtest.crps_from_samples(samples, observed), [0.0, 1.5, 3.0])
+
+
+def test_crps_matches_the_closed_form_for_a_normal():
+    # Gneiting & Raftery 2007: CRPS(N(0,1), y) = y(2 Phi(y) - 1) + 2 phi(y) - 1/sqrt(pi).
+    rng = np.random.default_rng(0)
+    samples = np.tile(rng.standard_normal(200_000), (3, 1))
+    y = np.array([0.0, 0.7, -2.0])
+    exact = y * (2 * stats.norm.cdf(y) - 1) + 2 * stats.norm.pdf(y) - 1 / np.sqrt(np.pi)
+    np.testing.assert_allclose(backtest.crps_from_samples(samples, y), exact, atol=3e-3)
+
+
+def test_crps_pairs_term_equals_the_brute_force_mean():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, 300))
+    brute = np.mean(np.abs(x[0][:, None] - x[0][None, :]))
+    score = backtest.crps_from_samples(x, np.array([0.3]))
+    np.testing.assert_allclose(score, np.mean(np.abs(x - 0.3)) - brute / 2)
+
+
+def test_mixture_scores_of_a_single_draw_are_the_student_t_values():
+    one = np.array([1.0])
+    y = np.array([1.0, 1.5, 3.0])
+    t = np.array([0.0, 1.0, 2.0])
+    scores = backtest.student_t_mixture_scores(
+        intercept=one,
+        slope=np.array([0.5]),
+        sigma=np.array([0.25]),
+        nu=np.array([4.0]),
+        years_since_origin=t,
+        log10_observed=y,
+        rng=np.random.default_rng(2),
+    )
+    z = (y - (1.0 + 0.5 * t)) / 0.25
+    np.testing.assert_allclose(scores["pit"], stats.t.cdf(z, 4.0))
+    np.testing.assert_allclose(scores["log_score"], stats.t.logpdf(z, 4.0) - np.log(0.25))
+    assert scores["pit"][0] == pytest.approx(0.5) and scores["pit"][2] > 0.99
+
+
+def test_coverage_counts_observations_inside_central_intervals():
+    pit = np.array([0.5, 0.3, 0.74, 0.9, 0.97, 0.01])
+    assert backtest.coverage(pit, 0.5) == pytest.approx(3 / 6)  # 0.25 <= pit <= 0.75
+    assert backtest.coverage(pit, 0.8) == pytest.approx(4 / 6)
+    assert backtest.coverage(pit, 0.95) == pytest.approx(5 / 6)
+
+
+def test_calibrated_forecasts_cover_at_their_nominal_rate():
+    # Observations drawn from the predictive itself: coverage must be near nominal.
+    rng = np.random.default_rng(3)
+    draws = 400
+    posterior = {
+        "intercept": rng.normal(0.0, 0.05, draws),
+        "slope": rng.normal(0.3, 0.01, draws),
+        "sigma": np.full(draws, 0.2),
+        "nu": np.full(draws, 30.0),
+    }
+    t = rng.uniform(0, 5, 4000)
+    pick = rng.integers(0, draws, t.size)
+    y = (
+        posterior["intercept"][pick]
+        + posterior["slope"][pick] * t
+        + 0.2 * rng.standard_t(30.0, t.size)
+    )
+    scores = backtest.student_t_mixture_scores(
+        **posterior, years_since_origin=t, log10_observed=y, rng=rng
+    )
+    for p in backtest.INTERVALS:
+        assert backtest.coverage(scores["pit"], p) == pytest.approx(p, abs=0.03)
+
+
+# --- held-out rows and the as-of cut -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def compute_backtest(fitted_project):
+    """The compute model fitted at mid-2024 with the small sampler, scored on later releases."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAWALL_ROOT", str(fitted_project))
+        mp.setenv("DATAWALL_RUNS", str(fitted_project / "runs"))
+        result = backtest.run_backtest([dt.date(2024, 6, 30)], model="compute", sampler=SMALL)
+    return result
+
+
+def test_held_out_rows_are_those_published_after_the_cut(in_fitted, compute_backtest):
+    from forecast.data import load_table
+
+    rows = load_table("language_models")
+    later = rows[rows["publication_date"] > "2024-06-30"]
+    frontier_later = later[later["frontier"] & later["training_compute_flop"].notna()]
+    assert set(compute_backtest["trend"].values) == {"compute"}
+    assert compute_backtest.sizes["obs"] == len(frontier_later) > 3
+    assert set(compute_backtest["label"].values) <= set(frontier_later["model"])
+    assert (compute_backtest["horizon_years"] > 0).all()
+    assert compute_backtest["year"].min() > 2024.49
+
+
+def test_backtest_scores_are_finite_and_summarised(compute_backtest):
+    rows = backtest.summarize(compute_backtest)
+    assert [r["model"] for r in rows] == ["compute", "all"]
+    overall = rows[-1]
+    assert overall["n"] == compute_backtest.sizes["obs"]
+    for p in (50, 80, 95):
+        assert 0.0 <= overall[f"coverage_{p}"] <= 1.0
+    assert overall["coverage_50"] <= overall["coverage_80"] <= overall["coverage_95"]
+    assert overall["crps_log10"] > 0 and np.isfinite(overall["log_score"])
+    assert json.loads(compute_backtest.attrs["as_of_dates"]) == ["2024-06-30"]
+
+
+def test_backtest_runs_are_stored_apart_and_cut(in_fitted, compute_backtest):
+    from forecast.store import load_run, run_path
+
+    run = load_run(run_path("compute", "baseline-as-of-2024-06-30"))
+    assert run.attrs["as_of"] == "2024-06-30"
+    assert run.attrs["latest_row_date"] <= "2024-06-30"
+
+
+def test_bad_backtest_requests_are_refused(in_fitted, monkeypatch):
+    monkeypatch.setenv("DATAWALL_TODAY", "2026-11-23")
+    with pytest.raises(InputError, match="not in the past"):
+        backtest.run_backtest([dt.date(2027, 1, 1)], model="compute")
+    with pytest.raises(InputError, match="no dated trend"):
+        backtest.scored_models("walls")
+    assert run_cli("backtest", "--as-of", "2024-13-01") == 2
+    assert run_cli("backtest", "--as-of", "2024-06-30", "--model", "nonsense") == 2
+
+
+def test_too_few_rows_skips_the_model_with_its_reason(in_fitted):
+    plans, skipped = backtest._plans_at(dt.date(2017, 1, 1), ["compute", "memory"], SMALL)
+    assert "compute" in skipped and "at least" in skipped["compute"]
+
+
+def test_cli_prints_json(in_fitted, compute_backtest, capsys, monkeypatch):
+    monkeypatch.setenv("DATAWALL_TODAY", "2026-11-23")
+    code = run_cli(
+        "backtest",
+        "--as-of",
+        "2024-06-30",
+        "--model",
+        "compute",
+        "--draws",
+        str(SMALL.draws),
+        "--chains",
+        str(SMALL.chains),
+        "--tune",
+        str(SMALL.tune),
+        "--seed",
+        str(SMALL.seed),
+        "--json",
+    )
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["as_of_dates"] == ["2024-06-30"]
+    overall = report["summary"][-1]
+    assert overall["model"] == "all" and overall["n"] == compute_backtest.sizes["obs"]
+    reference = backtest.summarize(compute_backtest)[-1]
+    assert overall["crps_log10"] == pytest.approx(reference["crps_log10"])
+
+
+def test_outlook_reports_the_stored_backtest(in_fitted, compute_backtest):
+    from forecast import fit as fitting
+    from forecast.report import figures, outlook, render
+    from forecast.scenarios import load_scenario
+    from forecast.settings import runs_dir
+    from forecast.store import save_dataset
+
+    save_dataset(compute_backtest, runs_dir() / "backtest.nc")
+    runs = fitting.ensure_runs(fitting.plan_all(["compute"], load_scenario(None)))
+    record, scores = outlook.track_record(runs)
+    assert record["current"] and record["as_of_dates"] == ["2024-06-30"]
+    assert record["summary"] == backtest.summarize(compute_backtest)
+    assert scores.sizes["obs"] == compute_backtest.sizes["obs"]
+    # A backtest scored against other full-data runs is flagged as stale.
+    stale = compute_backtest.copy()
+    stale.attrs["full_run_ids"] = json.dumps({"compute": "0000000000000000"})
+    save_dataset(stale, runs_dir() / "backtest.nc")
+    assert outlook.track_record(runs)[0]["current"] is False
+    png = render.figure_png(figures.calibration(scores))
+    assert png.startswith(b"\x89PNG")
+    (runs_dir() / "backtest.nc").unlink()
