@@ -552,6 +552,31 @@ def data_check() -> None:
         out.print(f"priors/scenarios/{path.name}: ok")
 
 
+@data_app.command("import-epoch")
+def data_import_epoch(
+    file: Annotated[
+        str, typer.Argument(help="CSV export of Epoch AI's database (https://epoch.ai/data).")
+    ],
+    update: Annotated[
+        bool, typer.Option("--update", help="Let the export's values replace curated rows.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the report; write nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Import Epoch AI's models into language_models, training_runs_power, training_costs."""
+    from forecast.importers.epoch import import_epoch
+    from forecast.importers.merge import report_lines
+
+    report = import_epoch(file, update=update, dry_run=dry_run)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+        return
+    for line in report_lines(report):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 @app.callback()
 def _root(
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
