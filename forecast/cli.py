@@ -44,6 +44,15 @@ ScenarioOpt = Annotated[
     typer.Option("--scenario", help="Named scenario in priors/scenarios/ or a TOML file."),
 ]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 if any fit fails diagnostics.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address for fits (default: a local cluster)."),
+]
+Draws = Annotated[int, typer.Option(min=10, help="Draws per chain.")]
+Chains = Annotated[int, typer.Option(min=1, help="Chains.")]
+Tune = Annotated[int, typer.Option(min=10, help="Tuning steps per chain.")]
+Seed = Annotated[int, typer.Option(help="Random seed.")]
 
 
 def _as_of(value: str | None) -> dt.date | None:
@@ -122,12 +131,10 @@ def _print_summary(name: str, entry: dict[str, Any]) -> None:
 def fit(
     model: ModelArg = "all",
     as_of: AsOf = None,
-    draws: Annotated[int, typer.Option(min=10, help="Draws per chain.")] = SETTINGS.sampler.draws,
-    chains: Annotated[int, typer.Option(min=1, help="Chains.")] = SETTINGS.sampler.chains,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = SETTINGS.sampler.seed,
-    tune: Annotated[int, typer.Option(min=10, help="Tuning steps per chain.")] = (
-        SETTINGS.sampler.tune
-    ),
+    draws: Draws = SETTINGS.sampler.draws,
+    chains: Chains = SETTINGS.sampler.chains,
+    seed: Seed = SETTINGS.sampler.seed,
+    tune: Tune = SETTINGS.sampler.tune,
     scenario: ScenarioOpt = None,
     strict: Strict = False,
 ) -> None:
@@ -155,7 +162,7 @@ def forecast(
     model: ModelArg = "all",
     as_of: AsOf = None,
     scenario: ScenarioOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
     strict: Strict = False,
 ) -> None:
     """Print the headline forecast (fits first if no current run is stored)."""
@@ -277,15 +284,12 @@ def stress(
         list[str] | None,
         typer.Option("--headline", help="Headline column MODEL.NAME (repeatable)."),
     ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", help="Dask scheduler address for refits (default: local)."),
-    ] = None,
+    scheduler: Scheduler = None,
     output: Annotated[
         str | None,
         typer.Option("--out", help="Where to save the result (NetCDF; default runs/stress.nc)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Stress-test assumptions: scenarios, overrides, sweeps, sensitivity."""
     from pathlib import Path
@@ -388,10 +392,7 @@ def outlook(
             help="Scenario of the scenario table (repeatable; default: all in priors/scenarios/).",
         ),
     ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", help="Dask scheduler address for refits (default: local)."),
-    ] = None,
+    scheduler: Scheduler = None,
     output: Annotated[
         str | None,
         typer.Option("--out", help="Report folder (default reports/YYYY-QN/)."),
@@ -448,21 +449,16 @@ def backtest(
         typer.Option("--rolling", help="Every 1 January from FIRST to LAST, e.g. 2021:2025."),
     ] = None,
     model: Annotated[str, typer.Option("--model", help="Model to score, or 'all'.")] = "all",
-    draws: Annotated[int, typer.Option(min=10, help="Draws per chain.")] = SETTINGS.sampler.draws,
-    chains: Annotated[int, typer.Option(min=1, help="Chains.")] = SETTINGS.sampler.chains,
-    tune: Annotated[int, typer.Option(min=10, help="Tuning steps per chain.")] = (
-        SETTINGS.sampler.tune
-    ),
-    seed: Annotated[int, typer.Option(help="Random seed.")] = SETTINGS.sampler.seed,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", help="Dask scheduler address (default: a local cluster)."),
-    ] = None,
+    draws: Draws = SETTINGS.sampler.draws,
+    chains: Chains = SETTINGS.sampler.chains,
+    tune: Tune = SETTINGS.sampler.tune,
+    seed: Seed = SETTINGS.sampler.seed,
+    scheduler: Scheduler = None,
     output: Annotated[
         str | None,
         typer.Option("--out", help="Where to save the scores (NetCDF; default runs/backtest.nc)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Score past forecasts: fit at each as-of date, compare with what was published after."""
     from pathlib import Path
@@ -563,7 +559,7 @@ def data_import_epoch(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the report; write nothing.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Import Epoch AI's models into language_models, training_runs_power, training_costs."""
     from forecast.importers.epoch import import_epoch
