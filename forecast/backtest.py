@@ -338,6 +338,28 @@ def summarize(result: xr.Dataset, by: Iterable[str] = ("model", "trend")) -> lis
                 },
                 "crps_log10": float(group["crps"].mean()),
                 "log_score": float(group["log_score"].mean()),
+                "reading": reading(group["pit"].values),
             }
         )
     return rows
+
+
+def reading(pit: np.ndarray) -> str:
+    """Return what a group's PIT values say, judged against sampling error (two s.e.).
+
+    The 80% interval's coverage against 0.8 (binomial s.e.) says whether the intervals are
+    too narrow or too wide; the mean PIT against 0.5 (s.e. ``sqrt(1/12n)``, a uniform's) says
+    whether later observations fall systematically above or below the forecast.
+    """
+    n = pit.size
+    words = []
+    covered = coverage(pit, 0.8)
+    spread = 2.0 * np.sqrt(0.8 * 0.2 / n)
+    if covered < 0.8 - spread:
+        words.append("intervals too narrow")
+    elif covered > 0.8 + spread:
+        words.append("intervals too wide")
+    bias = float(np.mean(pit)) - 0.5
+    if abs(bias) > 2.0 * np.sqrt(1.0 / (12.0 * n)):
+        words.append("forecasts too low" if bias > 0 else "forecasts too high")
+    return "; ".join(words) or "consistent with calibration"

@@ -89,6 +89,16 @@ def test_calibrated_forecasts_cover_at_their_nominal_rate():
         assert backtest.coverage(scores["pit"], p) == pytest.approx(p, abs=0.03)
 
 
+def test_reading_names_narrow_wide_and_biased_forecasts():
+    uniform = (np.arange(200) + 0.5) / 200
+    assert backtest.reading(uniform) == "consistent with calibration"
+    assert backtest.reading(np.full(50, 0.99)) == "intervals too narrow; forecasts too low"
+    assert backtest.reading(np.full(50, 0.02)) == "intervals too narrow; forecasts too high"
+    assert backtest.reading(np.full(50, 0.5)) == "intervals too wide"
+    # Three rows cannot show a miscalibration that sampling error would not explain.
+    assert backtest.reading(np.array([0.5, 0.7, 0.95])) == "consistent with calibration"
+
+
 # --- held-out rows and the as-of cut -------------------------------------------------------
 
 

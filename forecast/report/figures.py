@@ -317,7 +317,7 @@ def tornado(data: xr.Dataset, headline: str, label: str, top: int = 10) -> Figur
     ax.axvline(base, color="black", lw=1)
     ax.set_yticks(rows, [str(n) for n in names])
     unit = data[headline].attrs.get("unit", "")
-    ax.set_xlabel(f"{label} (median; line: baseline {format_value(base, unit)})")
+    ax.set_xlabel(f"{label}, median\n(line: baseline, {format_value(base, unit)})")
     if log:
         ax.set_xscale("log")
     else:
