@@ -24,7 +24,7 @@ from forecast.models.walls import (
 )
 from forecast.report.provenance import input_fingerprints
 from forecast.report.quarter import Quarter
-from forecast.settings import SETTINGS
+from forecast.settings import SETTINGS, today
 from forecast.stress import result_to_json
 from forecast.summary import model_summary, probabilities_by_year
 
@@ -242,7 +242,7 @@ def build_summary(
             default=None,
         ),
         "version": __version__,
-        "generated_on": dt.date.today().isoformat(),
+        "generated_on": today().isoformat(),
         "draws": sorted(draws),
         "diagnostics_passed": all(e["diagnostics"]["passed"] for e in models.values()),
         "headline_box": headline_box(models),
