@@ -74,10 +74,14 @@ def _runs(
     refit: bool | tuple[str, ...] = (),
 ) -> dict:
     from forecast import fit as fitting
-    from forecast.scenarios import load_scenario
+    from forecast.scenarios import as_of_baseline, load_scenario
 
     _quiet_libraries()
-    plans = fitting.plan_all(models, load_scenario(scenario), as_of=_as_of(as_of), sampler=sampler)
+    cut = _as_of(as_of)
+    # The baseline cut at a date is stored apart (runs/baseline-as-of-DATE/, as the outlook of
+    # a past quarter and the backtests store it), so it never replaces the current runs.
+    chosen = load_scenario(scenario) if scenario or cut is None else as_of_baseline(cut)
+    plans = fitting.plan_all(models, chosen, as_of=cut, sampler=sampler)
 
     def report(name: str, event: str) -> None:
         if sys.stderr.isatty():

@@ -124,3 +124,15 @@ def test_forecast_table_and_strict(in_fitted, capsys):
     assert run_cli("forecast", "datawall") == 0
     text = capsys.readouterr().out
     assert "exhaustion_year" in text and "P(exhausted by Y)" in text and "diagnostics" in text
+
+
+def test_an_as_of_fit_is_stored_apart_from_the_current_runs(project):
+    from forecast.store import load_run, run_path
+
+    args = ("--draws", "20", "--tune", "20", "--chains", "1", "--seed", "3")
+    assert run_cli("fit", "compute", *args) == 0
+    current = load_run(run_path("compute")).attrs["config_id"]
+    assert run_cli("fit", "compute", "--as-of", "2024-06-30", *args) == 0
+    cut = load_run(run_path("compute", "baseline-as-of-2024-06-30"))
+    assert cut.attrs["as_of"] == "2024-06-30" and cut.attrs["config_id"] != current
+    assert load_run(run_path("compute")).attrs["config_id"] == current
