@@ -34,7 +34,7 @@ import xarray as xr
 from forecast import __version__, parallel, store
 from forecast import fit as fitting
 from forecast.errors import InputError
-from forecast.models import REGISTRY
+from forecast.models import REGISTRY, dependents
 from forecast.models.base import Headline
 from forecast.priors import load_priors
 from forecast.scenarios import (
@@ -374,18 +374,6 @@ def summarize_runs(runs: Mapping[str, xr.DataTree]) -> tuple[xr.Dataset, bool]:
     return summary, all(store.diagnostics(run)["passed"] for run in runs.values())
 
 
-def _downstream(changed: set[str]) -> set[str]:
-    out = set(changed)
-    grew = True
-    while grew:
-        grew = False
-        for spec in REGISTRY.values():
-            if spec.name not in out and out.intersection(spec.requires):
-                out.add(spec.name)
-                grew = True
-    return out
-
-
 def _stack_levers(per_scenario: list[dict[str, Any]]) -> dict[str, Any]:
     """Turn per-scenario lever dicts (same keys, same unset levers) into vectorised values.
 
@@ -458,7 +446,7 @@ def evaluate_levers(
             chunk = members[start : start + CHUNK_SCENARIOS]
             levers = {m: _stack_levers([per_scenario[i][m] for i in chunk]) for m in plans}
             changed = {m for m in plans if any(per_scenario[i][m] != defaults[m] for i in chunk)}
-            rederive = _downstream(changed)
+            rederive = dependents(changed)
             tasks.append(
                 dask.delayed(_chunk_summary)(
                     plans, runs, levers, rederive, baseline_summary, len(chunk), on_chunk

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from forecast.errors import InputError
 from forecast.models import compute, cost, datawall, memory, power, scaling, walls
 from forecast.models.base import ModelSpec
@@ -43,3 +45,15 @@ def resolve(names: list[str] | tuple[str, ...]) -> list[ModelSpec]:
                     wanted.add(dep)
                     changed = True
     return [m for m in REGISTRY.values() if m.name in wanted]
+
+
+def dependents(names: Iterable[str]) -> set[str]:
+    """Return the named models and every model that reads them, directly or through others.
+
+    The counterpart of :func:`resolve`, which walks towards dependencies.
+    """
+    out = set(names)
+    for spec in REGISTRY.values():  # dependency order: one pass reaches every dependent
+        if out.intersection(spec.requires):
+            out.add(spec.name)
+    return out
