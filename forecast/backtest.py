@@ -34,7 +34,8 @@ from forecast import __version__, parallel
 from forecast import fit as fitting
 from forecast.data import decimal_year
 from forecast.errors import InputError
-from forecast.models import resolve
+from forecast.models import get_model
+from forecast.models.trend import fitted_observations
 from forecast.scenarios import as_of_baseline
 from forecast.settings import SETTINGS, SamplerSettings, today
 
@@ -137,10 +138,9 @@ def coverage(pit: np.ndarray, probability: float) -> float:
 
 def _observations(run: xr.DataTree, prefix: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the labels, years since origin and log10 values a run's trend was fitted to."""
-    observed = run["observed_data"][f"{prefix}_log10_observed"]
+    years, observed = fitted_observations(run, prefix)
     labels = observed[observed.dims[0]].values.astype(str)
-    years = run["constant_data"][f"{prefix}_years_since_origin"].values.astype(float)
-    return labels, years, observed.values.astype(float)
+    return labels, years.values.astype(float), observed.values.astype(float)
 
 
 def held_out(
@@ -172,6 +172,7 @@ def score_run(
         the as-of date); None when nothing was published afterwards.
     """
     posterior = fitted["posterior"]
+    as_of_year = float(decimal_year([as_of])[0])
     pieces = []
     for prefix in SCORED_TRENDS[model]:
         labels, years, values = held_out(fitted, full, prefix)
@@ -181,7 +182,7 @@ def score_run(
             name: posterior[f"{prefix}_{name}"].values.reshape(-1)
             for name in ("intercept", "slope", "sigma", "nu")
         }
-        rng = np.random.default_rng([CRPS_SEED, len(pieces), int(decimal_year([as_of])[0])])
+        rng = np.random.default_rng([CRPS_SEED, len(pieces), int(as_of_year)])
         scores = student_t_mixture_scores(
             **draws, years_since_origin=years, log10_observed=values, rng=rng
         )
@@ -194,7 +195,7 @@ def score_run(
                     "trend": ("obs", [prefix] * labels.size),
                     "label": ("obs", labels),
                     "year": ("obs", year),
-                    "horizon_years": ("obs", year - decimal_year([as_of])[0]),
+                    "horizon_years": ("obs", year - as_of_year),
                 },
             )
         )
@@ -206,13 +207,15 @@ def score_run(
 
 def scored_models(model: str) -> list[str]:
     """Return the models a backtest of ``model`` (or ``all``) scores."""
-    names = [spec.name for spec in resolve([model])] if model != "all" else list(SCORED_TRENDS)
-    if model != "all" and model not in SCORED_TRENDS:
+    if model == "all":
+        return list(SCORED_TRENDS)
+    name = get_model(model).name  # an unknown name is refused with the known ones
+    if name not in SCORED_TRENDS:
         raise InputError(
             "--model",
             f"{model!r} has no dated trend to score; expected one of {list(SCORED_TRENDS)} or all",
         )
-    return [n for n in names if n in SCORED_TRENDS and (model == "all" or n == model)]
+    return [name]
 
 
 def _plans_at(

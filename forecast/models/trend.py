@@ -73,6 +73,18 @@ def add_log_linear_trend(
     )
 
 
+def fitted_observations(run: xr.DataTree, prefix: str) -> tuple[xr.DataArray, xr.DataArray]:
+    """Return the years since origin and the log10 values a stored run's trend was fitted to.
+
+    The names are those :func:`add_log_linear_trend` gives: ``{prefix}_years_since_origin``
+    (constant data) and ``{prefix}_log10_observed`` (observed data).
+    """
+    return (
+        run["constant_data"][f"{prefix}_years_since_origin"],
+        run["observed_data"][f"{prefix}_log10_observed"],
+    )
+
+
 def project_log10(
     intercept: xr.DataArray, slope: xr.DataArray, years: xr.DataArray | np.ndarray, origin: float
 ) -> xr.DataArray:

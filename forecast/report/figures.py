@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from forecast.models.trend import fitted_observations  # noqa: E402
 from forecast.models.walls import (  # noqa: E402
     PUBLISHED_2030_CAPS,
     PUBLISHED_FEASIBLE_2030_FLOP,
@@ -75,10 +76,10 @@ def fan(
     return shown
 
 
-def observed(run: xr.DataTree, variable: str, time_prefix: str) -> tuple[np.ndarray, xr.DataArray]:
-    """Return the decimal years and values (``10**`` of the log10 data) a model was fitted to."""
-    years = run["constant_data"][f"{time_prefix}_years_since_origin"].values + SETTINGS.year_origin
-    return years, 10.0 ** run["observed_data"][variable]
+def observed(run: xr.DataTree, prefix: str) -> tuple[np.ndarray, xr.DataArray]:
+    """Return the decimal years and values (``10**`` of the log10 data) a trend was fitted to."""
+    years_since_origin, log10_values = fitted_observations(run, prefix)
+    return years_since_origin.values + SETTINGS.year_origin, 10.0**log10_values
 
 
 def _points(ax: plt.Axes, years: np.ndarray, values: np.ndarray, color: str, label: str) -> None:
@@ -120,7 +121,7 @@ def walls_lead(runs: Mapping[str, xr.DataTree]) -> Figure:
             COLORS[str(constraint)],
             f"{constraint} cap",
         )
-    years, flop = observed(runs["compute"], "compute_log10_observed", "compute")
+    years, flop = observed(runs["compute"], "compute")
     _points(ax, years, flop, COLORS["compute"], "frontier runs (data)")
     for i, (name, (lo, hi)) in enumerate(PUBLISHED_2030_CAPS.items()):
         key = name.split()[0]
@@ -149,7 +150,7 @@ def data_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     fig, (ax,) = _figure()
     fan(ax, derived["effective_stock_tokens"], COLORS["data"], "effective stock of public text")
     fan(ax, derived["dataset_tokens"], COLORS["compute"], "frontier dataset size (demand)")
-    years, tokens = observed(runs["datawall"], "dataset_log10_observed", "dataset")
+    years, tokens = observed(runs["datawall"], "dataset")
     _points(ax, years, tokens, COLORS["compute"], "frontier training sets (data)")
     _time_axis(ax, "tokens")
     ax.legend(loc="upper left", frameon=False)
@@ -170,7 +171,7 @@ def power_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
         scale=1e3,
     )
     fan(ax, derived["largest_run_power_mw"], COLORS["compute"], "largest training run")
-    years, power = observed(runs["power"], "power_log10_observed", "power")
+    years, power = observed(runs["power"], "power")
     _points(ax, years, power, COLORS["compute"], "training runs (data)")
     _time_axis(ax, "power (MW)")
     ax.legend(loc="upper left", frameon=False)
@@ -185,9 +186,9 @@ def memory_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     fig, (left, right) = _figure(3.8, ncols=2)
     fan(left, derived["accelerator_bandwidth_tbps"], COLORS["memory"], "per accelerator")
     fan(left, derived["hbm_stack_bandwidth_tbps"], COLORS["data"], "per HBM stack")
-    hbm_years, hbm_gbps = observed(run, "hbm_log10_observed", "hbm")
+    hbm_years, hbm_gbps = observed(run, "hbm")
     _points(left, hbm_years, hbm_gbps / 1e3, COLORS["data"], "HBM generations (data)")
-    accel_years, accel = observed(run, "accel_log10_observed", "accel")
+    accel_years, accel = observed(run, "accel")
     bandwidth_tbps = accel.sel(metric="bandwidth")
     _points(left, accel_years, bandwidth_tbps, COLORS["memory"], "accelerators (data)")
     _time_axis(left, "memory bandwidth (TB/s)")
@@ -214,7 +215,7 @@ def cost_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     run = runs["cost"]
     fig, (ax,) = _figure()
     fan(ax, run["derived"]["largest_run_cost_usd"], COLORS["money"], "largest training run")
-    years, _ = observed(run, "run_compute_log10_observed", "run_compute")
+    years, _ = observed(run, "run_compute")
     cost = 10.0 ** (
         run["observed_data"]["run_compute_log10_observed"]
         - run["observed_data"]["flop_per_usd_log10_observed"]
@@ -357,6 +358,11 @@ def calibration(result: xr.Dataset) -> Figure:
     return fig
 
 
+def tornado_stem(headline: str) -> str:
+    """Return the file stem of a headline's tornado figure (``tornado_walls_first_wall_year``)."""
+    return f"tornado_{headline.replace('.', '_')}"
+
+
 def all_figures(
     runs: Mapping[str, xr.DataTree],
     stress_result: xr.Dataset | None,
@@ -381,5 +387,5 @@ def all_figures(
         )
     if tornado_data is not None:
         for key, label in tornado_headlines:
-            figures[f"tornado_{key.replace('.', '_')}"] = tornado(tornado_data, key, label)
+            figures[tornado_stem(key)] = tornado(tornado_data, key, label)
     return figures

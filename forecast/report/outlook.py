@@ -190,9 +190,7 @@ def track_record(runs: dict[str, Any]) -> tuple[dict[str, Any] | None, xr.Datase
 
 
 def _figure_entries(pngs: dict[str, bytes]) -> dict[str, dict[str, Any]]:
-    tornado_labels = {
-        f"tornado_{key.replace('.', '_')}": label for key, label in content.TORNADO_HEADLINES
-    }
+    tornado_labels = {figures.tornado_stem(key): label for key, label in content.TORNADO_HEADLINES}
     entries = {}
     for number, (stem, png) in enumerate(pngs.items(), start=1):
         caption = CAPTIONS.get(stem) or TORNADO_CAPTION.format(label=tornado_labels[stem])
