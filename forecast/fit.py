@@ -2,9 +2,11 @@
 
 The sequence is fixed (pymc-marketing's ``fit``): plan (load and validate the data, priors and
 scenario of every model asked for, before any sampling), sample, diagnose, derive, attach the
-fit data and attrs, save atomically. A stored run is reused only when its ``fit_id`` (data,
-priors, options, sampler, version, upstream runs) matches; if only forward levers changed, its
-draws are reused and only the derived quantities are recomputed.
+fit data and attrs, save atomically. A stored run is reused as it is when its ``config_id``
+matches. Its draws are reused, and only the derived quantities recomputed, when its ``fit_id``
+matches: the rows and arrays fitted (not whole table files: a row published after an as-of cut
+or outside the model's selection changes nothing), priors, options, sampler and version.
+Levers and upstream runs enter only the ``config_id``.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class FitPlan:
     config: dict[str, Any]
     fit_id: str
     config_id: str
+    #: SHA-256 of each table file read (recorded with the run; the ids hash the rows fitted).
+    data_sha256: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,17 +112,20 @@ def plan(
                 f"as of {as_of or 'today'}, options {options}); at least {MIN_ROWS} are needed",
             )
     levers = {k: v.value for k, v in priors.levers.items()} | overrides.levers
+    # What the draws depend on: the rows and arrays fitted (not the whole table files, nor the
+    # as-of date itself), priors, options and sampler. A row the fit does not read (published
+    # after the cut, or outside the model's selection) leaves fit_id, and the draws, as they are.
     fit_config = {
         "model": spec.name,
-        "as_of": as_of.isoformat() if as_of else None,
         "options": options,
         "priors": priors.to_config(),
         "sampler": dataclasses.asdict(sampler),
-        "data_sha256": {name: tables[name].sha256 for name in spec.tables},
+        "inputs_sha256": inputs.sha256(),
         "priors_sha256": priors.sha256,
     }
     fit_id = store.config_id(spec.name, fit_config)
     config = fit_config | {
+        "as_of": as_of.isoformat() if as_of else None,
         "levers": levers,
         "scenario": scenario.name,
         "fit_id": fit_id,
@@ -135,6 +142,7 @@ def plan(
         config=config,
         fit_id=fit_id,
         config_id=store.config_id(spec.name, config),
+        data_sha256={name: tables[name].sha256 for name in spec.tables},
     )
 
 
@@ -254,7 +262,7 @@ def finish(
         "as_of": fit_plan.config["as_of"] or "",
         "latest_row_date": _latest_row_date(fit_plan.inputs),
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "data_sha256": json.dumps(fit_plan.config["data_sha256"], sort_keys=True),
+        "data_sha256": json.dumps(fit_plan.data_sha256, sort_keys=True),
         "priors_sha256": fit_plan.priors.sha256,
         "diagnostics": json.dumps(dict(diagnostics), sort_keys=True),
         "diagnostics_passed": int(bool(diagnostics["passed"])),

@@ -1,5 +1,6 @@
 """Fit, store, forecast: the run file, its round trip, reproducibility, and the JSON contract."""
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -136,3 +137,36 @@ def test_an_as_of_fit_is_stored_apart_from_the_current_runs(project):
     cut = load_run(run_path("compute", "baseline-as-of-2024-06-30"))
     assert cut.attrs["as_of"] == "2024-06-30" and cut.attrs["config_id"] != current
     assert load_run(run_path("compute")).attrs["config_id"] == current
+
+
+def _append_power_run(root, date: str, frontier: str) -> None:
+    path = root / "data" / "training_runs_power.csv"
+    row = (
+        f"Test run,Test lab,{date},NVIDIA H100 SXM5 80GB,100000,140.0,false,{frontier},"
+        '1e+26,"a row added by a test",\n'
+    )
+    path.write_text(path.read_text() + row)
+
+
+def test_a_row_the_fit_does_not_read_leaves_its_fit_id(project):
+    """Fits hash the rows they read, not whole files: a later row leaves an as-of cut's fit."""
+    as_of = dt.date(2024, 6, 30)
+
+    def ids(**kwargs):
+        plans = fitting.plan_all(["power"], load_scenario(None), sampler=SMALL, **kwargs)
+        return plans["power"].fit_id, plans["power"].data_sha256["training_runs_power"]
+
+    cut_before, file_before = ids(as_of=as_of)
+    now_before, _ = ids()
+    _append_power_run(project, "2026-08-01", "true")
+    cut_after, file_after = ids(as_of=as_of)
+    assert file_after != file_before  # the file changed...
+    assert cut_after == cut_before  # ...but not the rows the 2024 cut reads
+    assert ids()[0] != now_before  # today's fit reads the new row
+
+
+def test_a_row_outside_the_models_selection_leaves_its_fit_id(project):
+    before = fitting.plan_all(["power"], load_scenario(None), sampler=SMALL)["power"].fit_id
+    _append_power_run(project, "2026-08-01", "false")  # not a frontier run: not selected
+    after = fitting.plan_all(["power"], load_scenario(None), sampler=SMALL)["power"].fit_id
+    assert after == before

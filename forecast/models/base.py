@@ -6,10 +6,13 @@ likelihood, derived quantities) and ends by declaring one :class:`ModelSpec`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pymc as pm
 import xarray as xr
@@ -34,6 +37,24 @@ class FitInputs:
     def all_rows(self) -> dict[str, pd.DataFrame]:
         """Return every observation table keyed by its run group (``fit_data``, ...)."""
         return {"fit_data": self.rows} | {f"fit_data_{k}": v for k, v in self.extra_rows.items()}
+
+    def sha256(self) -> str:
+        """Return the SHA-256 of what the model is fitted to: every row, array and coordinate.
+
+        A fit depends on these and on nothing else of the tables, so a row added after an
+        as-of cut, or one the model does not select, leaves the hash (and the fit) unchanged.
+        """
+        digest = hashlib.sha256()
+        for group, rows in sorted(self.all_rows().items()):
+            digest.update(group.encode())
+            digest.update(rows.to_csv(index=False, lineterminator="\n").encode())
+        for name, value in sorted(self.arrays.items()):
+            array = np.ascontiguousarray(value)
+            digest.update(f"{name}:{array.dtype.str}:{array.shape}".encode())
+            digest.update(array.tobytes())
+        coords = {k: [str(v) for v in values] for k, values in self.coords.items()}
+        digest.update(json.dumps(coords, sort_keys=True).encode())
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)
