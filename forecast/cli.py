@@ -196,6 +196,8 @@ def _interval(h: dict[str, Any]) -> str:
 def _print_stress(report: dict[str, Any], headlines: list[str], limit: int = 40) -> None:
     scenarios = report["scenarios"]
     title = f"stress: {len(scenarios)} scenarios, {report['draws']} draws each"
+    if report.get("draws_stored") and report["draws"] != report["draws_stored"]:
+        title += f" (of {report['draws_stored']} stored: --sweep-draws)"
 
     def how(entry: dict[str, Any]) -> str:
         text = "refit" if entry["refit"] else "stored draws"
@@ -293,6 +295,14 @@ def stress(
         str | None,
         typer.Option("--out", help="Where to save the result (NetCDF; default runs/stress.nc)."),
     ] = None,
+    sweep_draws: Annotated[
+        int | None,
+        typer.Option(
+            "--sweep-draws",
+            help="Summarise every scenario on this many of the stored draws, evenly spaced "
+            "in each chain (default: all). Faster for large sweeps; a larger Monte Carlo error.",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Stress-test assumptions: scenarios, overrides, sweeps, sensitivity."""
@@ -322,6 +332,7 @@ def stress(
             scheduler=scheduler,
             sweep_coords=coords,
             progress=lambda done, total: bar.update(task, completed=done),
+            draws=sweep_draws,
         )
     known = engine.headline_keys(result)
     shown = list(headline or [k for k in engine.KEY_HEADLINES if k in known])

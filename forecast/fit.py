@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 import sys
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import arviz as az
 import numpy as np
 import pandas as pd
 import pymc as pm
@@ -126,6 +126,9 @@ def plan(
     fit_id = store.config_id(spec.name, fit_config)
     config = fit_config | {
         "as_of": as_of.isoformat() if as_of else None,
+        # A change to the model's code re-derives its runs (and, through "upstream", those
+        # downstream); a change to what it fits needs a new version.
+        "code_sha256": _module_sha256(spec),
         "levers": levers,
         "scenario": scenario.name,
         "fit_id": fit_id,
@@ -144,6 +147,16 @@ def plan(
         config_id=store.config_id(spec.name, config),
         data_sha256={name: tables[name].sha256 for name in spec.tables},
     )
+
+
+@functools.cache
+def _module_sha256_of(module_name: str) -> str:
+    return file_sha256(sys.modules[module_name].__file__ or "")
+
+
+def _module_sha256(spec: ModelSpec) -> str:
+    """Return the SHA-256 of the source file of the module defining ``spec.derive``."""
+    return _module_sha256_of(spec.derive.__module__)
 
 
 def sample(fit_plan: FitPlan, *, progressbar: bool = False) -> tuple[xr.DataTree, pm.Model]:
@@ -167,6 +180,8 @@ def sample(fit_plan: FitPlan, *, progressbar: bool = False) -> tuple[xr.DataTree
 
 def diagnose(tree: xr.DataTree, var_names: list[str]) -> dict[str, Any]:
     """Return R-hat max, bulk-ESS min and divergences, and whether they pass the gate."""
+    import arviz as az  # imported here: 1.2 s that commands reusing stored runs never need
+
     rhat = az.rhat(tree, var_names=var_names).dataset
     ess = az.ess(tree, var_names=var_names, method="bulk").dataset
     rhat_max = float(max(float(rhat[v].max()) for v in rhat.data_vars))
@@ -215,27 +230,57 @@ def draws(tree: xr.DataTree) -> xr.Dataset:
     return posterior
 
 
-def derive(fit_plan: FitPlan, tree: xr.DataTree, upstream: Mapping[str, xr.DataTree]) -> xr.Dataset:
+def with_derived(posterior: xr.Dataset, derived: xr.Dataset) -> xr.Dataset:
+    """Return a run's draws with its derived quantities: what a model downstream reads."""
+    return posterior.assign({k: v for k, v in derived.data_vars.items() if k not in posterior})
+
+
+def derive(
+    fit_plan: FitPlan,
+    tree: xr.DataTree,
+    upstream: Mapping[str, xr.DataTree],
+) -> xr.Dataset:
     """Compute the derived quantities of a run from its draws and its upstream runs' draws.
 
     Each upstream dataset holds the upstream run's draws and constants plus its derived
     quantities (computed with that run's levers), so a model reading them (the walls) sees
     every lever of the scenario.
     """
-    posterior = draws(tree)
-    ups = {}
-    for name in fit_plan.spec.requires:
-        other = draws(upstream[name])
-        derived = upstream[name]["derived"].to_dataset()
-        other = other.assign({k: v for k, v in derived.data_vars.items() if k not in other})
+    ups = {
+        name: with_derived(draws(upstream[name]), upstream[name]["derived"].to_dataset())
+        for name in fit_plan.spec.requires
+    }
+    return derive_from(fit_plan, draws(tree), ups)
+
+
+def derive_from(
+    fit_plan: FitPlan,
+    posterior: xr.Dataset,
+    upstream: Mapping[str, xr.Dataset],
+    *,
+    headline_only: bool = False,
+) -> xr.Dataset:
+    """Derive from draws already read.
+
+    ``posterior`` comes from :func:`draws`; each upstream dataset from :func:`with_derived`.
+
+    With ``headline_only``, a model that declares ``headline_years`` is derived at those years
+    only (what a lever sweep summarises).
+    """
+    spec = fit_plan.spec
+    for name in spec.requires:
         for dim in ("chain", "draw"):
-            if other.sizes[dim] != posterior.sizes[dim]:
+            if upstream[name].sizes[dim] != posterior.sizes[dim]:
                 raise ValueError(
-                    f"{name} run has {other.sizes[dim]} {dim}s, {fit_plan.spec.name} has "
+                    f"{name} run has {upstream[name].sizes[dim]} {dim}s, {spec.name} has "
                     f"{posterior.sizes[dim]}: refit both with the same draws and chains"
                 )
-        ups[name] = other
-    return fit_plan.spec.derive(posterior, ups, fit_plan.levers, fit_plan.sampler.seed)
+    ups = {name: upstream[name] for name in spec.requires}
+    if headline_only and spec.headline_years is not None:
+        years = xr.DataArray(list(spec.headline_years), dims="year")
+        years = years.assign_coords(year=years)
+        return spec.derive(posterior, ups, fit_plan.levers, fit_plan.sampler.seed, years=years)
+    return spec.derive(posterior, ups, fit_plan.levers, fit_plan.sampler.seed)
 
 
 def finish(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import functools
 import itertools
 import math
 import tomllib
@@ -48,8 +49,12 @@ from forecast.summary import finite_or_none, probability_by, summarize_scenarios
 
 #: Years of the P(event by end of year) curves.
 P_BY_YEARS = tuple(range(2025, 2046))
-#: Scenarios derived together in one chunk (bounds memory: ~25 MB per scenario at 4000 draws).
-CHUNK_SCENARIOS = 32
+#: Scenario-draws derived together in one chunk: 250 scenarios at 4,000 draws. Bounds memory
+#: (a chunk's largest arrays hold this many values: 8 MB each) and amortises the fixed cost of
+#: a chunk (a few hundred xarray operations) over as many scenarios as fit.
+CHUNK_SCENARIO_DRAWS = 1_000_000
+#: Fewest draws a sweep may be summarised on (``--sweep-draws``).
+MIN_SWEEP_DRAWS = 100
 #: Headlines shown on the terminal unless others are asked for.
 KEY_HEADLINES = (
     "datawall.exhaustion_year",
@@ -355,11 +360,16 @@ def needs_refit(scenario: Scenario) -> bool:
     return scenario.as_of is not None or any(o.fit or o.priors for o in scenario.models.values())
 
 
-def summarize_models(derived: Mapping[str, xr.Dataset]) -> xr.Dataset:
-    """Summarise every model's headlines (``model.name``) and P(by year) curves of event years."""
+def summarize_models(derived: Mapping[str, xr.Dataset], only_dim: str | None = None) -> xr.Dataset:
+    """Summarise every model's headlines (``model.name``) and P(by year) curves of event years.
+
+    With ``only_dim``, only the headlines that vary along that dim are summarised.
+    """
     out = {}
     for name, dataset in derived.items():
         quantities = REGISTRY[name].headline(dataset)
+        if only_dim is not None:
+            quantities = {k: q for k, q in quantities.items() if only_dim in q.draws.dims}
         for key, summary in summarize_scenarios(quantities).data_vars.items():
             out[f"{name}.{key}"] = summary
         for key, quantity in quantities.items():
@@ -390,28 +400,73 @@ def _stack_levers(per_scenario: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _with_derived(run: xr.DataTree, derived: xr.Dataset) -> xr.DataTree:
-    tree = run.copy()
-    tree["derived"] = xr.DataTree(derived)
-    return tree
+class _LeverSweep:
+    """The baseline draws a lever sweep re-derives from, read once for all its chunks."""
 
+    def __init__(
+        self,
+        plans: Mapping[str, fitting.FitPlan],
+        runs: Mapping[str, xr.DataTree],
+        baseline_summary: xr.Dataset,
+        defaults: Mapping[str, dict[str, Any]],
+    ) -> None:
+        self.plans = plans
+        self.defaults = defaults
+        # Without their (chain, draw) labels, the draws align by position: xarray then skips
+        # comparing those indexes at every one of the thousands of operations a sweep makes.
+        unlabelled = ["chain", "draw"]
+        self.posteriors = {
+            name: fitting.draws(run).drop_vars(unlabelled) for name, run in runs.items()
+        }
+        self.datasets = {
+            name: fitting.with_derived(
+                self.posteriors[name], run["derived"].to_dataset().drop_vars(unlabelled)
+            )
+            for name, run in runs.items()
+        }
+        self.baseline_summary = baseline_summary
+        first = next(iter(self.posteriors.values()))
+        self.n_draws = first.sizes["chain"] * first.sizes["draw"]
 
-def _derive_chunk(
-    plans: Mapping[str, fitting.FitPlan],
-    runs: Mapping[str, xr.DataTree],
-    levers: Mapping[str, dict[str, Any]],
-    rederive: set[str],
-) -> xr.Dataset:
-    """Re-derive the ``rederive`` models with vectorised levers; summarise them."""
-    current = dict(runs)
-    derived = {}
-    for name, fit_plan in plans.items():
-        if name not in rederive:
-            continue
-        chunk_plan = dataclasses.replace(fit_plan, levers=levers[name])
-        derived[name] = fitting.derive(chunk_plan, runs[name], current)
-        current[name] = _with_derived(runs[name], derived[name])
-    return summarize_models(derived)
+    def derive(self, levers: Mapping[str, dict[str, Any]], rederive: set[str]) -> xr.Dataset:
+        """Re-derive the ``rederive`` models with vectorised levers; summarise them."""
+        current = dict(self.datasets)
+        derived = {}
+        for name, fit_plan in self.plans.items():
+            if name not in rederive:
+                continue
+            chunk_plan = dataclasses.replace(fit_plan, levers=levers[name])
+            derived[name] = fitting.derive_from(
+                chunk_plan, self.posteriors[name], current, headline_only=True
+            )
+            current[name] = fitting.with_derived(self.posteriors[name], derived[name])
+        # A headline no scenario lever reaches equals the baseline's, unless a lever set to
+        # the same value for the whole chunk moved it.
+        same_scalars = all(
+            isinstance(value, xr.DataArray) or value == self.defaults[name][key]
+            for name in rederive
+            for key, value in levers[name].items()
+        )
+        return summarize_models(derived, only_dim="scenario" if same_scalars else None)
+
+    def chunk_summary(
+        self,
+        levers: Mapping[str, dict[str, Any]],
+        rederive: set[str],
+        size: int,
+        on_chunk: Callable[[int], None] | None,
+    ) -> xr.Dataset:
+        """Return the summaries of one chunk of ``size`` scenarios over ``scenario``."""
+        fresh = self.derive(levers, rederive) if rederive else xr.Dataset()
+        out = {}
+        for key, value in self.baseline_summary.data_vars.items():
+            value = fresh[key] if key in fresh.data_vars else value
+            if "scenario" not in value.dims:  # no lever of this chunk reaches it
+                value = value.expand_dims(scenario=size)
+            out[key] = value.transpose("scenario", ...)
+        if on_chunk:
+            on_chunk(size)
+        return xr.Dataset(out)
 
 
 def evaluate_levers(
@@ -426,7 +481,8 @@ def evaluate_levers(
 
     Scenarios are grouped by which levers they leave unset (an unset lever reads a posterior,
     a set one a value, so the two cannot share a vector), then derived in chunks of
-    :data:`CHUNK_SCENARIOS` scenarios, the chunks in parallel on Dask's threaded scheduler.
+    :data:`CHUNK_SCENARIO_DRAWS` scenario-draws, the chunks in parallel on Dask's threaded
+    scheduler.
     """
     import dask
 
@@ -440,54 +496,39 @@ def evaluate_levers(
             (m, k) for m, values in levers.items() for k, v in values.items() if v is None
         )
         groups.setdefault(signature, []).append(i)
+    sweep = _LeverSweep(plans, runs, baseline_summary, defaults)
     tasks, order = [], []
     for members in groups.values():
-        for start in range(0, len(members), CHUNK_SCENARIOS):
-            chunk = members[start : start + CHUNK_SCENARIOS]
+        size = max(1, CHUNK_SCENARIO_DRAWS // sweep.n_draws)
+        for start in range(0, len(members), size):
+            chunk = members[start : start + size]
             levers = {m: _stack_levers([per_scenario[i][m] for i in chunk]) for m in plans}
             changed = {m for m in plans if any(per_scenario[i][m] != defaults[m] for i in chunk)}
             rederive = dependents(changed)
-            tasks.append(
-                dask.delayed(_chunk_summary)(
-                    plans, runs, levers, rederive, baseline_summary, len(chunk), on_chunk
-                )
-            )
+            # pure=False: dask neither hashes nor walks the sweep's draws for each task.
+            task = dask.delayed(sweep.chunk_summary, pure=False)
+            tasks.append(task(levers, rederive, len(chunk), on_chunk))
             order.extend(chunk)
     if not tasks:
         return baseline_summary.expand_dims(scenario=0)
-    results = dask.compute(*tasks, scheduler="threads")
+    results = dask.compute(*tasks, scheduler=dask.config.get("scheduler", "threads"))
     combined = xr.concat(results, dim="scenario")
     return combined.isel(scenario=np.argsort(order))
 
 
-def _chunk_summary(
-    plans: Mapping[str, fitting.FitPlan],
-    runs: Mapping[str, xr.DataTree],
-    levers: Mapping[str, dict[str, Any]],
-    rederive: set[str],
-    baseline_summary: xr.Dataset,
-    size: int,
-    on_chunk: Callable[[int], None] | None,
-) -> xr.Dataset:
-    fresh = _derive_chunk(plans, runs, levers, rederive) if rederive else xr.Dataset()
-    out = {}
-    for key, value in baseline_summary.data_vars.items():
-        value = fresh.get(key, value)
-        if "scenario" not in value.dims:  # no lever of this chunk reaches it
-            value = value.expand_dims(scenario=size)
-        out[key] = value.transpose("scenario", ...)
-    if on_chunk:
-        on_chunk(size)
-    return xr.Dataset(out)
-
-
-def _refit_summary(scenario: Scenario, root: str, runs_dir: str) -> tuple[xr.Dataset, bool]:
+def _refit_summary(
+    scenario: Scenario, root: str, runs_dir: str, draws: int | None = None
+) -> tuple[xr.Dataset, bool]:
     """Fit (or reuse) every model under ``scenario``; return its summary and diagnostics.
 
-    Runs in a Dask worker: ``root`` and ``runs_dir`` point it at the caller's project.
+    Runs in a Dask worker: ``root`` and ``runs_dir`` point it at the caller's project. The
+    summary is over ``draws`` of the draws (:func:`thin_runs`; all by default); the
+    diagnostics over all of them.
     """
     parallel.use_project(root, runs_dir)
-    return summarize_runs(fitting.ensure_runs(fitting.plan_all(["all"], scenario)))
+    runs = fitting.ensure_runs(fitting.plan_all(["all"], scenario))
+    summary, _ = summarize_runs(thin_runs(runs, draws))
+    return summary, all(store.diagnostics(run)["passed"] for run in runs.values())
 
 
 def evaluate_refits(
@@ -495,6 +536,7 @@ def evaluate_refits(
     *,
     scheduler: str | None = None,
     on_done: Callable[[int], None] | None = None,
+    draws: int | None = None,
 ) -> list[tuple[xr.Dataset, bool]]:
     """Fit the scenarios that change a fit, in parallel on a Dask cluster.
 
@@ -506,8 +548,31 @@ def evaluate_refits(
         :func:`forecast.parallel.map_on_cluster`).
     on_done : callable, optional
         Called with 1 as each scenario finishes.
+    draws : int, optional
+        Summarise each on this many of its draws (:func:`thin_runs`); default all.
     """
-    return parallel.map_on_cluster(_refit_summary, scenarios, scheduler=scheduler, on_done=on_done)
+    function = functools.partial(_refit_summary, draws=draws)
+    return parallel.map_on_cluster(function, scenarios, scheduler=scheduler, on_done=on_done)
+
+
+def thin_runs(runs: Mapping[str, xr.DataTree], draws: int | None) -> dict[str, xr.DataTree]:
+    """Keep about ``draws`` of each run's draws, evenly spaced within every chain.
+
+    Every run keeps the same (chain, draw) pairs, so the draws stay paired across models.
+    ``None`` keeps them all.
+    """
+    runs = dict(runs)
+    if draws is None:
+        return runs
+    posterior = next(iter(runs.values()))["posterior"]
+    chains, stored = posterior.sizes["chain"], posterior.sizes["draw"]
+    if not MIN_SWEEP_DRAWS <= draws <= chains * stored:
+        raise InputError(
+            "--sweep-draws",
+            f"{draws} is outside {MIN_SWEEP_DRAWS}..{chains * stored} (the stored draws)",
+        )
+    stride = max(1, stored // math.ceil(draws / chains))
+    return {name: run.isel(draw=slice(None, None, stride)) for name, run in runs.items()}
 
 
 def baseline_runs() -> tuple[dict[str, fitting.FitPlan], dict[str, xr.DataTree]]:
@@ -532,11 +597,15 @@ def run_stress(
     scheduler: str | None = None,
     sweep_coords: Mapping[str, xr.DataArray] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    draws: int | None = None,
 ) -> xr.Dataset:
     """Evaluate scenarios and return their summaries over a ``scenario`` dim.
 
     Lever-only scenarios are re-derived from the baseline runs (``baseline``, else
-    :func:`baseline_runs`); the others are refitted (see :func:`evaluate_refits`).
+    :func:`baseline_runs`); the others are refitted (see :func:`evaluate_refits`). With
+    ``draws``, every scenario (the baseline too) is summarised on that many of the stored
+    draws, evenly spaced within each chain (:func:`thin_runs`): a large sweep runs in a
+    fraction of the time, at a larger Monte Carlo error; the result's attrs say how many.
 
     Returns
     -------
@@ -546,8 +615,10 @@ def run_stress(
         ``diagnostics_passed`` and ``refit`` over ``scenario``; coords ``description`` and the
         swept values.
     """
-    plans, runs = baseline or baseline_runs()
-    baseline_summary, baseline_passed = summarize_runs(runs)
+    plans, stored = baseline or baseline_runs()
+    runs = thin_runs(stored, draws)
+    baseline_summary, _ = summarize_runs(runs)
+    baseline_passed = all(store.diagnostics(run)["passed"] for run in stored.values())
 
     total = len(scenarios)
     done = 0
@@ -568,7 +639,9 @@ def run_stress(
         baseline_summary=baseline_summary,
         on_chunk=tick,
     )
-    refits = evaluate_refits([scenarios[i] for i in refit_index], scheduler=scheduler, on_done=tick)
+    refits = evaluate_refits(
+        [scenarios[i] for i in refit_index], scheduler=scheduler, on_done=tick, draws=draws
+    )
     pieces = [lever_part] + [summary.expand_dims(scenario=1) for summary, _ in refits]
     order = np.argsort(np.asarray(lever_index + refit_index, dtype=int))
     result = xr.concat(pieces, dim="scenario", coords="minimal", compat="override")
@@ -589,6 +662,8 @@ def run_stress(
         "baseline_config_ids": ",".join(f"{n}:{r.attrs['config_id']}" for n, r in runs.items()),
         "draws": int(runs["compute"]["posterior"].sizes["draw"])
         * int(runs["compute"]["posterior"].sizes["chain"]),
+        "draws_stored": int(stored["compute"]["posterior"].sizes["draw"])
+        * int(stored["compute"]["posterior"].sizes["chain"]),
     }
     return result
 
@@ -621,17 +696,25 @@ def result_to_json(result: xr.Dataset, headlines: Sequence[str] | None = None) -
     keys = list(headlines or headline_keys(result))
     swept = [str(c) for c in result.coords if "." in str(c)]
     columns = {k: _headline_entries(result, k) for k in keys}
+    # Columns as plain arrays, read once (indexing the Dataset per scenario is slow at 10,000).
+    descriptions = result["description"].values
+    refit, passed = result["refit"].values, result["diagnostics_passed"].values
+    swept_values = {k: result[k].values for k in swept}
     scenarios = []
     for i, name in enumerate(result["scenario"].values):
         entry: dict[str, Any] = {
             "scenario": str(name),
-            "description": str(result["description"].values[i]),
-            "refit": bool(result["refit"].values[i]),
-            "diagnostics_passed": bool(result["diagnostics_passed"].values[i]),
+            "description": str(descriptions[i]),
+            "refit": bool(refit[i]),
+            "diagnostics_passed": bool(passed[i]),
         }
-        values = {k: float(result[k].values[i]) for k in swept}
+        values = {k: float(v[i]) for k, v in swept_values.items()}
         if any(math.isfinite(v) for v in values.values()):
             entry["swept"] = values
         entry["headline"] = {k: columns[k][i] for k in keys}
         scenarios.append(entry)
-    return {"draws": result.attrs.get("draws"), "scenarios": scenarios}
+    return {
+        "draws": result.attrs.get("draws"),
+        "draws_stored": result.attrs.get("draws_stored"),
+        "scenarios": scenarios,
+    }

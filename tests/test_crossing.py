@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from forecast.models.crossing import crossing_year, first_crossing_year, linear_crossing_year
+from forecast.models.crossing import (
+    crossing_year,
+    first_crossing_year,
+    joint_crossing_year,
+    linear_crossing_year,
+)
 
 
 def test_known_crossing_year():
@@ -47,3 +52,34 @@ def test_linear_solver_is_exact_between_knots_per_element():
     np.testing.assert_allclose(solved.values, [np.inf, 2030.0, 2000.0], atol=1e-9)
     brute = crossing_year(gap, start=2000.0, stop=2100.0)
     np.testing.assert_allclose(solved.values, brute.values, atol=1e-8)
+
+
+def test_joint_solver_finds_the_first_year_every_gap_is_met_at_once():
+    """Demand over the larger of two supplies: the campus (flat, then growing) and a share of
+    capacity (growing from the start, held for a per-draw delay), checked by brute force."""
+    delay = xr.DataArray([0.0, 1.7, 4.2, 30.0], dims="draw")
+    start_year = xr.DataArray(2024.0)
+
+    def demand(y):
+        return 0.45 * (y - 2020.0)
+
+    def campus(y):
+        return 2.0 + 0.3 * np.maximum(y - 2030.0, 0.0)
+
+    def share(y):
+        held = xr.where(y <= start_year, y, np.maximum(start_year, y - delay))
+        return 0.5 + 0.2 * (held - 2020.0)
+
+    gaps = [lambda y: demand(y) - campus(y), lambda y: demand(y) - share(y)]
+    knots = (start_year, start_year + delay, 2030.0)
+    solved = joint_crossing_year(
+        lambda y: [g(y) for g in gaps], start=2000.0, stop=2100.0, knots=knots
+    )
+    dense = xr.DataArray(np.linspace(2000.0, 2100.0, 1_000_001), dims="year")
+    met = (gaps[0](dense) >= 0) & (gaps[1](dense) >= 0)
+    brute = dense.isel(year=met.argmax("year")).where(met.any("year"), np.inf)
+    np.testing.assert_allclose(solved.values, brute.transpose("draw").values, atol=2e-4)
+    # One gap: the joint solver is the single-gap solver.
+    single = linear_crossing_year(gaps[1], start=2000.0, stop=2100.0, knots=knots)
+    joint = joint_crossing_year(lambda y: [gaps[1](y)], start=2000.0, stop=2100.0, knots=knots)
+    xr.testing.assert_identical(single, joint)

@@ -100,7 +100,8 @@ def test_vectorised_chunks_equal_one_scenario_at_a_time(in_fitted, baseline, mon
     scenarios, _ = stress.build_scenarios(
         sweeps=["power.extra_grid_delay_years=0:4:3", "datawall.quality_fraction=0.1:0.3:2"]
     )
-    monkeypatch.setattr(stress, "CHUNK_SCENARIOS", 4)  # chunks cut across the grid
+    # 4 scenarios a chunk (400 draws each): chunks cut across the grid.
+    monkeypatch.setattr(stress, "CHUNK_SCENARIO_DRAWS", 4 * 400)
     together = _levers_only(scenarios, baseline)
     for i, scenario in enumerate(scenarios):
         alone = _levers_only([scenario], baseline)
@@ -152,6 +153,27 @@ def test_p_by_year_counts_like_probability_by():
     grid = xr.DataArray(np.asarray(stress.P_BY_YEARS, float), dims="by_year")
     expected = (draws <= grid + 1.0).mean(("chain", "draw"))
     np.testing.assert_allclose(curve.values, expected.values)
+
+
+def test_sweep_draws_thin_every_chain_evenly_and_say_so(in_fitted, baseline, capsys):
+    plans, runs, _ = baseline
+    thinned = stress.thin_runs(runs, 200)
+    draws = thinned["power"]["posterior"]["draw"]
+    assert thinned["power"]["posterior"].sizes["draw"] == 100  # of 200 per chain
+    np.testing.assert_array_equal(draws, runs["power"]["posterior"]["draw"][::2])
+    assert all((run["posterior"]["draw"] == draws).all() for run in thinned.values())  # paired
+    scenarios, coords = stress.build_scenarios(sweeps=["power.lab_share=0.1:0.3:3"])
+    result = stress.run_stress(scenarios, baseline=(plans, runs), sweep_coords=coords, draws=200)
+    assert result.attrs["draws"] == 200 and result.attrs["draws_stored"] == 400
+    expected, _ = stress.summarize_runs(thinned)  # the baseline row: over the same 200 draws
+    for key, value in expected.data_vars.items():
+        np.testing.assert_allclose(result[key].isel(scenario=0).values, value.values)
+    args = ("stress", "--sweep", "power.lab_share=0.1:0.3:3", "--sweep-draws")
+    assert run_cli(*args, "50") == 2
+    assert "--sweep-draws" in capsys.readouterr().err
+    assert run_cli(*args, "200", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["draws"] == 200 and report["draws_stored"] == 400
 
 
 def test_cli_stress_json_table_and_saved_dataset(in_fitted, capsys):

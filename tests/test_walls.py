@@ -44,15 +44,23 @@ def upstream():
             "overtraining_factor": by_year(5.0 + 0 * T),
         }
     )
-    power = xr.Dataset(
-        {"largest_campus_gw": by_year(1.0 + 0 * T), "lab_run_capacity_gw": by_year(0.5 * 2.0**T)}
+    # The power model's supply curves: a flat 1 GW campus; one lab's 0.5 GW doubling yearly.
+    power = fake_posterior(
+        supply_reference_year=2100.0,
+        supply_delay_years=0.0,
+        campus_log10_gw_2025=0.0,
+        campus_log10_gw_2030=0.0,
+        campus_log10_growth_after_2030=0.0,
+        lab_log10_share=np.log10(0.5),
+        us_ai_log10_gw_intercept=0.0,
+        us_ai_log10_gw_slope=np.log10(2.0),
     )
-    memory = xr.Dataset(
-        {
-            "accelerator_flop_per_s_per_watt": by_year(1e12 * 1.3**T),
-            "decode_tokens_per_second": by_year(100.0 + 0 * T),
-        }
-    )
+    # Accelerators: 1e12 FLOP/s per W in 2020, x1.3 a year throughout.
+    memory = fake_posterior(
+        flop_per_watt_intercept=12.0,
+        flop_per_watt_slope=np.log10(1.3),
+        flop_per_watt_log10_growth_after=np.log10(1.3),
+    ).assign(decode_tokens_per_second=by_year(100.0 + 0 * T))
     cost = xr.Dataset({"flop_per_usd": by_year(1e17 * 1.3**T)})
     return dict(compute=comp, datawall=datawall, power=power, memory=memory, cost=cost)
 
@@ -86,8 +94,17 @@ def test_wall_years_by_hand():
     # data: log10(6e26) + 2 t log10(1.1), above the run until it crosses
     data = 2020 + (np.log10(6e26) - 26) / (0.6 - 2 * np.log10(1.1))
     np.testing.assert_allclose(out["wall_year"].sel(constraint="data"), data, atol=1e-9)
-    assert float(out["first_wall_year"]) == pytest.approx(min(money, data))
-    first = "money" if money < data else "data"
+    # power: the run against max(1 GW, 0.5 GW x 2^t) x 1e9 J/GW-s x 0.5 yr x 1e12 x 1.3^t x 0.25
+    # FLOP/J: the campus binds until 2021, then the lab's share; solved exactly (no grid).
+    log10_gain = np.log10(1e9 * walls.SECONDS_PER_YEAR / 2 * 1e12 * 0.5 / 2.0)
+    dense = np.linspace(2020.0, 2045.0, 2_500_001)
+    t = dense - 2020.0
+    cap = np.log10(np.maximum(1.0, 0.5 * 2.0**t)) + log10_gain + t * np.log10(1.3)
+    crossed = (26.0 + 0.6 * t) >= cap
+    power = dense[np.argmax(crossed)] if crossed.any() else np.inf
+    np.testing.assert_allclose(out["wall_year"].sel(constraint="power"), power, atol=2e-5)
+    assert float(out["first_wall_year"]) == pytest.approx(min(money, data, power))
+    first = min({"money": money, "data": data, "power": power}.items(), key=lambda kv: kv[1])[0]
     assert bool(out["binds_first"].sel(constraint=first))
     assert int(out["binds_first"].sum()) == 1
 

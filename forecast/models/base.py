@@ -126,6 +126,9 @@ class ModelSpec:
     forward_bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     #: Extra summaries (e.g. P(exhausted by year)) added to ``forecast`` output.
     extras: Callable[[xr.Dataset], dict[str, Any]] | None = None
+    #: The years ``headline`` reads, for a model whose year-grid output no other model reads.
+    #: Its ``derive`` then takes ``years=`` and a lever sweep derives it at these years only.
+    headline_years: tuple[int, ...] | None = None
 
 
 #: Values of every ``population`` fit option: Epoch's frontier flag, or every row.

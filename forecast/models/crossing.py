@@ -12,7 +12,7 @@ broadcast ``years`` against the arrays it closes over. Two solvers:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import xarray as xr
@@ -120,6 +120,20 @@ def _first_crossing_on_points(gap: np.ndarray, years: np.ndarray) -> np.ndarray:
     return np.where(above.any(axis=-1), solved, np.inf)
 
 
+def _knot_years(
+    start: float, stop: float, knots: tuple[xr.DataArray | float, ...]
+) -> list[xr.DataArray]:
+    """Return ``start``, the knots clipped to the window, and ``stop``, in increasing order.
+
+    Knots given per draw or per scenario are sorted element by element: the k-th returned
+    DataArray holds each element's k-th year.
+    """
+    points = [xr.DataArray(float(start)), *map(xr.DataArray, knots), xr.DataArray(float(stop))]
+    points = [p.clip(start, stop) for p in xr.broadcast(*points)]
+    ordered = np.sort(np.stack([p.values for p in points]), axis=0)
+    return [points[0].copy(data=values) for values in ordered]
+
+
 def linear_crossing_year(
     log_gap: Callable[[xr.DataArray], xr.DataArray],
     *,
@@ -137,8 +151,8 @@ def linear_crossing_year(
     Parameters
     ----------
     log_gap : callable
-        ``log_gap(years)``: log demand minus log supply; ``years`` is a DataArray with a
-        ``_knot`` dim (and the dims of any knot given as a DataArray).
+        ``log_gap(years)``: log demand minus log supply; ``years`` is a DataArray (0-d, or with
+        the dims of the knots given as DataArrays), one point at a time.
     start, stop : float
         Search window in decimal years.
     knots : tuple of float or DataArray
@@ -151,16 +165,68 @@ def linear_crossing_year(
         Decimal years with the dims of ``log_gap``'s result (``start`` if the gap is already
         >= 0 there, ``+inf`` if it never reaches zero by ``stop``).
     """
-    points = [xr.DataArray(float(start)), *map(xr.DataArray, knots), xr.DataArray(float(stop))]
-    years = xr.concat([p.clip(start, stop) for p in xr.broadcast(*points)], dim="_knot")
-    years = years.copy(data=np.sort(years.transpose("_knot", ...).values, axis=0))
-    gap, years = xr.broadcast(log_gap(years), years)
-    dims = [d for d in gap.dims if d != "_knot"]
-    solved = _first_crossing_on_points(
-        gap.transpose(*dims, "_knot").values, years.transpose(*dims, "_knot").values
-    )
+    return joint_crossing_year(lambda y: [log_gap(y)], start=start, stop=stop, knots=knots)
+
+
+def joint_crossing_year(
+    log_gaps: Callable[[xr.DataArray], Sequence[xr.DataArray]],
+    *,
+    start: float,
+    stop: float,
+    knots: tuple[xr.DataArray | float, ...] = (),
+) -> xr.DataArray:
+    """Return the first year every gap is >= 0 at once, each gap linear between ``knots``.
+
+    The demand meets a supply that is the larger of several (the largest campus, or one lab's
+    share of capacity) when it exceeds each of them. On each segment between two points every
+    gap is linear, so the part of the segment where it is >= 0 is an interval; the first
+    segment where the intervals of all gaps overlap gives the year, at the overlap's start.
+    Segments are walked in order, each on arrays of one value per draw (and scenario), so
+    memory stays at a few such arrays whatever the number of knots; the walk stops once every
+    element has its year. With one gap this is :func:`linear_crossing_year`.
+
+    Parameters
+    ----------
+    log_gaps : callable
+        ``log_gaps(years)``: log demand minus log supply, one DataArray per supply (one call
+        per point, so the gaps can share the work of evaluating the demand).
+    start, stop, knots :
+        As in :func:`linear_crossing_year`; ``knots`` must hold the kinks of every gap.
+
+    Returns
+    -------
+    xarray.DataArray
+        Decimal years (``start`` if every gap is >= 0 there, ``+inf`` if they never all are by
+        ``stop``).
+    """
+    points = _knot_years(start, stop, knots)
+    first = xr.broadcast(*log_gaps(points[0]), points[0])
+    template = first[0]
+    dims = template.dims
+
+    def values(arrays: Sequence[xr.DataArray]) -> list[np.ndarray]:
+        return [a.broadcast_like(template).transpose(*dims).values for a in arrays]
+
+    *g0, y0 = values(first)
+    solved = np.full(template.shape, np.inf)
+    todo = np.ones(template.shape, dtype=bool)
+    for point in points[1:]:
+        *g1, y1 = values([*log_gaps(point), point])
+        begins, ends = np.zeros(template.shape), np.ones(template.shape)
+        for a, b in zip(g0, g1, strict=True):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = a / (a - b)  # where the gap crosses zero inside the segment (0..1)
+            np.maximum(begins, np.where(a >= 0, 0.0, np.where(b >= 0, t, np.inf)), out=begins)
+            np.minimum(ends, np.where(b >= 0, 1.0, np.where(a >= 0, t, -np.inf)), out=ends)
+        hit = todo & (begins <= ends)
+        with np.errstate(invalid="ignore"):
+            solved = np.where(hit, y0 + begins * (y1 - y0), solved)
+        todo &= ~hit
+        if not todo.any():
+            break
+        g0, y0 = g1, y1
     return xr.DataArray(
-        solved, dims=dims, coords={d: gap.coords[d] for d in dims if d in gap.coords}
+        solved, dims=dims, coords={d: template.coords[d] for d in dims if d in template.coords}
     )
 
 

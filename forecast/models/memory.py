@@ -162,6 +162,25 @@ def _capped(log10_value: xr.DataArray, cap: Any) -> xr.DataArray:
     return log10_value if cap is None else np.minimum(log10_value, np.log10(cap))
 
 
+def flop_per_watt_log10(curve: xr.Dataset, years: Any) -> xr.DataArray:
+    """Return log10 accelerator FLOP/s per watt of TDP at ``years``.
+
+    The fitted trend, then from :data:`LEVER_START_YEAR` on the rate
+    ``flop_per_watt_log10_growth_after`` (the lever's, else the fitted one): log-linear with one
+    kink, so a model downstream (the walls) evaluates it exactly at any year from the draws and
+    that one stored rate.
+    """
+    trend = project_log10(
+        curve["flop_per_watt_intercept"],
+        curve["flop_per_watt_slope"],
+        np.minimum(years, LEVER_START_YEAR),
+        SETTINGS.year_origin,
+    )
+    return trend + curve["flop_per_watt_log10_growth_after"] * np.maximum(
+        years - LEVER_START_YEAR, 0.0
+    )
+
+
 def derive(
     posterior: xr.Dataset,
     upstream: Mapping[str, xr.Dataset],
@@ -181,13 +200,15 @@ def derive(
         lever(levers, "accelerator_bandwidth_cap_tbps"),
     )
     log10_tflops = project_log10(posterior["accel_flops_intercept"], b_fl, years, origin)
-    # FLOP/s per W: the fitted trend; a lever sets its rate from the first projected year on.
-    fpw_slope = posterior["flop_per_watt_slope"]
     fpw_after = lever(levers, "flop_per_watt_growth_per_year")
-    log10_flop_per_watt = project_log10(
-        posterior["flop_per_watt_intercept"], fpw_slope, np.minimum(years, LEVER_START_YEAR), origin
-    ) + (fpw_slope if fpw_after is None else np.log10(fpw_after)) * np.maximum(
-        years - LEVER_START_YEAR, 0.0
+    fpw = xr.Dataset(
+        {
+            "flop_per_watt_intercept": posterior["flop_per_watt_intercept"],
+            "flop_per_watt_slope": posterior["flop_per_watt_slope"],
+            "flop_per_watt_log10_growth_after": posterior["flop_per_watt_slope"]
+            if fpw_after is None
+            else np.log10(fpw_after),
+        }
     )
     weight_bytes = lever(levers, "decode_active_parameters") * lever(
         levers, "decode_bytes_per_param"
@@ -206,8 +227,9 @@ def derive(
                 "bytes_per_flop_change_per_year": 10 ** (b_bw - b_fl),
                 "stacks_per_package_growth_per_year": 10 ** (b_bw - posterior["hbm_slope"]),
                 "accel_correlation": posterior["accel_correlation"],
-                "accelerator_flop_per_s_per_watt": 10**log10_flop_per_watt,
+                "accelerator_flop_per_s_per_watt": 10 ** flop_per_watt_log10(fpw, years),
                 "flop_per_watt_growth_per_year": 10 ** posterior["flop_per_watt_slope"],
+                "flop_per_watt_log10_growth_after": fpw["flop_per_watt_log10_growth_after"],
             }
         )
     )

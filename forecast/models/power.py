@@ -46,7 +46,7 @@ power growth from compute, and the capacity series by year.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -80,6 +80,8 @@ TWH_PER_GW_YEAR = 8.76
 #: Years of the two campus anchors.
 CAMPUS_YEARS = (2025.0, 2030.0)
 LAG_METRIC = "interconnection_median_years"
+#: Years the headlines read (a lever sweep derives only these; the walls read the supply curves).
+HEADLINE_YEARS = (2026, 2030)
 
 FORWARD_PARAMETERS = (
     "flop_per_watt_growth",
@@ -192,11 +194,81 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     return model
 
 
+def supply_curves(posterior: xr.Dataset, levers: Mapping[str, Any]) -> xr.Dataset:
+    """Return the per-draw parameters of the two supply curves, levers applied.
+
+    Stored with the derived quantities, so a model downstream (the walls) evaluates the supply
+    at any year with :func:`campus_log10_gw` and :func:`lab_log10_gw`, exactly, without reading
+    (or exponentiating) a year grid. Dims: ``(chain, draw)`` plus those of DataArray levers.
+    """
+    cap_b = posterior["capacity_slope"]
+    ai_growth = lever(levers, "ai_capacity_growth_per_year")
+    ai_slope = cap_b.sel(series="us_ai")
+    if ai_growth is not None:
+        ai_slope = np.log10(ai_growth) + xr.zeros_like(ai_slope)
+    after = lever(levers, "campus_growth_after_2030", 10 ** cap_b.sel(series="us_total"))
+    fixed = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
+    curves = {
+        "supply_reference_year": posterior["supply_reference_year"],
+        "supply_delay_years": lever(levers, "extra_grid_delay_years", xr.DataArray(0.0)),
+        "campus_log10_gw_2025": np.log10(fixed["largest_campus_2025_gw"]),
+        "campus_log10_gw_2030": np.log10(fixed["largest_campus_2030_gw"]),
+        "campus_log10_growth_after_2030": np.log10(after),
+        "lab_log10_share": np.log10(fixed["lab_share"]),
+        "us_ai_log10_gw_intercept": posterior["capacity_intercept"].sel(series="us_ai"),
+        "us_ai_log10_gw_slope": ai_slope,
+    }
+    return xr.Dataset({k: v.drop_vars("series", errors="ignore") for k, v in curves.items()})
+
+
+def _delayed(curves: xr.Dataset, years: Any) -> Any:
+    # Supply already built (to the newest capacity figure) stands; what comes after arrives
+    # ``delay`` years late, and nothing new arrives in between.
+    reference, delay = curves["supply_reference_year"], curves["supply_delay_years"]
+    return xr.where(years <= reference, years, np.maximum(reference, years - delay))
+
+
+def campus_log10_gw(curves: xr.Dataset, years: Any) -> xr.DataArray:
+    """Return log10 GW of the largest single campus at ``years``, the grid delay applied.
+
+    Log-linear between the 2025 and 2030 anchors, then at its own rate (a lever, by default
+    the fitted growth of US data-centre capacity).
+    """
+    y25, y30 = CAMPUS_YEARS
+    y = _delayed(curves, years)
+    c25, c30 = curves["campus_log10_gw_2025"], curves["campus_log10_gw_2030"]
+    before = c25 + (c30 - c25) / (y30 - y25) * (np.minimum(y, y30) - y25)
+    return before + curves["campus_log10_growth_after_2030"] * np.maximum(y - y30, 0.0)
+
+
+def lab_log10_gw(curves: xr.Dataset, years: Any) -> xr.DataArray:
+    """Return log10 GW one lab can put behind one run at ``years``: its share of US AI capacity."""
+    trend = project_log10(
+        curves["us_ai_log10_gw_intercept"],
+        curves["us_ai_log10_gw_slope"],
+        _delayed(curves, years),
+        SETTINGS.year_origin,
+    )
+    return curves["lab_log10_share"] + trend
+
+
+def supply_knots(curves: xr.Dataset) -> tuple[Any, ...]:
+    """Return the years where a supply curve may change slope.
+
+    Where the delay starts and ends, and where the campus path changes rate (2030, reached
+    ``delay`` years late when it lies after the newest capacity figure).
+    """
+    reference, delay = curves["supply_reference_year"], curves["supply_delay_years"]
+    y30 = xr.DataArray(float(CAMPUS_YEARS[1]))
+    return (reference, reference + delay, y30, y30 + delay)
+
+
 def derive(
     posterior: xr.Dataset,
     upstream: Mapping[str, xr.Dataset],
     levers: Mapping[str, Any],
     seed: int,
+    years: xr.DataArray | None = None,
 ) -> xr.Dataset:
     """Project run power and supply per draw; find the single-campus and distributed walls.
 
@@ -211,17 +283,19 @@ def derive(
         with extra dims (``scenario``) broadcast through.
     seed : int
         Unused (the model has no random assignment); part of the shared signature.
+    years : xarray.DataArray, optional
+        Years of the projected quantities (default: the projection grid). The walls are
+        solved exactly whatever the years.
 
     Returns
     -------
     xarray.Dataset
     """
     origin = SETTINGS.year_origin
-    years = compute.year_coord()
+    years = compute.year_coord() if years is None else years
     p = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
     quantile = upstream["compute"]["largest_run_quantile"]  # the compute model's lever
-    delay = lever(levers, "extra_grid_delay_years", xr.DataArray(0.0))
-    reference = posterior["supply_reference_year"]
+    curves = supply_curves(posterior, levers)
 
     nu, sigma = posterior["power_nu"], posterior["power_sigma"]
     offset = quantile_offset(sigma, nu, quantile)
@@ -233,46 +307,12 @@ def derive(
     def log10_largest_mw(y: Any) -> Any:
         return log10_frontier_mw(y) + offset
 
-    cap_a = posterior["capacity_intercept"]
-    cap_b = posterior["capacity_slope"]
-    ai_growth = lever(levers, "ai_capacity_growth_per_year")
-    if ai_growth is not None:
-        ai_slope = np.log10(ai_growth) + xr.zeros_like(cap_b.sel(series="us_ai"))
-        cap_b = xr.where(cap_b["series"] == "us_ai", ai_slope, cap_b)
-
-    y25, y30 = CAMPUS_YEARS
-    c25 = np.log10(p["largest_campus_2025_gw"])
-    c30 = np.log10(p["largest_campus_2030_gw"])
-    after = np.log10(lever(levers, "campus_growth_after_2030", 10 ** cap_b.sel(series="us_total")))
-
-    def log10_campus_gw(y: Any) -> Any:
-        before = c25 + (c30 - c25) / (y30 - y25) * (np.minimum(y, y30) - y25)
-        return before + after * np.maximum(y - y30, 0.0)
-
-    # What one lab can devote to one run: its share of US AI capacity (selected once, not on
-    # every call of the crossing solver).
-    log10_share = np.log10(p["lab_share"])
-    ai_a, ai_b = cap_a.sel(series="us_ai"), cap_b.sel(series="us_ai")
-
-    def log10_lab_gw(y: Any) -> Any:
-        return log10_share + project_log10(ai_a, ai_b, y, origin)
-
-    def delayed(y: Any) -> Any:
-        # Supply already built (to the newest capacity figure) stands; what comes after
-        # arrives ``delay`` years late, and nothing new arrives in between.
-        return xr.where(y <= reference, y, np.maximum(reference, y - delay))
-
-    # The gap is log-linear between these years: where the delay starts and ends, and where the
-    # campus path changes rate (2030, reached ``delay`` years late when it lies after the
-    # newest capacity figure).
-    kinks = (reference, reference + delay, xr.DataArray(float(y30)), y30 + delay)
-
-    def wall(log10_supply_gw: Any) -> xr.DataArray:
+    def wall(log10_supply_gw: Callable[[xr.Dataset, Any], xr.DataArray]) -> xr.DataArray:
         return linear_crossing_year(
-            lambda y: log10_largest_mw(y) - 3.0 - log10_supply_gw(delayed(y)),
+            lambda y: log10_largest_mw(y) - 3.0 - log10_supply_gw(curves, y),
             start=2018.0,
             stop=SETTINGS.horizon_year,
-            knots=kinks,
+            knots=supply_knots(curves),
         )
 
     compute_growth = 10 ** upstream["compute"]["compute_slope"]
@@ -281,14 +321,16 @@ def derive(
     )
     power_growth = 10**slope
     load_factor = posterior["load_factor"]
+    cap_a, cap_b = posterior["capacity_intercept"], posterior["capacity_slope"]
+    cap_b = xr.where(cap_b["series"] == "us_ai", curves["us_ai_log10_gw_slope"], cap_b)
     capacity_gw = 10 ** project_log10(cap_a, cap_b, years, origin)
     return canonical_order(
         xr.Dataset(
             {
                 "frontier_run_power_mw": 10 ** log10_frontier_mw(years),
                 "largest_run_power_mw": 10 ** log10_largest_mw(years),
-                "largest_campus_gw": 10 ** log10_campus_gw(delayed(years)),
-                "lab_run_capacity_gw": 10 ** log10_lab_gw(delayed(years)),
+                "largest_campus_gw": 10 ** campus_log10_gw(curves, years),
+                "lab_run_capacity_gw": 10 ** lab_log10_gw(curves, years),
                 "datacenter_capacity_gw": capacity_gw,
                 "datacenter_consumption_twh": capacity_gw * load_factor * TWH_PER_GW_YEAR,
                 "capacity_growth_per_year": 10**cap_b,
@@ -297,16 +339,17 @@ def derive(
                 "power_growth_per_year": power_growth,
                 "implied_power_growth_per_year": implied,
                 "power_growth_ratio": power_growth / implied,
-                "single_campus_wall_year": wall(log10_campus_gw),
-                "distributed_wall_year": wall(log10_lab_gw),
+                "single_campus_wall_year": wall(campus_log10_gw),
+                "distributed_wall_year": wall(lab_log10_gw),
                 "load_factor": load_factor,
+                **curves.drop_vars("supply_reference_year").data_vars,
             }
         )
     )
 
 
 def headline(derived: xr.Dataset) -> dict[str, Quantity]:
-    """Return the power model's headline numbers."""
+    """Return the power model's headline numbers (read at :data:`HEADLINE_YEARS`)."""
     h = Quantity
     at_2030 = {"year": 2030}
     capacity = derived["datacenter_capacity_gw"].sel(at_2030)
@@ -359,6 +402,7 @@ MODEL = ModelSpec(
     fit_options={"population": "frontier", "start_date": "2018-01-01", "include_estimates": True},
     fit_choices={"population": POPULATIONS},
     requires=("compute",),
+    headline_years=HEADLINE_YEARS,
     forward_bounds={
         "flop_per_watt_growth": (1.0, 3.0),
         "precision_gain_per_year": (1.0, 3.0),

@@ -43,9 +43,9 @@ import pymc as pm
 import xarray as xr
 
 from forecast import summary
-from forecast.models import compute
+from forecast.models import compute, memory, power
 from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, lever
-from forecast.models.crossing import grid_crossing_year
+from forecast.models.crossing import grid_crossing_year, joint_crossing_year
 from forecast.priors import PriorSet
 
 #: Constraints compared, in reporting order.
@@ -53,6 +53,8 @@ CONSTRAINTS = ("data", "power", "money")
 #: Year of the capital-spending prior.
 CAPEX_BASE_YEAR = 2025.0
 SECONDS_PER_YEAR = 365.25 * 86400.0
+#: Years the headlines read (a lever sweep derives only these; no model reads the walls).
+HEADLINE_YEARS = (2030,)
 
 FORWARD_PARAMETERS = (
     "largest_developer_capex_2025_usd",
@@ -111,6 +113,7 @@ def derive(
     upstream: Mapping[str, xr.Dataset],
     levers: Mapping[str, Any],
     seed: int,
+    years: xr.DataArray | None = None,
 ) -> xr.Dataset:
     """Build each constraint's cap per draw and year and find the walls.
 
@@ -126,15 +129,21 @@ def derive(
         :data:`FORWARD_PARAMETERS`; DataArray values (``scenario``) broadcast through.
     seed : int
         Unused; part of the shared signature.
+    years : xarray.DataArray, optional
+        Years of the caps and runs in the output (default: the projection grid). The walls are
+        found on the whole grid whatever the years.
 
     Returns
     -------
     xarray.Dataset
     """
-    years = compute.year_coord()
+    grid = compute.year_coord()
+    years = grid if years is None else years
     p = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
     comp = upstream["compute"]
-    log10_run = compute.log10_compute(comp, years) + comp["largest_run_log10_offset"]
+
+    def log10_run(y: Any) -> xr.DataArray:
+        return compute.log10_compute(comp, y) + comp["largest_run_log10_offset"]
 
     data = upstream["datawall"]
     log10_data = (
@@ -143,20 +152,31 @@ def derive(
         - np.log10(data["compute_optimal_tokens_per_param"] * data["overtraining_factor"])
     )
 
-    power = upstream["power"]
-    flop_per_joule = (
-        upstream["memory"]["accelerator_flop_per_s_per_watt"]
+    # FLOP one run gets per GW of supply: the memory model's accelerator FLOP/s per watt (at
+    # any year) x the stated assumptions. With the power model's supply curves, this gives the
+    # power caps in log10 units at any year, so the power wall is solved exactly (no grid).
+    log10_flop_per_gw_gain = np.log10(
+        1e9
         * lever(levers, "low_precision_speedup")
         * p["training_utilization"]
         / p["watts_per_tdp_watt"]
+        * p["run_duration_s"]
     )
-    log10_flop_per_gw = np.log10(1e9 * flop_per_joule * p["run_duration_s"])
-    log10_campus = np.log10(power["largest_campus_gw"]) + log10_flop_per_gw
-    log10_distributed = np.log10(power["lab_run_capacity_gw"]) + log10_flop_per_gw
+    fpw, curves = upstream["memory"], upstream["power"]
+
+    def log10_campus(y: Any) -> xr.DataArray:
+        return power.campus_log10_gw(curves, y) + (
+            memory.flop_per_watt_log10(fpw, y) + log10_flop_per_gw_gain
+        )
+
+    def log10_distributed(y: Any) -> xr.DataArray:
+        return power.lab_log10_gw(curves, y) + (
+            memory.flop_per_watt_log10(fpw, y) + log10_flop_per_gw_gain
+        )
 
     spend_usd = (
         p["largest_developer_capex_2025_usd"]
-        * p["capex_growth_per_year"] ** (years - CAPEX_BASE_YEAR)
+        * p["capex_growth_per_year"] ** (grid - CAPEX_BASE_YEAR)
         * p["largest_run_capex_share"]
         * p["amortized_cost_per_cluster_usd_year"]
         * p["run_duration_s"]
@@ -164,28 +184,60 @@ def derive(
     )
     log10_money = np.log10(spend_usd * upstream["cost"]["flop_per_usd"])
 
-    log10_caps = xr.concat(
-        [log10_data, np.maximum(log10_campus, log10_distributed), log10_money],
-        dim=xr.DataArray(list(CONSTRAINTS), dims="constraint", name="constraint"),
+    # Each constraint's wall is found on its own, so one that no scenario lever reaches is
+    # solved once, not once per scenario. The run exceeds the power cap (the larger of one
+    # campus and one lab's distributed share) when it exceeds both.
+    start, stop = float(grid[0]), float(grid[-1])
+
+    def power_gaps(y: Any) -> list[xr.DataArray]:
+        # The run in GW-equivalents, set against each supply curve.
+        demand = log10_run(y) - (memory.flop_per_watt_log10(fpw, y) + log10_flop_per_gw_gain)
+        return [
+            demand - power.campus_log10_gw(curves, y),
+            demand - power.lab_log10_gw(curves, y),
+        ]
+
+    power_wall = joint_crossing_year(
+        power_gaps,
+        start=start,
+        stop=stop,
+        knots=(*power.supply_knots(curves), memory.LEVER_START_YEAR),
+    )
+    constraint = xr.DataArray(list(CONSTRAINTS), dims="constraint", name="constraint")
+    wall_year = xr.concat(
+        [
+            grid_crossing_year(log10_run(grid) - log10_data),
+            power_wall,
+            grid_crossing_year(log10_run(grid) - log10_money),
+        ],
+        dim=constraint,
         coords="minimal",
         compat="override",
     )
-    wall_year = grid_crossing_year(log10_run - log10_caps)
     first_year = wall_year.min("constraint")
     binds_first = (wall_year == first_year) & np.isfinite(first_year)
+
+    at = {"year": years.values}
+    campus, distributed = log10_campus(years), log10_distributed(years)
+    caps = xr.concat(
+        [log10_data.sel(at), np.maximum(campus, distributed), log10_money.sel(at)],
+        dim=constraint,
+        coords="minimal",
+        compat="override",
+    )
     return canonical_order(
         xr.Dataset(
             {
-                "largest_run_flop": 10**log10_run,
-                "cap_flop": 10**log10_caps,
-                "power_single_campus_cap_flop": 10**log10_campus,
-                "power_distributed_cap_flop": 10**log10_distributed,
-                "spend_ceiling_usd": spend_usd,
-                "max_feasible_run_flop": 10 ** log10_caps.min("constraint"),
+                "largest_run_flop": 10 ** log10_run(years),
+                "cap_flop": 10**caps,
+                "power_single_campus_cap_flop": 10**campus,
+                "power_distributed_cap_flop": 10**distributed,
+                "spend_ceiling_usd": spend_usd.sel(at),
+                "max_feasible_run_flop": 10 ** caps.min("constraint"),
                 "wall_year": wall_year,
                 "first_wall_year": first_year,
                 "binds_first": binds_first,
-                "decode_tokens_per_second": upstream["memory"]["decode_tokens_per_second"],
+                "decode_tokens_per_second": fpw["decode_tokens_per_second"].sel(at),
             }
         )
     )
@@ -245,6 +297,7 @@ MODEL = ModelSpec(
     extras=extras,
     # The data wall's own inputs (scaling) reach the walls through its derived quantities.
     requires=("compute", "datawall", "power", "cost", "memory"),
+    headline_years=HEADLINE_YEARS,
     forward_bounds={
         "largest_developer_capex_2025_usd": (1e9, 1e13),
         "capex_growth_per_year": (0.5, 3.0),
