@@ -25,7 +25,7 @@ import functools
 import itertools
 import math
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -400,6 +400,29 @@ def _stack_levers(per_scenario: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+class _Layered(Mapping[str, xr.DataArray]):
+    """A run's draws under its re-derived quantities, read by name without merging them.
+
+    What a model reads of its upstream runs is variables by name (and their sizes); merging
+    the two datasets for every chunk would align dozens of variables each time.
+    """
+
+    def __init__(self, derived: xr.Dataset, posterior: xr.Dataset) -> None:
+        self.derived, self.posterior = derived, posterior
+        self.sizes = posterior.sizes
+
+    def __getitem__(self, key: str) -> xr.DataArray:
+        if key in self.derived.data_vars:
+            return self.derived[key]
+        return self.posterior[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self.derived.data_vars, *self.posterior.data_vars]))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class _LeverSweep:
     """The baseline draws a lever sweep re-derives from, read once for all its chunks."""
 
@@ -418,10 +441,8 @@ class _LeverSweep:
         self.posteriors = {
             name: fitting.draws(run).drop_vars(unlabelled) for name, run in runs.items()
         }
-        self.datasets = {
-            name: fitting.with_derived(
-                self.posteriors[name], run["derived"].to_dataset().drop_vars(unlabelled)
-            )
+        self.datasets: dict[str, Mapping[str, xr.DataArray]] = {
+            name: _Layered(run["derived"].to_dataset().drop_vars(unlabelled), self.posteriors[name])
             for name, run in runs.items()
         }
         self.baseline_summary = baseline_summary
@@ -439,7 +460,7 @@ class _LeverSweep:
             derived[name] = fitting.derive_from(
                 chunk_plan, self.posteriors[name], current, headline_only=True
             )
-            current[name] = fitting.with_derived(self.posteriors[name], derived[name])
+            current[name] = _Layered(derived[name], self.posteriors[name])
         # A headline no scenario lever reaches equals the baseline's, unless a lever set to
         # the same value for the whole chunk moved it.
         same_scalars = all(

@@ -199,35 +199,64 @@ def joint_crossing_year(
         Decimal years (``start`` if every gap is >= 0 there, ``+inf`` if they never all are by
         ``stop``).
     """
-    points = _knot_years(start, stop, knots)
+    (solved,) = _walk_segments(log_gaps, _knot_years(start, stop, knots), joint=True)
+    return solved
+
+
+def crossing_years(
+    log_gaps: Callable[[xr.DataArray], Sequence[xr.DataArray]],
+    *,
+    start: float,
+    stop: float,
+    knots: tuple[xr.DataArray | float, ...] = (),
+) -> list[xr.DataArray]:
+    """Return, for each gap on its own, the first year it is >= 0.
+
+    As :func:`linear_crossing_year` for each gap, in one walk that evaluates them together. For
+    walls that share their demand (the largest run against the campus and against the
+    distributed supply): the demand is evaluated once per point, not once per wall.
+    """
+    return _walk_segments(log_gaps, _knot_years(start, stop, knots), joint=False)
+
+
+def _walk_segments(
+    log_gaps: Callable[[xr.DataArray], Sequence[xr.DataArray]],
+    points: list[xr.DataArray],
+    joint: bool,
+) -> list[xr.DataArray]:
+    """Solve the gaps jointly (one year) or each on its own (one year each), segment by segment."""
     first = xr.broadcast(*log_gaps(points[0]), points[0])
     template = first[0]
-    dims = template.dims
+    dims, shape = template.dims, template.shape
+    n_gaps = len(first) - 1
+    groups = [list(range(n_gaps))] if joint else [[i] for i in range(n_gaps)]
 
     def values(arrays: Sequence[xr.DataArray]) -> list[np.ndarray]:
         return [a.broadcast_like(template).transpose(*dims).values for a in arrays]
 
     *g0, y0 = values(first)
-    solved = np.full(template.shape, np.inf)
-    todo = np.ones(template.shape, dtype=bool)
+    solved = [np.full(shape, np.inf) for _ in groups]
+    todo = [np.ones(shape, dtype=bool) for _ in groups]
     for point in points[1:]:
         *g1, y1 = values([*log_gaps(point), point])
-        begins, ends = np.zeros(template.shape), np.ones(template.shape)
-        for a, b in zip(g0, g1, strict=True):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                t = a / (a - b)  # where the gap crosses zero inside the segment (0..1)
-            np.maximum(begins, np.where(a >= 0, 0.0, np.where(b >= 0, t, np.inf)), out=begins)
-            np.minimum(ends, np.where(b >= 0, 1.0, np.where(a >= 0, t, -np.inf)), out=ends)
-        hit = todo & (begins <= ends)
-        with np.errstate(invalid="ignore"):
-            solved = np.where(hit, y0 + begins * (y1 - y0), solved)
-        todo &= ~hit
-        if not todo.any():
+        for k, members in enumerate(groups):
+            if not todo[k].any():
+                continue
+            begins, ends = np.zeros(shape), np.ones(shape)
+            for a, b in ((g0[i], g1[i]) for i in members):
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    t = a / (a - b)  # where the gap crosses zero inside the segment (0..1)
+                np.maximum(begins, np.where(a >= 0, 0.0, np.where(b >= 0, t, np.inf)), out=begins)
+                np.minimum(ends, np.where(b >= 0, 1.0, np.where(a >= 0, t, -np.inf)), out=ends)
+            hit = todo[k] & (begins <= ends)
+            with np.errstate(invalid="ignore"):
+                solved[k] = np.where(hit, y0 + begins * (y1 - y0), solved[k])
+            todo[k] &= ~hit
+        if not any(t.any() for t in todo):
             break
         g0, y0 = g1, y1
-    return xr.DataArray(
-        solved, dims=dims, coords={d: template.coords[d] for d in dims if d in template.coords}
-    )
+    coords = {d: template.coords[d] for d in dims if d in template.coords}
+    return [xr.DataArray(s, dims=dims, coords=coords) for s in solved]
 
 
 def grid_crossing_year(log_gap: xr.DataArray, dim: str = "year") -> xr.DataArray:

@@ -46,7 +46,7 @@ power growth from compute, and the capacity series by year.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -59,7 +59,7 @@ import forecast.tables.power  # noqa: F401  (registers the power tables)
 from forecast import summary
 from forecast.models import compute
 from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
-from forecast.models.crossing import linear_crossing_year
+from forecast.models.crossing import crossing_years
 from forecast.models.trend import (
     add_trend_from_inputs,
     project_log10,
@@ -307,13 +307,14 @@ def derive(
     def log10_largest_mw(y: Any) -> Any:
         return log10_frontier_mw(y) + offset
 
-    def wall(log10_supply_gw: Callable[[xr.Dataset, Any], xr.DataArray]) -> xr.DataArray:
-        return linear_crossing_year(
-            lambda y: log10_largest_mw(y) - 3.0 - log10_supply_gw(curves, y),
-            start=2018.0,
-            stop=SETTINGS.horizon_year,
-            knots=supply_knots(curves),
-        )
+    def wall_gaps(y: Any) -> list[xr.DataArray]:
+        demand_gw = log10_largest_mw(y) - 3.0
+        return [demand_gw - campus_log10_gw(curves, y), demand_gw - lab_log10_gw(curves, y)]
+
+    # Both walls in one walk over the supply's kinks: exact, no year grid.
+    single_campus_wall, distributed_wall = crossing_years(
+        wall_gaps, start=2018.0, stop=SETTINGS.horizon_year, knots=supply_knots(curves)
+    )
 
     compute_growth = 10 ** upstream["compute"]["compute_slope"]
     implied = compute_growth / (
@@ -339,8 +340,8 @@ def derive(
                 "power_growth_per_year": power_growth,
                 "implied_power_growth_per_year": implied,
                 "power_growth_ratio": power_growth / implied,
-                "single_campus_wall_year": wall(campus_log10_gw),
-                "distributed_wall_year": wall(lab_log10_gw),
+                "single_campus_wall_year": single_campus_wall,
+                "distributed_wall_year": distributed_wall,
                 "load_factor": load_factor,
                 **curves.drop_vars("supply_reference_year").data_vars,
             }
