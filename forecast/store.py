@@ -111,13 +111,20 @@ def load_run(path: Path) -> xr.DataTree:
 
 def stored_attrs(path: Path) -> dict[str, Any] | None:
     """Return a stored run's root attrs without reading its arrays (``None`` if unreadable)."""
+    import netCDF4  # the root group's attributes only: no group or variable is decoded
+
     if not path.is_file():
         return None
     try:
-        with xr.open_datatree(path, engine="netcdf4") as tree:
-            return dict(tree.attrs)
+        with netCDF4.Dataset(path) as root:
+            return {name: _plain(root.getncattr(name)) for name in root.ncattrs()}
     except (OSError, ValueError):
         return None
+
+
+def _plain(value: Any) -> Any:
+    """Return a netCDF attribute as xarray reads it back: numpy scalars as Python numbers."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def stored_config(path: Path) -> dict[str, Any] | None:

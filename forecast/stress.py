@@ -385,18 +385,22 @@ def summarize_runs(runs: Mapping[str, xr.DataTree]) -> tuple[xr.Dataset, bool]:
 
 
 def _stack_levers(per_scenario: list[dict[str, Any]]) -> dict[str, Any]:
-    """Turn per-scenario lever dicts (same keys, same unset levers) into vectorised values.
+    """Turn per-scenario lever dicts (same keys) into vectorised values.
 
     A lever equal in every scenario stays a number, so quantities it alone reaches are
-    computed once, not once per scenario.
+    computed once, not once per scenario. A prior-only parameter fixed in some scenarios and
+    not in others becomes NaN where unset, which reads its prior draws there
+    (:func:`forecast.models.base.lever`); other levers are never mixed (see
+    :func:`evaluate_levers`).
     """
     out: dict[str, Any] = {}
     for key in per_scenario[0]:
         values = [levers[key] for levers in per_scenario]
-        if values[0] is None or all(v == values[0] for v in values):
+        if all(v == values[0] for v in values):
             out[key] = values[0]
         else:
-            out[key] = xr.DataArray(np.asarray(values, dtype=float), dims="scenario")
+            numbers = [np.nan if v is None else v for v in values]
+            out[key] = xr.DataArray(np.asarray(numbers, dtype=float), dims="scenario")
     return out
 
 
@@ -500,8 +504,9 @@ def evaluate_levers(
 ) -> xr.Dataset:
     """Summaries of lever-only scenarios over the stored baseline draws (no refit).
 
-    Scenarios are grouped by which levers they leave unset (an unset lever reads a posterior,
-    a set one a value, so the two cannot share a vector), then derived in chunks of
+    Scenarios are grouped by which levers they leave unset (an unset lever reads a default its
+    model computes, a set one a value, so the two cannot share a vector; prior-only parameters
+    can: NaN reads their draws), then derived in chunks of
     :data:`CHUNK_SCENARIO_DRAWS` scenario-draws, the chunks in parallel on Dask's threaded
     scheduler.
     """
@@ -511,10 +516,17 @@ def evaluate_levers(
     per_scenario = [
         {name: defaults[name] | s.for_model(name).levers for name in plans} for s in scenarios
     ]
+    # An unset lever defers to a default its model computes (a fitted rate, no cap...), which a
+    # vector of values cannot hold: scenarios that leave different levers unset go apart. A
+    # prior-only parameter is the exception: unset, it reads its prior draws, which it can.
+    prior_only = {(name, k) for name, p in plans.items() for k in p.spec.forward_bounds}
     groups: dict[tuple, list[int]] = {}
     for i, levers in enumerate(per_scenario):
         signature = tuple(
-            (m, k) for m, values in levers.items() for k, v in values.items() if v is None
+            (m, k)
+            for m, values in levers.items()
+            for k, v in values.items()
+            if v is None and (m, k) not in prior_only
         )
         groups.setdefault(signature, []).append(i)
     sweep = _LeverSweep(plans, runs, baseline_summary, defaults)
@@ -547,7 +559,14 @@ def _refit_summary(
     diagnostics over all of them.
     """
     parallel.use_project(root, runs_dir)
-    runs = fitting.ensure_runs(fitting.plan_all(["all"], scenario))
+    return _summarize_plans(fitting.plan_all(["all"], scenario), draws)
+
+
+def _summarize_plans(
+    plans: Mapping[str, fitting.FitPlan], draws: int | None
+) -> tuple[xr.Dataset, bool]:
+    """Fit (or reuse) the planned runs; return their summary over ``draws`` and diagnostics."""
+    runs = fitting.ensure_runs(plans, progressbar=False)
     summary, _ = summarize_runs(thin_runs(runs, draws))
     return summary, all(store.diagnostics(run)["passed"] for run in runs.values())
 
@@ -572,8 +591,31 @@ def evaluate_refits(
     draws : int, optional
         Summarise each on this many of its draws (:func:`thin_runs`); default all.
     """
+    # A scenario whose every run is already stored and current needs no worker: summarising it
+    # here spares starting a cluster (seconds) when nothing is to be fitted.
+    results: dict[int, tuple[xr.Dataset, bool]] = {}
+    for i, scenario in enumerate(scenarios):
+        plans = fitting.plan_all(["all"], scenario)
+        if _runs_are_current(plans):
+            results[i] = _summarize_plans(plans, draws)
+            if on_done:
+                on_done(1)
+    pending = [i for i in range(len(scenarios)) if i not in results]
     function = functools.partial(_refit_summary, draws=draws)
-    return parallel.map_on_cluster(function, scenarios, scheduler=scheduler, on_done=on_done)
+    fitted = parallel.map_on_cluster(
+        function, [scenarios[i] for i in pending], scheduler=scheduler, on_done=on_done
+    )
+    results.update(zip(pending, fitted, strict=True))
+    return [results[i] for i in range(len(scenarios))]
+
+
+def _runs_are_current(plans: Mapping[str, fitting.FitPlan]) -> bool:
+    """Return whether every planned run is stored with the config its inputs give."""
+    return all(
+        (store.stored_attrs(store.run_path(name, p.scenario.name)) or {}).get("config_id")
+        == p.config_id
+        for name, p in plans.items()
+    )
 
 
 def thin_runs(runs: Mapping[str, xr.DataTree], draws: int | None) -> dict[str, xr.DataTree]:

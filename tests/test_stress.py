@@ -108,6 +108,20 @@ def test_vectorised_chunks_equal_one_scenario_at_a_time(in_fitted, baseline, mon
         xr.testing.assert_allclose(together.isel(scenario=[i]), alone, rtol=1e-12)
 
 
+def test_prior_only_parameters_set_in_some_scenarios_share_a_chunk(in_fitted, baseline):
+    # Each scenario fixes a different prior-only parameter (the others read their draws):
+    # one chunk, NaN where unset, and each equals its scenario derived alone.
+    sets = ["power.lab_share=0.05", "power.largest_campus_2030_gw=3", "walls.watts_per_tdp_watt=2"]
+    scenarios = [s for text in sets for s in stress.build_scenarios(sets=[text])[0][1:]]
+    scenarios = stress.build_scenarios()[0] + scenarios
+    together = _levers_only(scenarios, baseline)
+    for i, scenario in enumerate(scenarios):
+        alone = _levers_only([scenario], baseline)
+        xr.testing.assert_allclose(together.isel(scenario=[i]), alone, rtol=1e-12)
+    lab = together["power.lab_run_capacity_2030_gw"].sel(stat="median")
+    assert lab[1] < lab[0] and lab[2] == lab[0]  # only the scenario fixing the share moves it
+
+
 def test_a_lever_moves_its_model_and_those_downstream_only(in_fitted, baseline):
     scenarios, _ = stress.build_scenarios(sets=["power.lab_share=0.05"])
     result = _levers_only(scenarios, baseline)

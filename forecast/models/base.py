@@ -148,9 +148,14 @@ def lever(levers: Mapping[str, Any], name: str, default: Any = None) -> Any:
 
     An unset lever (``None``, or absent) defers to ``default``: a posterior's draws, a fitted
     rate, or ``None`` for an optional cap. DataArray values (with a ``scenario`` dim, say) pass
-    through unchanged so derived quantities broadcast over them.
+    through unchanged so derived quantities broadcast over them; NaN in one (a scenario that
+    leaves a prior-only parameter unset, among others that fix it) reads ``default`` there.
     """
     value = levers.get(name)
     if value is None:
         return default
-    return value if isinstance(value, xr.DataArray) else xr.DataArray(float(value))
+    if not isinstance(value, xr.DataArray):
+        return xr.DataArray(float(value))
+    if isinstance(default, xr.DataArray) and bool(value.isnull().any()):
+        return xr.where(value.isnull(), default, value)
+    return value

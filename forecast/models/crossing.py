@@ -17,6 +17,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import xarray as xr
 
+#: Grid years the bracket search of :func:`first_crossing_year` evaluates at once.
+GRID_BLOCK = 16
+
 
 def first_crossing_year(
     gap: Callable[[np.ndarray], np.ndarray],
@@ -51,11 +54,21 @@ def first_crossing_year(
         supply at ``start``, ``+inf`` where it never does by ``stop``.
     """
     grid = np.arange(start, stop + step / 2, step)
-    years = grid.reshape((-1,) + (1,) * len(shape))
-    values = np.broadcast_to(gap(years), (grid.size, *shape))
-    reached = values >= 0
-    ever = reached.any(axis=0)
-    first = np.argmax(reached, axis=0)
+    # The bracket search scans the grid a block of years at a time and stops once every
+    # element has crossed: memory stays at one block, and later years are not evaluated.
+    ever = np.zeros(shape, dtype=bool)
+    first = np.zeros(shape, dtype=int)
+    for begin in range(0, grid.size, GRID_BLOCK):
+        block = grid[begin : begin + GRID_BLOCK]
+        values = np.broadcast_to(
+            gap(block.reshape((-1,) + (1,) * len(shape))), (block.size, *shape)
+        )
+        reached = values >= 0
+        new = reached.any(axis=0) & ~ever
+        first = np.where(new, begin + np.argmax(reached, axis=0), first)
+        ever |= new
+        if ever.all():
+            break
     lo = grid[np.maximum(first - 1, 0)]
     hi = grid[first]
     for _ in range(iterations):
