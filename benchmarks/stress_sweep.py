@@ -4,7 +4,7 @@ Prints, for sweeps of 10,000 scenarios (a 100 x 100 grid of two levers) on each 
 the wall time, scenarios per second and the peak resident memory. Run it after ``datawall fit``
 (or ``make forecast``) so the baseline runs are stored::
 
-    python benchmarks/stress_sweep.py [--scenarios 10000]
+    python benchmarks/stress_sweep.py [--scenarios 10000] [--sweep-draws 1000]
 
 The figures are printed, never asserted: they depend on the machine.
 """
@@ -43,11 +43,15 @@ def main() -> None:
     parser.add_argument(
         "--curved-scenarios", type=int, default=1_000, help="scenarios of the synthetic sweep"
     )
+    parser.add_argument(
+        "--sweep-draws", type=int, default=None, help="summarise on this many draws (thinned)"
+    )
     args = parser.parse_args()
 
     from forecast import stress
 
-    plans, runs = stress.baseline_runs()
+    plans, stored = stress.baseline_runs()
+    runs = stress.thin_runs(stored, args.sweep_draws)
     summary, _ = stress.summarize_runs(runs)
     draws = runs["compute"]["posterior"].sizes
     print(

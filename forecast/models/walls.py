@@ -24,10 +24,14 @@ Memory bandwidth is reported as the inference-side limit (the decode ceiling of 
 not a training cap. Chip production and latency are not modelled; their published ranges are
 reported with the walls (:data:`UNMODELED`).
 
-Derived per draw: each cap by year, the year the largest run first exceeds each (linear
-interpolation of the log gap on the yearly grid, so walls after the grid's last year are
-"not before then"), the first wall and which constraint it is, and the largest feasible run by
-year (the smallest cap). The draws of every model are paired by (chain, draw): the models share
+Derived per draw: each cap by year, the year the largest run first exceeds each, the first
+wall and which constraint it is, and the largest feasible run by year (the smallest cap). The
+power wall is solved exactly: the power model's supply curves and the memory model's FLOP/s per
+watt are evaluated as functions at their kinks (a grid delay of 1.3 years puts a kink at a
+fractional year), and the run must exceed both the campus and the distributed supply. The data
+and money walls interpolate the log gap linearly on the yearly grid the upstream models derive
+(exact for their log-linear curves; synthetic data curves the stock). All three are searched
+up to the grid's last year, so a later wall is "not before then". The draws of every model are paired by (chain, draw): the models share
 no parameters except through the compute draws they all read, so each pairing is a draw from
 the joint posterior.
 """
