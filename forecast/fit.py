@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import json
 import logging
 import sys
@@ -149,13 +150,23 @@ def plan(
     )
 
 
+#: Modules of ``forecast.models`` every model's derivation may use (the models' own modules
+#: are hashed each for its model; one model reading another's goes through "upstream").
+SHARED_MODEL_MODULES = ("base", "crossing", "trend")
+
+
 @functools.cache
 def _module_sha256_of(module_name: str) -> str:
-    return file_sha256(sys.modules[module_name].__file__ or "")
+    sources = [sys.modules[module_name].__file__ or ""]
+    sources += [str(Path(sources[0]).with_name(f"{m}.py")) for m in SHARED_MODEL_MODULES]
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(file_sha256(source).encode())
+    return digest.hexdigest()
 
 
 def _module_sha256(spec: ModelSpec) -> str:
-    """Return the SHA-256 of the source file of the module defining ``spec.derive``."""
+    """Return the SHA-256 of the model's module and of the helpers shared by every model."""
     return _module_sha256_of(spec.derive.__module__)
 
 

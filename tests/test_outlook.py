@@ -258,6 +258,7 @@ def test_changes_name_rows_priors_version_and_shifts(summary):
     power = previous["inputs"]["priors"]["power"]
     power["priors"]["lab_share"] = "1" * 12
     power["sha256"] = "e" * 64
+    previous["inputs"]["code"]["memory"]["sha256"] = "d" * 64
     exhaustion = previous["models"]["datawall"]["headline"]["exhaustion_year"]
     exhaustion["median"] -= 1.5
 
@@ -268,12 +269,15 @@ def test_changes_name_rows_priors_version_and_shifts(summary):
     assert set(changes["inputs"]["data"]) == {"training_costs"}
     assert changes["inputs"]["priors"]["power"]["priors"]["revised"] == ["lab_share"]
     assert changes["inputs"]["version"] == ["0.0.9", summary["version"]]
+    assert changes["inputs"]["code"] == ["memory"]
     # Causes reach the models that read the changed inputs, and those downstream only.
     causes = changes["causes"]
     assert any("training_costs" in c for c in causes["cost"])
     assert any("training_costs" in c for c in causes["walls"])
     assert not any("training_costs" in c for c in causes["datawall"])
     assert any("lab_share" in c for c in causes["power"])
+    assert any("memory model" in c for c in causes["walls"])  # downstream of memory
+    assert not any("memory model" in c for c in causes["power"])
     assert all(any("version" in c for c in cs) for cs in causes.values())
     shift = next(r for r in changes["shifts"] if r["headline"] == "exhaustion_year")
     assert shift["shift"] == pytest.approx(1.5)
@@ -282,12 +286,17 @@ def test_changes_name_rows_priors_version_and_shifts(summary):
         report._context(Quarter(2026, 4), summary, changes, figures={}, plans={})
     )
     assert "Compared with the 2026Q3 outlook" in html and "+1.5 yr" in html
+    assert "model code changed: <code>forecast/models/memory.py</code>" in html
     assert removed_key.split(" / ")[0] in html
 
 
 def test_unchanged_inputs_report_no_change(summary):
     changes = report.compare(copy.deepcopy(summary), summary)
-    assert changes["inputs"] == {"data": {}, "priors": {}, "version": None}
+    assert changes["inputs"] == {"data": {}, "priors": {}, "code": [], "version": None}
+    # A previous summary written before code was fingerprinted names no code change.
+    older = copy.deepcopy(summary)
+    del older["inputs"]["code"]
+    assert report.compare(older, summary)["inputs"]["code"] == []
     assert all(r["shift"] in (0.0, 1.0, None) for r in changes["shifts"])
 
 

@@ -31,9 +31,9 @@ watt are evaluated as functions at their kinks (a grid delay of 1.3 years puts a
 fractional year), and the run must exceed both the campus and the distributed supply. The data
 and money walls interpolate the log gap linearly on the yearly grid the upstream models derive
 (exact for their log-linear curves; synthetic data curves the stock). All three are searched
-up to the grid's last year, so a later wall is "not before then". The draws of every model are paired by (chain, draw): the models share
-no parameters except through the compute draws they all read, so each pairing is a draw from
-the joint posterior.
+up to the grid's last year, so a later wall is "not before then". The draws of every model
+are paired by (chain, draw): the models share no parameters except through the compute draws
+they all read, so each pairing is a draw from the joint posterior.
 """
 
 from __future__ import annotations

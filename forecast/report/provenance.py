@@ -2,9 +2,10 @@
 
 Each outlook's ``summary.json`` records, beside its headlines, a fingerprint of every input:
 per data table the file's SHA-256 and one short hash per row (keyed by the table's key
-columns), per prior file its SHA-256 and one hash per prior and lever. Comparing two summaries
-then names the rows added, removed or revised, the priors and levers changed, and a changed
-package version, and attributes each model's headline shifts to the changed inputs it reads
+columns), per prior file its SHA-256 and one hash per prior and lever, per model the SHA-256 of
+its module. Comparing two summaries then names the rows added, removed or revised, the priors
+and levers changed, the models whose code changed, and a changed package version, and
+attributes each model's headline shifts to the changed inputs it reads
 (its own tables and priors and those of the models upstream of it).
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from forecast.data import TABLES, file_sha256, load_table, table_path
-from forecast.fit import FitPlan
+from forecast.fit import SHARED_MODEL_MODULES, FitPlan
 from forecast.models import REGISTRY, resolve
 
 #: A headline "moved" when its median shifts by at least this much (smaller shifts are listed
@@ -90,7 +91,21 @@ def input_fingerprints(plans: Mapping[str, FitPlan], as_of: dt.date | None) -> d
                 k: _short_hash(v.model_dump(exclude_none=True)) for k, v in prior_set.levers.items()
             },
         }
-    return {"data": {t: table_fingerprint(t, as_of) for t in tables}, "priors": priors}
+    # The SHA-256 of each model's module: a change to how a model derives its numbers shows up
+    # even when no input changed and the package version did not move.
+    shared = [f"forecast/models/{m}.py" for m in SHARED_MODEL_MODULES]
+    code = {
+        name: {
+            "files": [f"forecast/models/{name}.py", *shared],
+            "sha256": plan.config["code_sha256"],
+        }
+        for name, plan in plans.items()
+    }
+    return {
+        "data": {t: table_fingerprint(t, as_of) for t in tables},
+        "priors": priors,
+        "code": code,
+    }
 
 
 def _diff_keys(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, list[str]]:
@@ -109,7 +124,8 @@ def input_changes(previous: Mapping[str, Any], current: Mapping[str, Any]) -> di
     dict
         ``data``: ``{table: {"added", "removed", "revised": [row keys], "file_changed"}}``
         for tables that differ; ``priors``: ``{model: {"priors": {...}, "levers": {...}}}``
-        (added / removed / revised names); ``version``: ``(previous, current)`` or None.
+        (added / removed / revised names); ``code``: the models whose module changed;
+        ``version``: ``(previous, current)`` or None.
     """
     data = {}
     old_data = previous.get("inputs", {}).get("data", {})
@@ -130,10 +146,18 @@ def input_changes(previous: Mapping[str, Any], current: Mapping[str, Any]) -> di
             v for d in changed.values() for v in d.values()
         ):
             priors[model] = changed | {"file_changed": before["sha256"] != fingerprint["sha256"]}
+    # Summaries written before model code was fingerprinted cannot tell: no code change is named.
+    old_code = previous.get("inputs", {}).get("code")
+    code = sorted(
+        model
+        for model, fingerprint in current["inputs"].get("code", {}).items()
+        if old_code is not None and old_code.get(model, {}).get("sha256") != fingerprint["sha256"]
+    )
     old_version, new_version = previous.get("version"), current.get("version")
     return {
         "data": data,
         "priors": priors,
+        "code": code,
         "version": None if old_version == new_version else [old_version, new_version],
     }
 
@@ -156,6 +180,8 @@ def causes_by_model(changes: Mapping[str, Any]) -> dict[str, list[str]]:
                     {n for kind in ("priors", "levers") for keys in d[kind].values() for n in keys}
                 )
                 causes.append(f"priors/{spec.name}.toml: " + (", ".join(names) or "edited"))
+            if spec.name in changes.get("code", ()):
+                causes.append(f"code of the {spec.name} model (forecast/models/)")
         if changes["version"]:
             old, new = changes["version"]
             causes.append(f"datawall version {old} -> {new}")
