@@ -196,7 +196,8 @@ def test_outlook_reports_the_stored_backtest(in_fitted, compute_backtest):
 
     save_dataset(compute_backtest, runs_dir() / "backtest.nc")
     runs = fitting.ensure_runs(fitting.plan_all(["compute"], load_scenario(None)))
-    record, scores = outlook.track_record(runs)
+    full_ids = {name: run.attrs["config_id"] for name, run in runs.items()}
+    record, scores = outlook.track_record(full_ids)
     assert record["current"] and record["as_of_dates"] == ["2024-06-30"]
     assert record["summary"] == backtest.summarize(compute_backtest)
     assert scores.sizes["obs"] == compute_backtest.sizes["obs"]
@@ -204,7 +205,7 @@ def test_outlook_reports_the_stored_backtest(in_fitted, compute_backtest):
     stale = compute_backtest.copy()
     stale.attrs["full_run_ids"] = json.dumps({"compute": "0000000000000000"})
     save_dataset(stale, runs_dir() / "backtest.nc")
-    assert outlook.track_record(runs)[0]["current"] is False
+    assert outlook.track_record(full_ids)[0]["current"] is False
     png = render.figure_png(figures.calibration(scores))
     assert png.startswith(b"\x89PNG")
     (runs_dir() / "backtest.nc").unlink()

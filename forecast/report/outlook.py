@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -166,19 +166,23 @@ def compare(previous: dict[str, Any] | None, summary: dict[str, Any]) -> dict[st
     }
 
 
-def track_record(runs: dict[str, Any]) -> tuple[dict[str, Any] | None, xr.Dataset | None]:
+def track_record(
+    full_run_ids: Mapping[str, str],
+) -> tuple[dict[str, Any] | None, xr.Dataset | None]:
     """Return the stored backtest's summary for the report (and its scores), if there is one.
 
     The backtest (``datawall backtest``, saved as ``runs/backtest.nc``) is not rerun by the
     outlook: it takes one full fit per as-of date. ``current`` says whether it was scored
-    against the same full-data runs the outlook uses; if not, the report says to rerun it.
+    against the full-data runs today's inputs and code give (``full_run_ids``: config id per
+    model; a past quarter's outlook reads cut runs, but its backtest scores against all the
+    data); if not, the report says to rerun it.
     """
     path = settings.runs_dir() / "backtest.nc"
     if not path.is_file():
         return None, None
     scores = xr.load_dataset(path)
     full_ids = json.loads(scores.attrs["full_run_ids"])
-    current = all(runs[name].attrs["config_id"] == run_id for name, run_id in full_ids.items())
+    current = all(full_run_ids.get(name) == run_id for name, run_id in full_ids.items())
     return {
         "as_of_dates": json.loads(scores.attrs["as_of_dates"]),
         "skipped": json.loads(scores.attrs["skipped"]),
@@ -249,7 +253,8 @@ def build_outlook(
     tornado_data = stress.tornado(result, [key for key, _ in content.TORNADO_HEADLINES])
 
     say("drawing the figures")
-    record, scores = track_record(runs)
+    full_plans = plans if data_cut is None else fitting.plan_all(["all"], load_scenario(BASELINE))
+    record, scores = track_record({name: p.config_id for name, p in full_plans.items()})
     drawn = figures.all_figures(
         runs, result.sel(scenario=names), tornado_data, content.TORNADO_HEADLINES
     )
