@@ -193,9 +193,13 @@ def _interval(h: dict[str, Any]) -> str:
     )
 
 
-def _print_stress(report: dict[str, Any], headlines: list[str], limit: int = 40) -> None:
-    scenarios = report["scenarios"]
-    title = f"stress: {len(scenarios)} scenarios, {report['draws']} draws each"
+#: Scenarios listed on the terminal by ``stress`` (all are in ``--json`` and the saved file).
+STRESS_ROWS_SHOWN = 40
+
+
+def _print_stress(report: dict[str, Any], headlines: list[str]) -> None:
+    scenarios, total, limit = report["scenarios"], report["total"], STRESS_ROWS_SHOWN
+    title = f"stress: {total} scenarios, {report['draws']} draws each"
     if report.get("draws_stored") and report["draws"] != report["draws_stored"]:
         title += f" (of {report['draws_stored']} stored: --sweep-draws)"
 
@@ -226,8 +230,8 @@ def _print_stress(report: dict[str, Any], headlines: list[str], limit: int = 40)
             entry["scenario"] + ("" if entry["diagnostics_passed"] else " (FAILED)"), *cells
         )
     out.print(table)
-    if len(scenarios) > limit:
-        out.print(f"  ... {len(scenarios) - limit} more scenarios: see --json or the saved file")
+    if total > limit:
+        out.print(f"  ... {total - limit} more scenarios: see --json or the saved file")
 
 
 def _print_tornado(data: Any, headlines: list[str], top: int = 12) -> None:
@@ -341,7 +345,12 @@ def stress(
             raise InputError("--headline", f"unknown headline; expected one of {known}", column=key)
     path = Path(output) if output else runs_dir() / "stress.nc"
     save_dataset(result, path)
-    report = engine.result_to_json(result, None if as_json else shown) | {"saved": str(path)}
+    # The terminal shows the first rows only: build just those (10,000 take a second).
+    shown_rows = result if as_json else result.isel(scenario=slice(0, STRESS_ROWS_SHOWN))
+    report = engine.result_to_json(shown_rows, None if as_json else shown) | {
+        "saved": str(path),
+        "total": result.sizes["scenario"],
+    }
     tornado_keys = [k for k in shown if "stat" in result[k].dims]
     if sensitivity:
         data = engine.tornado(result, tornado_keys)
