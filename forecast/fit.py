@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,9 +241,32 @@ def draws(tree: xr.DataTree) -> xr.Dataset:
     return posterior
 
 
-def with_derived(posterior: xr.Dataset, derived: xr.Dataset) -> xr.Dataset:
+class Upstream(Mapping[str, xr.DataArray]):
+    """A run's draws and derived quantities, read by name: what a model downstream reads.
+
+    A derived quantity shadows a draw of the same name. Nothing is merged: aligning dozens of
+    variables for every derivation (every chunk of a sweep) would cost more than the reads.
+    """
+
+    def __init__(self, posterior: xr.Dataset, derived: xr.Dataset) -> None:
+        self.posterior, self.derived = posterior, derived
+        self.sizes = posterior.sizes
+
+    def __getitem__(self, key: str) -> xr.DataArray:
+        if key in self.derived.data_vars:
+            return self.derived[key]
+        return self.posterior[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self.derived.data_vars, *self.posterior.data_vars]))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def with_derived(posterior: xr.Dataset, derived: xr.Dataset) -> Upstream:
     """Return a run's draws with its derived quantities: what a model downstream reads."""
-    return posterior.assign({k: v for k, v in derived.data_vars.items() if k not in posterior})
+    return Upstream(posterior, derived)
 
 
 def derive(
@@ -267,13 +290,13 @@ def derive(
 def derive_from(
     fit_plan: FitPlan,
     posterior: xr.Dataset,
-    upstream: Mapping[str, xr.Dataset],
+    upstream: Mapping[str, Upstream],
     *,
     headline_only: bool = False,
 ) -> xr.Dataset:
     """Derive from draws already read.
 
-    ``posterior`` comes from :func:`draws`; each upstream dataset from :func:`with_derived`.
+    ``posterior`` comes from :func:`draws`; each upstream run from :func:`with_derived`.
 
     With ``headline_only``, a model that declares ``headline_years`` is derived at those years
     only (what a lever sweep summarises).

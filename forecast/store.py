@@ -138,10 +138,12 @@ def load_current(path: Path, expected_id: str) -> xr.DataTree | None:
 
     Only the attrs are read to decide; the arrays are read only for a run that is reused.
     """
-    attrs = stored_attrs(path)
-    if not attrs or attrs.get("config_id") != expected_id:
-        return None
-    return load_run(path)
+    return load_run(path) if is_current(path, expected_id) else None
+
+
+def is_current(path: Path, expected_id: str) -> bool:
+    """Return whether a run is stored at ``path`` with config id ``expected_id`` (attrs only)."""
+    return (stored_attrs(path) or {}).get("config_id") == expected_id
 
 
 def diagnostics(tree: xr.DataTree) -> dict[str, Any]:

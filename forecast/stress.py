@@ -25,7 +25,7 @@ import functools
 import itertools
 import math
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -404,29 +404,6 @@ def _stack_levers(per_scenario: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-class _Layered(Mapping[str, xr.DataArray]):
-    """A run's draws under its re-derived quantities, read by name without merging them.
-
-    What a model reads of its upstream runs is variables by name (and their sizes); merging
-    the two datasets for every chunk would align dozens of variables each time.
-    """
-
-    def __init__(self, derived: xr.Dataset, posterior: xr.Dataset) -> None:
-        self.derived, self.posterior = derived, posterior
-        self.sizes = posterior.sizes
-
-    def __getitem__(self, key: str) -> xr.DataArray:
-        if key in self.derived.data_vars:
-            return self.derived[key]
-        return self.posterior[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys([*self.derived.data_vars, *self.posterior.data_vars]))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
 class _LeverSweep:
     """The baseline draws a lever sweep re-derives from, read once for all its chunks."""
 
@@ -445,8 +422,10 @@ class _LeverSweep:
         self.posteriors = {
             name: fitting.draws(run).drop_vars(unlabelled) for name, run in runs.items()
         }
-        self.datasets: dict[str, Mapping[str, xr.DataArray]] = {
-            name: _Layered(run["derived"].to_dataset().drop_vars(unlabelled), self.posteriors[name])
+        self.datasets = {
+            name: fitting.with_derived(
+                self.posteriors[name], run["derived"].to_dataset().drop_vars(unlabelled)
+            )
             for name, run in runs.items()
         }
         self.baseline_summary = baseline_summary
@@ -464,7 +443,7 @@ class _LeverSweep:
             derived[name] = fitting.derive_from(
                 chunk_plan, self.posteriors[name], current, headline_only=True
             )
-            current[name] = _Layered(derived[name], self.posteriors[name])
+            current[name] = fitting.with_derived(self.posteriors[name], derived[name])
         # A headline no scenario lever reaches equals the baseline's, unless a lever set to
         # the same value for the whole chunk moved it.
         same_scalars = all(
@@ -556,7 +535,7 @@ def _refit_summary(
 
     Runs in a Dask worker: ``root`` and ``runs_dir`` point it at the caller's project. The
     summary is over ``draws`` of the draws (:func:`thin_runs`; all by default); the
-    diagnostics over all of them.
+    diagnostics are the fits' own.
     """
     parallel.use_project(root, runs_dir)
     return _summarize_plans(fitting.plan_all(["all"], scenario), draws)
@@ -566,9 +545,7 @@ def _summarize_plans(
     plans: Mapping[str, fitting.FitPlan], draws: int | None
 ) -> tuple[xr.Dataset, bool]:
     """Fit (or reuse) the planned runs; return their summary over ``draws`` and diagnostics."""
-    runs = fitting.ensure_runs(plans, progressbar=False)
-    summary, _ = summarize_runs(thin_runs(runs, draws))
-    return summary, all(store.diagnostics(run)["passed"] for run in runs.values())
+    return summarize_runs(thin_runs(fitting.ensure_runs(plans, progressbar=False), draws))
 
 
 def evaluate_refits(
@@ -612,8 +589,7 @@ def evaluate_refits(
 def _runs_are_current(plans: Mapping[str, fitting.FitPlan]) -> bool:
     """Return whether every planned run is stored with the config its inputs give."""
     return all(
-        (store.stored_attrs(store.run_path(name, p.scenario.name)) or {}).get("config_id")
-        == p.config_id
+        store.is_current(store.run_path(name, p.scenario.name), p.config_id)
         for name, p in plans.items()
     )
 
@@ -679,9 +655,8 @@ def run_stress(
         swept values.
     """
     plans, stored = baseline or baseline_runs()
-    runs = thin_runs(stored, draws)
-    baseline_summary, _ = summarize_runs(runs)
-    baseline_passed = all(store.diagnostics(run)["passed"] for run in stored.values())
+    runs = thin_runs(stored, draws)  # the attrs (diagnostics) are kept
+    baseline_summary, baseline_passed = summarize_runs(runs)
 
     total = len(scenarios)
     done = 0

@@ -207,7 +207,10 @@ def supply_curves(posterior: xr.Dataset, levers: Mapping[str, Any]) -> xr.Datase
     if ai_growth is not None:
         ai_slope = np.log10(ai_growth) + xr.zeros_like(ai_slope)
     after = lever(levers, "campus_growth_after_2030", 10 ** cap_b.sel(series="us_total"))
-    fixed = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
+    fixed = {
+        name: lever(levers, name, posterior[name])
+        for name in ("largest_campus_2025_gw", "largest_campus_2030_gw", "lab_share")
+    }
     curves = {
         "supply_reference_year": posterior["supply_reference_year"],
         "supply_delay_years": lever(levers, "extra_grid_delay_years", xr.DataArray(0.0)),

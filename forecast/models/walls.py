@@ -168,15 +168,14 @@ def derive(
     )
     fpw, curves = upstream["memory"], upstream["power"]
 
+    def log10_flop_per_gw(y: Any) -> xr.DataArray:
+        return memory.flop_per_watt_log10(fpw, y) + log10_flop_per_gw_gain
+
     def log10_campus(y: Any) -> xr.DataArray:
-        return power.campus_log10_gw(curves, y) + (
-            memory.flop_per_watt_log10(fpw, y) + log10_flop_per_gw_gain
-        )
+        return power.campus_log10_gw(curves, y) + log10_flop_per_gw(y)
 
     def log10_distributed(y: Any) -> xr.DataArray:
-        return power.lab_log10_gw(curves, y) + (
-            memory.flop_per_watt_log10(fpw, y) + log10_flop_per_gw_gain
-        )
+        return power.lab_log10_gw(curves, y) + log10_flop_per_gw(y)
 
     spend_usd = (
         p["largest_developer_capex_2025_usd"]
@@ -195,7 +194,7 @@ def derive(
 
     def power_gaps(y: Any) -> list[xr.DataArray]:
         # The run in GW-equivalents, set against each supply curve.
-        demand = log10_run(y) - (memory.flop_per_watt_log10(fpw, y) + log10_flop_per_gw_gain)
+        demand = log10_run(y) - log10_flop_per_gw(y)
         return [
             demand - power.campus_log10_gw(curves, y),
             demand - power.lab_log10_gw(curves, y),
