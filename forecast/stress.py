@@ -18,6 +18,7 @@ Two paths, chosen per scenario:
 
 from __future__ import annotations
 
+import collections
 import copy
 import dataclasses
 import datetime as dt
@@ -36,7 +37,7 @@ from forecast import __version__, parallel, store
 from forecast import fit as fitting
 from forecast.errors import InputError
 from forecast.models import REGISTRY, dependents
-from forecast.models.base import Headline
+from forecast.models.base import Headline, without_draw_index
 from forecast.priors import load_priors
 from forecast.scenarios import (
     BASELINE,
@@ -360,16 +361,18 @@ def needs_refit(scenario: Scenario) -> bool:
     return scenario.as_of is not None or any(o.fit or o.priors for o in scenario.models.values())
 
 
-def summarize_models(derived: Mapping[str, xr.Dataset], only_dim: str | None = None) -> xr.Dataset:
+def summarize_models(
+    derived: Mapping[str, xr.Dataset], only_dims: set[str] | None = None
+) -> xr.Dataset:
     """Summarise every model's headlines (``model.name``) and P(by year) curves of event years.
 
-    With ``only_dim``, only the headlines that vary along that dim are summarised.
+    With ``only_dims``, only the headlines that vary along one of those dims are summarised.
     """
     out = {}
     for name, dataset in derived.items():
         quantities = REGISTRY[name].headline(dataset)
-        if only_dim is not None:
-            quantities = {k: q for k, q in quantities.items() if only_dim in q.draws.dims}
+        if only_dims is not None:
+            quantities = {k: q for k, q in quantities.items() if only_dims & set(q.draws.dims)}
         for key, summary in summarize_scenarios(quantities).data_vars.items():
             out[f"{name}.{key}"] = summary
         for key, quantity in quantities.items():
@@ -384,24 +387,90 @@ def summarize_runs(runs: Mapping[str, xr.DataTree]) -> tuple[xr.Dataset, bool]:
     return summary, all(store.diagnostics(run)["passed"] for run in runs.values())
 
 
-def _stack_levers(per_scenario: list[dict[str, Any]]) -> dict[str, Any]:
-    """Turn per-scenario lever dicts (same keys) into vectorised values.
+LeverKey = tuple[str, str]  # (model, lever)
 
-    A lever equal in every scenario stays a number, so quantities it alone reaches are
-    computed once, not once per scenario. A prior-only parameter fixed in some scenarios and
-    not in others becomes NaN where unset, which reads its prior draws there
-    (:func:`forecast.models.base.lever`); other levers are never mixed (see
-    :func:`evaluate_levers`).
+
+@dataclass(frozen=True)
+class _Axis:
+    """One dim of a lever sweep: the levers that change along it, one value each per point."""
+
+    dim: str
+    values: dict[LeverKey, list[Any]]
+
+    @property
+    def size(self) -> int:
+        return len(next(iter(self.values.values())))
+
+    def arrays(self, where: slice = slice(None)) -> dict[LeverKey, xr.DataArray]:
+        """Return each lever's values over this dim (NaN: a prior-only parameter left unset)."""
+        return {
+            key: xr.DataArray(
+                np.asarray([np.nan if v is None else v for v in values[where]], dtype=float),
+                dims=self.dim,
+            )
+            for key, values in self.values.items()
+        }
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Scenarios evaluated together: levers constant across them, or along one of the axes.
+
+    Scenario ``members[i]`` sits at the point ``cells[i]`` (one index per axis) of the grid the
+    axes span; with no axis, every member is the same point.
     """
-    out: dict[str, Any] = {}
-    for key in per_scenario[0]:
-        values = [levers[key] for levers in per_scenario]
-        if all(v == values[0] for v in values):
-            out[key] = values[0]
-        else:
-            numbers = [np.nan if v is None else v for v in values]
-            out[key] = xr.DataArray(np.asarray(numbers, dtype=float), dims="scenario")
-    return out
+
+    members: list[int]
+    constants: dict[str, dict[str, Any]]
+    axes: list[_Axis]
+    cells: list[tuple[int, ...]]
+
+
+def _grid_parts(rows: Sequence[dict[str, dict[str, Any]]], members: list[int]) -> list[_Part]:
+    """Split scenarios sharing which levers they leave unset into grids and a flat remainder.
+
+    A ``--sweep`` grid is the cartesian product of each swept lever's values: kept as one axis
+    per lever, a quantity only some levers reach is derived over those axes alone (the campus
+    wall over 100 grid delays, not over 100 delays x 100 lab shares). The grid's points are
+    the scenarios whose every value is a grid value (one that occurs as often as the most
+    usual count for its lever); the rest (the baseline beside a sweep, a one-at-a-time
+    sensitivity sweep) go along one flat axis.
+    """
+    first = rows[members[0]]
+    varying = [
+        (m, k)
+        for m, values in first.items()
+        for k, v in values.items()
+        if any(rows[i][m][k] != v for i in members[1:])
+    ]
+    constants = {
+        m: {k: v for k, v in values.items() if (m, k) not in varying} for m, values in first.items()
+    }
+
+    def point(i: int) -> tuple[Any, ...]:
+        return tuple(rows[i][m][k] for m, k in varying)
+
+    if not varying:
+        return [_Part(members, constants, [], [()] * len(members))]
+    counts = [collections.Counter(point(i)[j] for i in members) for j in range(len(varying))]
+    usual = [collections.Counter(c.values()).most_common(1)[0][0] for c in counts]
+    grid = [i for i in members if all(counts[j][v] >= usual[j] for j, v in enumerate(point(i)))]
+    levels = [list(dict.fromkeys(point(i)[j] for i in grid)) for j in range(len(varying))]
+    parts = []
+    is_grid = len({point(i) for i in grid}) == math.prod(map(len, levels))
+    if len(varying) > 1 and min(map(len, levels)) > 1 and is_grid:
+        axes = [_Axis(f"_lever{j}", {key: levels[j]}) for j, key in enumerate(varying)]
+        index = [{v: n for n, v in enumerate(level)} for level in levels]
+        cells = [tuple(index[j][v] for j, v in enumerate(point(i))) for i in grid]
+        parts.append(_Part(grid, constants, axes, cells))
+        in_grid = set(grid)
+        members = [i for i in members if i not in in_grid]
+    if members:
+        flat = _Axis(
+            "_levers", {key: [rows[i][key[0]][key[1]] for i in members] for key in varying}
+        )
+        parts.append(_Part(members, constants, [flat], [(n,) for n in range(len(members))]))
+    return parts
 
 
 class _LeverSweep:
@@ -416,15 +485,13 @@ class _LeverSweep:
     ) -> None:
         self.plans = plans
         self.defaults = defaults
-        # Without their (chain, draw) labels, the draws align by position: xarray then skips
-        # comparing those indexes at every one of the thousands of operations a sweep makes.
-        unlabelled = ["chain", "draw"]
+        # The draws align by position (see without_draw_index).
         self.posteriors = {
-            name: fitting.draws(run).drop_vars(unlabelled) for name, run in runs.items()
+            name: without_draw_index(fitting.draws(run)) for name, run in runs.items()
         }
         self.datasets = {
             name: fitting.with_derived(
-                self.posteriors[name], run["derived"].to_dataset().drop_vars(unlabelled)
+                self.posteriors[name], run["derived"].to_dataset().drop_vars(["chain", "draw"])
             )
             for name, run in runs.items()
         }
@@ -432,44 +499,134 @@ class _LeverSweep:
         first = next(iter(self.posteriors.values()))
         self.n_draws = first.sizes["chain"] * first.sizes["draw"]
 
-    def derive(self, levers: Mapping[str, dict[str, Any]], rederive: set[str]) -> xr.Dataset:
-        """Re-derive the ``rederive`` models with vectorised levers; summarise them."""
-        current = dict(self.datasets)
+    def tasks(self, part: _Part, on_chunk: Callable[[int], None] | None) -> Any:
+        """Return a Dask task giving the summaries of ``part``'s scenarios over ``scenario``.
+
+        Each model is derived over the axes its levers (or the models it reads) vary along: the
+        ones the chunk axis (the longest) does not reach once for the whole part, the others in
+        chunks of :data:`CHUNK_SCENARIO_DRAWS` scenario-draws along that axis.
+        """
+        import dask
+
+        own = {
+            m: {a.dim for a in part.axes for model, _ in a.values if model == m} for m in self.plans
+        }
+        reach: dict[str, set[str]] = {}
+        for name in self.plans:  # dependency order
+            upstream = (reach.get(r, set()) for r in REGISTRY[name].requires)
+            reach[name] = own[name].union(*upstream)
+        changed = {
+            m
+            for m, values in part.constants.items()
+            if any(v != self.defaults[m][k] for k, v in values.items())
+        }
+        rederive = dependents({m for m in self.plans if own[m]} | changed)
+        # Where every constant lever is the baseline's, a headline no axis reaches is the
+        # baseline's: only those that vary are summarised.
+        only_dims = None if changed else {a.dim for a in part.axes}
+        axis = max(part.axes, key=lambda a: a.size, default=None)
+        chunked = {m for m in rederive if axis is not None and axis.dim in reach[m]}
+        # pure=False: dask neither hashes nor walks the sweep's draws for each task.
+        once = dask.delayed(self._derive, pure=False)(
+            self._levers(part), rederive - chunked, dict(self.datasets), only_dims
+        )
+        chunks = []
+        if chunked:
+            per_value = math.prod(a.size for a in part.axes) // axis.size
+            step = max(1, CHUNK_SCENARIO_DRAWS // (self.n_draws * per_value))
+            position = part.axes.index(axis)
+            counts = np.bincount([c[position] for c in part.cells], minlength=axis.size)
+            for begin in range(0, axis.size, step):
+                where = slice(begin, begin + step)
+                task = dask.delayed(self._chunk, pure=False)(
+                    once,
+                    self._levers(part, axis, where),
+                    chunked,
+                    only_dims,
+                    int(counts[where].sum()),
+                    on_chunk,
+                )
+                chunks.append(task)
+        return dask.delayed(self._assemble, pure=False)(part, axis, once, chunks, on_chunk)
+
+    def _levers(
+        self, part: _Part, axis: _Axis | None = None, where: slice = slice(None)
+    ) -> dict[str, dict[str, Any]]:
+        """Return every model's levers: constants, and DataArrays along each axis."""
+        levers = {m: dict(values) for m, values in part.constants.items()}
+        for a in part.axes:
+            for (model, key), values in a.arrays(where if a is axis else slice(None)).items():
+                levers[model][key] = values
+        return levers
+
+    def _derive(
+        self,
+        levers: Mapping[str, dict[str, Any]],
+        models: set[str],
+        current: dict[str, Any],
+        only_dims: set[str] | None,
+    ) -> tuple[dict[str, Any], xr.Dataset]:
+        """Re-derive ``models`` over ``current`` upstream; return it updated, and summaries."""
+        current = dict(current)
         derived = {}
         for name, fit_plan in self.plans.items():
-            if name not in rederive:
+            if name not in models:
                 continue
             chunk_plan = dataclasses.replace(fit_plan, levers=levers[name])
             derived[name] = fitting.derive_from(
                 chunk_plan, self.posteriors[name], current, headline_only=True
             )
             current[name] = fitting.with_derived(self.posteriors[name], derived[name])
-        # A headline no scenario lever reaches equals the baseline's, unless a lever set to
-        # the same value for the whole chunk moved it.
-        same_scalars = all(
-            isinstance(value, xr.DataArray) or value == self.defaults[name][key]
-            for name in rederive
-            for key, value in levers[name].items()
-        )
-        return summarize_models(derived, only_dim="scenario" if same_scalars else None)
+        return current, summarize_models(derived, only_dims)
 
-    def chunk_summary(
+    def _chunk(
         self,
+        once: tuple[dict[str, Any], xr.Dataset],
         levers: Mapping[str, dict[str, Any]],
-        rederive: set[str],
+        models: set[str],
+        only_dims: set[str] | None,
         size: int,
         on_chunk: Callable[[int], None] | None,
     ) -> xr.Dataset:
-        """Return the summaries of one chunk of ``size`` scenarios over ``scenario``."""
-        fresh = self.derive(levers, rederive) if rederive else xr.Dataset()
-        out = {}
-        for key, value in self.baseline_summary.data_vars.items():
-            value = fresh[key] if key in fresh.data_vars else value
-            if "scenario" not in value.dims:  # no lever of this chunk reaches it
-                value = value.expand_dims(scenario=size)
-            out[key] = value.transpose("scenario", ...)
+        """Summaries of one chunk of the chunk axis."""
+        _, summary = self._derive(levers, models, once[0], only_dims)
         if on_chunk:
             on_chunk(size)
+        return summary
+
+    def _assemble(
+        self,
+        part: _Part,
+        axis: _Axis | None,
+        once: tuple[dict[str, Any], xr.Dataset],
+        chunks: list[xr.Dataset],
+        on_chunk: Callable[[int], None] | None,
+    ) -> xr.Dataset:
+        """Put every headline's summary at each scenario's grid point, over ``scenario``."""
+        dims = [a.dim for a in part.axes]
+        sizes = [a.size for a in part.axes]
+        flat = (
+            np.ravel_multi_index(tuple(np.asarray(part.cells).T), sizes)
+            if dims
+            else np.zeros(len(part.members), dtype=int)
+        )
+        out = {}
+        for key, value in self.baseline_summary.data_vars.items():
+            if key in once[1].data_vars:
+                value = once[1][key]
+            elif chunks and key in chunks[0].data_vars:
+                pieces = [chunk[key] for chunk in chunks]
+                value = xr.concat(pieces, dim=axis.dim) if axis.dim in pieces[0].dims else pieces[0]
+            missing = {d: n for d, n in zip(dims, sizes, strict=True) if d not in value.dims}
+            value = value.expand_dims(missing).transpose(*dims, ...)
+            rest = value.dims[len(dims) :]
+            data = value.values.reshape(-1, *value.shape[len(dims) :])[flat]
+            coords = {d: value.coords[d] for d in rest if d in value.coords}
+            out[key] = xr.DataArray(
+                data, dims=("scenario", *rest), coords=coords, attrs=value.attrs
+            )
+        if on_chunk and not chunks:
+            on_chunk(len(part.members))
         return xr.Dataset(out)
 
 
@@ -485,22 +642,23 @@ def evaluate_levers(
 
     Scenarios are grouped by which levers they leave unset (an unset lever reads a default its
     model computes, a set one a value, so the two cannot share a vector; prior-only parameters
-    can: NaN reads their draws), then derived in chunks of
-    :data:`CHUNK_SCENARIO_DRAWS` scenario-draws, the chunks in parallel on Dask's threaded
-    scheduler.
+    can: NaN reads their draws). A group's ``--sweep`` grid keeps one axis per swept lever
+    (:func:`_grid_parts`); the rest share one flat axis. Each part is derived in chunks of
+    :data:`CHUNK_SCENARIO_DRAWS` scenario-draws along its longest axis, the chunks in parallel
+    on Dask's threaded scheduler.
     """
     import dask
 
     defaults = _default_levers(plans)
-    per_scenario = [
-        {name: defaults[name] | s.for_model(name).levers for name in plans} for s in scenarios
-    ]
+    rows = [{name: defaults[name] | s.for_model(name).levers for name in plans} for s in scenarios]
+    if not rows:
+        return baseline_summary.expand_dims(scenario=0)
     # An unset lever defers to a default its model computes (a fitted rate, no cap...), which a
     # vector of values cannot hold: scenarios that leave different levers unset go apart. A
     # prior-only parameter is the exception: unset, it reads its prior draws, which it can.
     prior_only = {(name, k) for name, p in plans.items() for k in p.spec.forward_bounds}
     groups: dict[tuple, list[int]] = {}
-    for i, levers in enumerate(per_scenario):
+    for i, levers in enumerate(rows):
         signature = tuple(
             (m, k)
             for m, values in levers.items()
@@ -509,22 +667,13 @@ def evaluate_levers(
         )
         groups.setdefault(signature, []).append(i)
     sweep = _LeverSweep(plans, runs, baseline_summary, defaults)
-    tasks, order = [], []
-    for members in groups.values():
-        size = max(1, CHUNK_SCENARIO_DRAWS // sweep.n_draws)
-        for start in range(0, len(members), size):
-            chunk = members[start : start + size]
-            levers = {m: _stack_levers([per_scenario[i][m] for i in chunk]) for m in plans}
-            changed = {m for m in plans if any(per_scenario[i][m] != defaults[m] for i in chunk)}
-            rederive = dependents(changed)
-            # pure=False: dask neither hashes nor walks the sweep's draws for each task.
-            task = dask.delayed(sweep.chunk_summary, pure=False)
-            tasks.append(task(levers, rederive, len(chunk), on_chunk))
-            order.extend(chunk)
-    if not tasks:
-        return baseline_summary.expand_dims(scenario=0)
-    results = dask.compute(*tasks, scheduler=dask.config.get("scheduler", "threads"))
+    parts = [part for members in groups.values() for part in _grid_parts(rows, members)]
+    results = dask.compute(
+        *(sweep.tasks(part, on_chunk) for part in parts),
+        scheduler=dask.config.get("scheduler", "threads"),
+    )
     combined = xr.concat(results, dim="scenario")
+    order = [i for part in parts for i in part.members]
     return combined.isel(scenario=np.argsort(order))
 
 

@@ -96,12 +96,33 @@ def _levers_only(scenarios, baseline):
     return stress.evaluate_levers(scenarios, plans, runs, baseline_summary=summary)
 
 
+def test_sweep_grids_are_found_among_other_scenarios():
+    def rows(points):
+        return [{"a": {"x": x, "y": y}, "b": {"z": 1.0}} for x, y in points]
+
+    grid = [(x, y) for x in (0.0, 1.0, 2.0) for y in (0.1, 0.2)]
+    # The baseline (x=0 as on the grid, y unset) beside a 3 x 2 sweep: a grid and a remainder.
+    (swept, rest) = stress._grid_parts(rows([(0.0, None), *grid]), list(range(7)))
+    assert [a.size for a in swept.axes] == [3, 2] and swept.members == list(range(1, 7))
+    assert swept.cells[:3] == [(0, 0), (0, 1), (1, 0)]
+    assert rest.members == [0] and rest.constants == {"a": {}, "b": {"z": 1.0}}
+    # One-at-a-time points (a sensitivity sweep) are no grid: one flat axis.
+    (flat,) = stress._grid_parts(rows([(0.0, 0.1), (1.0, 0.1), (0.0, 0.2)]), [0, 1, 2])
+    assert [a.size for a in flat.axes] == [3] and flat.cells == [(0,), (1,), (2,)]
+
+
 def test_vectorised_chunks_equal_one_scenario_at_a_time(in_fitted, baseline, monkeypatch):
+    # A 3 x 2 x 2 grid whose levers reach different models: compute's quantile reaches power,
+    # cost and the walls; the grid delay power and the walls; quality the data wall and walls.
     scenarios, _ = stress.build_scenarios(
-        sweeps=["power.extra_grid_delay_years=0:4:3", "datawall.quality_fraction=0.1:0.3:2"]
+        sweeps=[
+            "power.extra_grid_delay_years=0:4:3",
+            "datawall.quality_fraction=0.1:0.3:2",
+            "compute.largest_run_quantile=0.8:0.95:2",
+        ]
     )
-    # 4 scenarios a chunk (400 draws each): chunks cut across the grid.
-    monkeypatch.setattr(stress, "CHUNK_SCENARIO_DRAWS", 4 * 400)
+    # 2 scenarios a chunk (400 draws each): chunks cut across the grid.
+    monkeypatch.setattr(stress, "CHUNK_SCENARIO_DRAWS", 2 * 400)
     together = _levers_only(scenarios, baseline)
     for i, scenario in enumerate(scenarios):
         alone = _levers_only([scenario], baseline)
@@ -188,6 +209,29 @@ def test_sweep_draws_thin_every_chain_evenly_and_say_so(in_fitted, baseline, cap
     assert run_cli(*args, "200", "--json") == 0
     report = json.loads(capsys.readouterr().out)
     assert report["draws"] == 200 and report["draws_stored"] == 400
+
+
+def test_thinned_sweep_at_the_baseline_levers_equals_the_baseline_row(in_fitted, baseline):
+    # The data wall's demand mixture assigns each draw by its labels, so re-deriving thinned
+    # draws assigns them as the whole run did: the grid point at the baseline's lever values
+    # (weight 0.5, the share's draws: NaN) reads exactly the baseline's numbers.
+    plans, runs, _ = baseline
+    thinned = stress.thin_runs(runs, 200)
+    summary, _ = stress.summarize_runs(thinned)
+    scenarios, _ = stress.build_scenarios(
+        sweeps=[
+            "datawall.demand_weight_historical=0.25:0.75:3",
+            "walls.low_precision_speedup=1:2:2",
+        ]
+    )
+    result = stress.evaluate_levers(scenarios, plans, thinned, baseline_summary=summary)
+    at_default = [s.name for s in scenarios].index(
+        "baseline[datawall.demand_weight_historical=0.5][walls.low_precision_speedup=1]"
+    )
+    for key in ("datawall.exhaustion_year", "datawall.exhaustion_year_p_by"):
+        np.testing.assert_allclose(result[key][at_default], result[key][0], rtol=1e-12)
+    moved = result["datawall.exhaustion_year"].sel(stat="median")
+    assert moved[1] != moved[0]  # weight 0.25 moves it
 
 
 def test_cli_stress_json_table_and_saved_dataset(in_fitted, capsys):

@@ -143,6 +143,56 @@ def canonical_order(dataset: xr.Dataset) -> xr.Dataset:
     return dataset.map(lambda var: var.transpose(*[d for d in LEADING_DIMS if d in var.dims], ...))
 
 
+#: Data variables holding the ``(chain, draw)`` labels of draws a lever sweep unindexes.
+DRAW_LABELS = ("chain_label", "draw_label")
+
+
+def without_draw_index(posterior: xr.Dataset) -> xr.Dataset:
+    """Return draws aligned by position (no ``chain``/``draw`` index), labels kept as data.
+
+    A lever sweep makes thousands of operations on the draws; without indexes, xarray skips
+    comparing them at each. A derivation that depends on which draw is which (a random
+    assignment per draw) reads the labels with :func:`draw_labels`.
+    """
+    chain_label, draw_label = DRAW_LABELS
+    return posterior.drop_vars(["chain", "draw"]).assign(
+        {
+            chain_label: ("chain", posterior["chain"].values),
+            draw_label: ("draw", posterior["draw"].values),
+        }
+    )
+
+
+def draw_labels(posterior: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Return the ``chain`` and ``draw`` labels of draws, indexed or not."""
+    if all(name in posterior.data_vars for name in DRAW_LABELS):
+        return tuple(posterior[name].values for name in DRAW_LABELS)
+    return posterior["chain"].values, posterior["draw"].values
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    # SplitMix64's output function (Steele, Lea & Flood 2014), on uint64 (wrapping).
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def draw_uniforms(posterior: xr.Dataset, seed: int) -> xr.DataArray:
+    """Return one uniform number in ``[0, 1)`` per draw, a hash of the seed and its labels.
+
+    A draw gets the same number in a thinned run (``--sweep-draws``) as in the whole run, so a
+    random assignment per draw (the data wall's demand mixture) assigns it the same way
+    whichever draws are kept. Dims ``(chain, draw)``.
+    """
+    chains, draws = (np.asarray(labels, dtype=np.uint64) for labels in draw_labels(posterior))
+    with np.errstate(over="ignore"):
+        key = _splitmix64(np.uint64(seed) ^ chains[:, None])
+        bits = _splitmix64(key ^ _splitmix64(draws[None, :]))
+    coords = {d: posterior[d] for d in ("chain", "draw") if d in posterior.indexes}
+    return xr.DataArray((bits >> np.uint64(11)) * 2.0**-53, dims=("chain", "draw"), coords=coords)
+
+
 def lever(levers: Mapping[str, Any], name: str, default: Any = None) -> Any:
     """Return a lever's value as a DataArray if it is set, else ``default``.
 

@@ -53,7 +53,15 @@ import xarray as xr
 
 from forecast import summary
 from forecast.models import compute, scaling
-from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
+from forecast.models.base import (
+    POPULATIONS,
+    FitInputs,
+    ModelSpec,
+    Quantity,
+    canonical_order,
+    draw_uniforms,
+    lever,
+)
 from forecast.models.crossing import crossing_year, linear_crossing_year
 from forecast.models.trend import add_trend_from_inputs, trend_prior_names
 from forecast.priors import PriorSet
@@ -177,12 +185,7 @@ def derive(
 
     raw0, eff0, stock_g = effective_stock_log10(parts)
 
-    rng = np.random.default_rng(seed)
-    u = xr.DataArray(
-        rng.uniform(size=(posterior.sizes["chain"], posterior.sizes["draw"])),
-        dims=("chain", "draw"),
-        coords={"chain": posterior["chain"], "draw": posterior["draw"]},
-    )
+    u = draw_uniforms(posterior, seed)
     use_historical = u < weight
 
     def log_demand_hist(y: Any) -> Any:
