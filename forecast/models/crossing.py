@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numba
 import numpy as np
 import xarray as xr
 
@@ -242,34 +243,74 @@ def _walk_segments(
     template = first[0]
     dims, shape = template.dims, template.shape
     n_gaps = len(first) - 1
-    groups = [list(range(n_gaps))] if joint else [[i] for i in range(n_gaps)]
+    members = np.eye(n_gaps, dtype=bool) if not joint else np.ones((1, n_gaps), dtype=bool)
 
-    def values(arrays: Sequence[xr.DataArray]) -> list[np.ndarray]:
-        return [a.broadcast_like(template).transpose(*dims).values for a in arrays]
+    def values(arrays: Sequence[xr.DataArray]) -> np.ndarray:
+        # One row per array, each broadcast to the template's shape and flattened.
+        out = np.empty((len(arrays), template.size))
+        for row, array in zip(out, arrays, strict=True):
+            present = [d for d in dims if d in array.dims]
+            data = array.transpose(*present).values
+            row.reshape(shape)[...] = data.reshape([array.sizes.get(d, 1) for d in dims])
+        return out
 
-    *g0, y0 = values(first)
-    solved = [np.full(shape, np.inf) for _ in groups]
-    todo = [np.ones(shape, dtype=bool) for _ in groups]
+    before = values(first)
+    solved = np.full((len(members), template.size), np.inf)
+    todo = np.ones((len(members), template.size), dtype=bool)
     for point in points[1:]:
-        *g1, y1 = values([*log_gaps(point), point])
-        for k, members in enumerate(groups):
-            if not todo[k].any():
-                continue
-            begins, ends = np.zeros(shape), np.ones(shape)
-            for a, b in ((g0[i], g1[i]) for i in members):
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    t = a / (a - b)  # where the gap crosses zero inside the segment (0..1)
-                np.maximum(begins, np.where(a >= 0, 0.0, np.where(b >= 0, t, np.inf)), out=begins)
-                np.minimum(ends, np.where(b >= 0, 1.0, np.where(a >= 0, t, -np.inf)), out=ends)
-            hit = todo[k] & (begins <= ends)
-            with np.errstate(invalid="ignore"):
-                solved[k] = np.where(hit, y0 + begins * (y1 - y0), solved[k])
-            todo[k] &= ~hit
-        if not any(t.any() for t in todo):
+        after = values([*log_gaps(point), point])
+        remaining = _segment_step(
+            before[:-1], after[:-1], before[-1], after[-1], members, solved, todo
+        )
+        if remaining == 0:
             break
-        g0, y0 = g1, y1
+        before = after
     coords = {d: template.coords[d] for d in dims if d in template.coords}
-    return [xr.DataArray(s, dims=dims, coords=coords) for s in solved]
+    return [xr.DataArray(s.reshape(shape), dims=dims, coords=coords) for s in solved]
+
+
+@numba.njit(cache=True, nogil=True)
+def _segment_step(
+    gaps0: np.ndarray,
+    gaps1: np.ndarray,
+    years0: np.ndarray,
+    years1: np.ndarray,
+    members: np.ndarray,
+    solved: np.ndarray,
+    todo: np.ndarray,
+) -> int:  # pragma: no cover - compiled
+    """Solve, on one segment, every group of gaps (``members``: group x gap) still ``todo``.
+
+    Each gap is linear on the segment, so the part where it is >= 0 is an interval of the
+    segment (fraction 0..1); a group's year is the start of where all its intervals overlap.
+    Compiled: one pass over the elements instead of a dozen array operations per gap. Returns
+    how many (group, element) pairs are left unsolved.
+    """
+    remaining = 0
+    for i in range(years0.shape[0]):
+        for k in range(members.shape[0]):
+            if not todo[k, i]:
+                continue
+            begin, end = 0.0, 1.0
+            for j in range(gaps0.shape[0]):
+                if not members[k, j]:
+                    continue
+                a, b = gaps0[j, i], gaps1[j, i]
+                if np.isnan(a) or np.isnan(b):  # undefined on this segment: no crossing
+                    begin, end = np.inf, -np.inf
+                elif a >= 0:
+                    begin = max(begin, 0.0)
+                    end = min(end, 1.0 if b >= 0 else a / (a - b))
+                elif b >= 0:
+                    begin = max(begin, a / (a - b))
+                else:
+                    begin, end = np.inf, -np.inf
+            if begin <= end:
+                solved[k, i] = years0[i] + begin * (years1[i] - years0[i])
+                todo[k, i] = False
+            else:
+                remaining += 1
+    return remaining
 
 
 def grid_crossing_year(log_gap: xr.DataArray, dim: str = "year") -> xr.DataArray:
