@@ -8,7 +8,6 @@ import xarray as xr
 
 from forecast import fit
 from forecast.models import compute, walls
-from forecast.models.crossing import grid_crossing_year
 
 from .conftest import compute_upstream, run_cli
 from .test_models import fake_posterior
@@ -37,12 +36,16 @@ def upstream():
     comp = compute_upstream(
         fake_posterior(compute_intercept=26.0, compute_slope=0.6, compute_sigma=0.3, compute_nu=5)
     )
-    datawall = xr.Dataset(
-        {
-            "effective_stock_tokens": by_year(1e14 * 1.1**T),
-            "compute_optimal_tokens_per_param": by_year(20.0 + 0 * T),
-            "overtraining_factor": by_year(5.0 + 0 * T),
-        }
+    # The data wall's stock curve: 1e14 tokens in 2020, x1.1 a year; k = 20 and m = 5 fixed.
+    datawall = fake_posterior(
+        stock_log10_tokens_2024=14.0 + 4 * np.log10(1.1),
+        stock_log10_growth=np.log10(1.1),
+        multimodal_tokens=0.0,
+        synthetic_tokens_2025=0.0,
+        synthetic_growth_per_year=1.0,
+        tokens_per_param_fixed=20.0,
+        overtraining_factor_fixed=5.0,
+        overtraining_hold_year=np.nan,
     )
     # The power model's supply curves: a flat 1 GW campus; one lab's 0.5 GW doubling yearly.
     power = fake_posterior(
@@ -61,8 +64,17 @@ def upstream():
         flop_per_watt_slope=np.log10(1.3),
         flop_per_watt_log10_growth_after=np.log10(1.3),
     ).assign(decode_tokens_per_second=by_year(100.0 + 0 * T))
-    cost = xr.Dataset({"flop_per_usd": by_year(1e17 * 1.3**T)})
-    return dict(compute=comp, datawall=datawall, power=power, memory=memory, cost=cost)
+    # FLOP per dollar: 1e17 in 2020, x1.3 a year (the same rate after the newest costed run).
+    cost = fake_posterior(
+        cost_reference_year=2024.0,
+        flop_per_usd_intercept=17.0,
+        flop_per_usd_slope=np.log10(1.3),
+        flop_per_usd_log10_growth_after=np.log10(1.3),
+    )
+    scaling = xr.Dataset()  # k and m are fixed: the law is not read
+    return dict(
+        compute=comp, scaling=scaling, datawall=datawall, power=power, memory=memory, cost=cost
+    )
 
 
 def derive(levers=LEVERS, **hand):
@@ -109,6 +121,21 @@ def test_wall_years_by_hand():
     assert int(out["binds_first"].sum()) == 1
 
 
+def test_data_wall_with_synthetic_tokens_is_solved_on_the_curved_stock():
+    ups = upstream()
+    ups["datawall"] = ups["datawall"].assign(
+        synthetic_tokens_2025=xr.DataArray(3e15), synthetic_growth_per_year=xr.DataArray(3.0)
+    )
+    out = walls.derive(fake_posterior(**HAND), ups, LEVERS, seed=0).isel(chain=0, draw=0)
+    dense = np.linspace(2020.0, 2045.0, 2_500_001)
+    t = dense - 2020.0
+    stock = 1e14 * 1.1**t + np.where(dense >= 2025.0, 3e15 * 3.0 ** (dense - 2025.0), 0.0)
+    crossed = 26.0 + 0.6 * t >= np.log10(6 * stock**2 / 100)
+    expected = dense[np.argmax(crossed)] if crossed.any() else np.inf
+    np.testing.assert_allclose(out["data_wall_year"], expected, atol=2e-5)
+    assert np.isfinite(expected)  # the run catches the curved stock inside the window
+
+
 @pytest.mark.parametrize(
     ("changes", "moved"),
     [
@@ -138,15 +165,6 @@ def test_levers_broadcast_and_binding_probabilities_sum_to_one():
     assert (money.diff("scenario") > 0).all()
     probs = walls.binding_probabilities(out.isel(scenario=1))
     assert sum(probs.values()) == pytest.approx(1.0)
-
-
-def test_grid_crossing_year_interpolates_and_flags_never():
-    gap = xr.DataArray(
-        [[-2.0, -1.0, 1.0, 3.0], [-3.0, -2.0, -1.0, -0.5], [0.5, 1.0, 2.0, 3.0]],
-        dims=("draw", "year"),
-        coords={"year": [2020, 2021, 2022, 2023]},
-    )
-    np.testing.assert_allclose(grid_crossing_year(gap), [2021.5, np.inf, 2020.0])
 
 
 def test_a_failed_upstream_fit_flags_the_walls():

@@ -57,7 +57,7 @@ from forecast import summary
 from forecast.data import decimal_year
 from forecast.models import compute
 from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
-from forecast.models.crossing import linear_crossing_year
+from forecast.models.crossing import crossing_years
 from forecast.models.trend import add_log_linear_trend, project_log10, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
@@ -69,6 +69,8 @@ COST_METHODS = COST_COLUMNS
 MILESTONES_USD = {"first_1b_run_year": 1e9, "first_10b_run_year": 1e10, "first_100b_run_year": 1e11}
 #: First year searched for a milestone (before the costed runs start nothing is known).
 SEARCH_START_YEAR = 2016.0
+#: Years the headlines read (a lever sweep derives only these).
+HEADLINE_YEARS = (2026, 2030)
 
 PRIOR_NAMES = (
     *trend_prior_names("run_compute"),
@@ -153,11 +155,30 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     return model
 
 
+def flop_per_usd_log10(curve: Mapping[str, Any], years: Any) -> xr.DataArray:
+    """Return log10 training FLOP per 2023 USD at ``years``.
+
+    The fitted trend up to the newest costed run (``cost_reference_year``), then the rate
+    ``flop_per_usd_log10_growth_after`` (the lever's, else the fitted one): log-linear with one
+    kink, so a model downstream (the walls) evaluates it exactly at any year from the draws
+    and that one stored rate.
+    """
+    reference = curve["cost_reference_year"]
+    trend = project_log10(
+        curve["flop_per_usd_intercept"],
+        curve["flop_per_usd_slope"],
+        np.minimum(years, reference),
+        SETTINGS.year_origin,
+    )
+    return trend + curve["flop_per_usd_log10_growth_after"] * np.maximum(years - reference, 0.0)
+
+
 def derive(
     posterior: xr.Dataset,
     upstream: Mapping[str, xr.Dataset],
     levers: Mapping[str, Any],
     seed: int,
+    years: xr.DataArray | None = None,
 ) -> xr.Dataset:
     """Project the cost of the largest run per draw; find the $1B, $10B and $100B years.
 
@@ -173,39 +194,47 @@ def derive(
         extra dims (``scenario``) broadcast through.
     seed : int
         Unused (no random assignment); part of the shared signature.
+    years : xarray.DataArray, optional
+        Years of the projected quantities (default: the projection grid). The milestone years
+        are solved exactly whatever the years.
 
     Returns
     -------
     xarray.Dataset
     """
-    origin = SETTINGS.year_origin
-    years = compute.year_coord()
+    years = compute.year_coord() if years is None else years
     comp = upstream["compute"]
     reference = posterior["cost_reference_year"]
-    fpu_a, fpu_b = posterior["flop_per_usd_intercept"], posterior["flop_per_usd_slope"]
+    fpu_b = posterior["flop_per_usd_slope"]
     after = lever(levers, "flop_per_usd_growth_per_year")
     fpu_b_after = fpu_b if after is None else np.log10(after)
+    curve = {
+        "cost_reference_year": reference,
+        "flop_per_usd_intercept": posterior["flop_per_usd_intercept"],
+        "flop_per_usd_slope": fpu_b,
+        "flop_per_usd_log10_growth_after": fpu_b_after,
+    }
 
     def log10_flop_per_usd(y: Any) -> Any:
-        # The fitted trend up to the newest costed run, then the lever's rate (if set).
-        return project_log10(fpu_a, fpu_b, np.minimum(y, reference), origin) + fpu_b_after * (
-            np.maximum(y - reference, 0.0)
-        )
+        return flop_per_usd_log10(curve, y)
 
     offset = comp["largest_run_log10_offset"]
 
     def log10_largest_cost(y: Any) -> Any:
         return compute.log10_compute(comp, y) + offset - log10_flop_per_usd(y)
 
-    milestones = {
-        name: linear_crossing_year(
-            lambda y, usd=usd: log10_largest_cost(y) - np.log10(usd),
-            start=SEARCH_START_YEAR,
-            stop=SETTINGS.horizon_year,
-            knots=(reference,),  # FLOP per $ changes rate there
-        )
-        for name, usd in MILESTONES_USD.items()
-    }
+    def milestone_gaps(y: Any) -> list[Any]:
+        cost_usd = log10_largest_cost(y)
+        return [cost_usd - np.log10(usd) for usd in MILESTONES_USD.values()]
+
+    # The three milestones in one walk over the kink (FLOP per $ changes rate there).
+    years_at = crossing_years(
+        milestone_gaps,
+        start=SEARCH_START_YEAR,
+        stop=SETTINGS.horizon_year,
+        knots=(reference,),
+    )
+    milestones = dict(zip(MILESTONES_USD, years_at, strict=True))
     fitted_growth = 10 ** (posterior["run_compute_slope"] - fpu_b)
     projected_growth = 10 ** (comp["compute_slope"] - fpu_b_after)
     log10_fpu_years = log10_flop_per_usd(years)
@@ -223,6 +252,7 @@ def derive(
                 "shared_compute_growth_per_year": 10 ** comp["compute_slope"],
                 "flop_per_usd_growth_per_year": 10**fpu_b,
                 "hardware_price_performance_growth_per_year": 10 ** posterior["hardware_slope"],
+                "flop_per_usd_log10_growth_after": fpu_b_after,
                 **milestones,
             }
         )
@@ -286,4 +316,5 @@ MODEL = ModelSpec(
         "hardware_market": ("datacenter", "all"),
     },
     requires=("compute",),
+    headline_years=HEADLINE_YEARS,
 )

@@ -119,21 +119,6 @@ def crossing_year(
     return xr.DataArray(solved, dims=dims, coords=template.coords)
 
 
-def _first_crossing_on_points(gap: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """First zero of a gap given at increasing years (last axis), linearly interpolated."""
-    above = gap >= 0
-    first = above.argmax(axis=-1)[..., None]
-    previous = np.maximum(first - 1, 0)
-    g1 = np.take_along_axis(gap, first, axis=-1)[..., 0]
-    g0 = np.take_along_axis(gap, previous, axis=-1)[..., 0]
-    y1 = np.take_along_axis(years, first, axis=-1)[..., 0]
-    y0 = np.take_along_axis(years, previous, axis=-1)[..., 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fraction = np.where(first[..., 0] > 0, g0 / (g0 - g1), 0.0)
-    solved = y0 + fraction * (y1 - y0)
-    return np.where(above.any(axis=-1), solved, np.inf)
-
-
 def _knot_years(
     start: float, stop: float, knots: tuple[xr.DataArray | float, ...]
 ) -> list[xr.DataArray]:
@@ -311,32 +296,3 @@ def _segment_step(
             else:
                 remaining += 1
     return remaining
-
-
-def grid_crossing_year(log_gap: xr.DataArray, dim: str = "year") -> xr.DataArray:
-    """Return the first year a gap given on a year grid reaches zero, per draw.
-
-    For quantities known only on the projection grid (the walls compare curves other models
-    derived there). Between grid years the gap is interpolated linearly, which is exact for
-    log-linear curves.
-
-    Parameters
-    ----------
-    log_gap : xarray.DataArray
-        log demand minus log supply, with the grid dim ``dim`` (increasing years).
-    dim : str
-        The grid dim.
-
-    Returns
-    -------
-    xarray.DataArray
-        Decimal years without ``dim`` (the first grid year if the gap is already >= 0 there;
-        ``+inf`` if it never reaches zero on the grid).
-    """
-    ordered = log_gap.transpose(..., dim)
-    years = np.broadcast_to(ordered[dim].values.astype(float), ordered.shape)
-    solved = _first_crossing_on_points(ordered.values, years)
-    dims = ordered.dims[:-1]
-    return xr.DataArray(
-        solved, dims=dims, coords={d: ordered.coords[d] for d in dims if d in ordered.coords}
-    )

@@ -123,11 +123,73 @@ def effective_stock_log10(
     return raw, effective, growth
 
 
+def _fixed_or_nan(value: Any) -> xr.DataArray:
+    return xr.DataArray(np.nan) if value is None else value
+
+
+def stock_tokens(curve: Mapping[str, Any], years: Any) -> xr.DataArray:
+    """Return the effective stock of public text (tokens) at ``years``.
+
+    The effective 2024 stock plus any multimodal tokens, growing with the indexed web, plus
+    synthetic tokens from :data:`SYNTHETIC_START_YEAR` at their own rate. ``curve`` holds the
+    per-draw parameters :func:`derive` stores, so a model downstream (the walls) evaluates the
+    stock at any year exactly.
+    """
+    since = years - STOCK_BASE_YEAR
+    growth = curve["stock_log10_growth"]
+    grown = 10 ** (curve["stock_log10_tokens_2024"] + growth * since)
+    extra = curve["multimodal_tokens"] * 10 ** (growth * since)
+    synthetic = xr.where(
+        years >= SYNTHETIC_START_YEAR,
+        curve["synthetic_tokens_2025"]
+        * curve["synthetic_growth_per_year"] ** (years - SYNTHETIC_START_YEAR),
+        0.0,
+    )
+    return grown + extra + synthetic
+
+
+def is_log_linear(curve: Mapping[str, Any]) -> bool:
+    """Return whether the stock is log-linear in the year (no synthetic tokens)."""
+    synthetic = curve["synthetic_tokens_2025"]
+    return bool((synthetic == 0).all())
+
+
+def log10_tokens_per_param(
+    curve: Mapping[str, Any], law: Mapping[str, Any] | None, comp: Mapping[str, Any], years: Any
+) -> tuple[Any, Any]:
+    """Return log10 of ``k`` (compute-optimal tokens per parameter) and ``m`` (overtraining).
+
+    Each is the lever's fixed value where one is set (stored in ``curve``), else read per draw
+    from the scaling posterior ``law`` at the frontier compute of ``years`` (``m`` held from
+    the overtraining hold year on). Both are log-linear in the year between the hold year and
+    the window's ends.
+    """
+
+    def either(fixed: xr.DataArray, from_law: Any) -> Any:
+        missing = fixed.isnull()
+        if not bool(missing.any()):
+            return np.log10(fixed)
+        return from_law() if bool(missing.all()) else xr.where(missing, from_law(), np.log10(fixed))
+
+    def law_k() -> Any:
+        return scaling.log10_optimal_ratio_draws(law, compute.log10_compute(comp, years))
+
+    def law_m() -> Any:
+        held = np.minimum(years, curve["overtraining_hold_year"])
+        return scaling.log10_overtraining(law, held, compute.log10_compute(comp, held))
+
+    return (
+        either(curve["tokens_per_param_fixed"], law_k),
+        either(curve["overtraining_factor_fixed"], law_m),
+    )
+
+
 def derive(
     posterior: xr.Dataset,
     upstream: Mapping[str, xr.Dataset],
     levers: Mapping[str, Any],
     seed: int,
+    years: xr.DataArray | None = None,
 ) -> xr.Dataset:
     """Project demand and stock per draw and find the exhaustion years.
 
@@ -143,24 +205,22 @@ def derive(
         be DataArrays with extra dims (e.g. ``scenario``); results broadcast over them.
     seed : int
         Seeds the draw-to-projection assignment of the demand mixture.
+    years : xarray.DataArray, optional
+        Years of the projected quantities (default: the projection grid). The exhaustion years
+        are solved exactly whatever the years.
 
     Returns
     -------
     xarray.Dataset
     """
     origin = SETTINGS.year_origin
-    years = compute.year_coord()
+    years = compute.year_coord() if years is None else years
     parts = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
     weight = lever(levers, "demand_weight_historical")
-    multimodal = lever(levers, "multimodal_tokens")
-    synthetic0 = lever(levers, "synthetic_tokens_2025")
-    synthetic_growth = lever(levers, "synthetic_growth_per_year")
-
     hist_a, hist_b = posterior["dataset_intercept"], posterior["dataset_slope"]
     comp = upstream["compute"]
 
-    # k and m: fixed by a lever, else read per draw from the scaling posterior (resolved once
-    # here, not on every call of the crossing solver).
+    # k and m: fixed by a lever, else read per draw from the scaling posterior.
     fixed_k = lever(levers, "tokens_per_param")
     fixed_m = lever(levers, "overtraining_factor")
     law = upstream["scaling"] if fixed_k is None or fixed_m is None else None
@@ -169,61 +229,47 @@ def derive(
         if fixed_m is not None
         else lever(levers, "overtraining_hold_year", law["overtraining_reference_year"])
     )
-
-    def log10_tokens_per_param(y: Any) -> tuple[Any, Any]:
-        """log10 of k (compute-optimal at the frontier compute of y) and of m, per draw."""
-        if fixed_k is not None:
-            log_k = np.log10(fixed_k)
-        else:
-            log_k = scaling.log10_optimal_ratio_draws(law, compute.log10_compute(comp, y))
-        if fixed_m is not None:
-            log_m = np.log10(fixed_m)
-        else:
-            held = np.minimum(y, hold)
-            log_m = scaling.log10_overtraining(law, held, compute.log10_compute(comp, held))
-        return log_k, log_m
-
     raw0, eff0, stock_g = effective_stock_log10(parts)
-
-    u = draw_uniforms(posterior, seed)
-    use_historical = u < weight
+    curve = xr.Dataset(
+        {
+            "stock_log10_tokens_2024": eff0,
+            "stock_log10_growth": stock_g,
+            "multimodal_tokens": lever(levers, "multimodal_tokens"),
+            "synthetic_tokens_2025": lever(levers, "synthetic_tokens_2025"),
+            "synthetic_growth_per_year": lever(levers, "synthetic_growth_per_year"),
+            "tokens_per_param_fixed": _fixed_or_nan(fixed_k),
+            "overtraining_factor_fixed": _fixed_or_nan(fixed_m),
+            "overtraining_hold_year": _fixed_or_nan(hold),
+        }
+    )
+    use_historical = draw_uniforms(posterior, seed) < weight
 
     def log_demand_hist(y: Any) -> Any:
         return hist_a + hist_b * (y - origin)
 
     def log_demand_compute(y: Any) -> Any:
         # D_C = sqrt(k m C / 6): log10 D_C = 0.5 (log10 k + log10 m - log10 6 + log10 C)
-        log_k, log_m = log10_tokens_per_param(y)
+        log_k, log_m = log10_tokens_per_param(curve, law, comp, y)
         return 0.5 * (log_k + log_m - np.log10(6.0) + compute.log10_compute(comp, y))
-
-    def stock(y: Any) -> Any:
-        grown = 10 ** (eff0 + stock_g * (y - STOCK_BASE_YEAR))
-        extra = multimodal * 10 ** (stock_g * (y - STOCK_BASE_YEAR))
-        synthetic = xr.where(
-            y >= SYNTHETIC_START_YEAR,
-            synthetic0 * synthetic_growth ** (y - SYNTHETIC_START_YEAR),
-            0.0,
-        )
-        return grown + extra + synthetic
 
     # Without synthetic tokens the stock is log-linear and the demands are log-linear up to the
     # overtraining hold year: the exact solver needs no grid.
-    curved = not (isinstance(synthetic0, xr.DataArray) and bool((synthetic0 == 0).all()))
+    curved = not is_log_linear(curve)
     kinks = {"historical": (), "compute": () if hold is None else (hold,)}
     exhaustion = {
-        key: _crossing(fn, stock, kinks[key], curved)
+        key: _crossing(fn, curve, kinks[key], curved)
         for key, fn in (("historical", log_demand_hist), ("compute", log_demand_compute))
     }
     demand_hist = 10 ** log_demand_hist(years)
     demand_comp = 10 ** log_demand_compute(years)
-    log_k_years, log_m_years = log10_tokens_per_param(years)
+    log_k_years, log_m_years = log10_tokens_per_param(curve, law, comp, years)
     return canonical_order(
         xr.Dataset(
             {
                 "dataset_tokens_historical": demand_hist,
                 "dataset_tokens_compute": demand_comp,
                 "dataset_tokens": xr.where(use_historical, demand_hist, demand_comp),
-                "effective_stock_tokens": stock(years),
+                "effective_stock_tokens": stock_tokens(curve, years),
                 "raw_stock_tokens_2024": 10**raw0,
                 "effective_stock_tokens_2024": 10**eff0,
                 "stock_growth_per_year": 10**stock_g,
@@ -237,16 +283,17 @@ def derive(
                     use_historical, exhaustion["historical"], exhaustion["compute"]
                 ),
                 "demand_uses_historical": use_historical,
+                **curve.data_vars,
             }
         )
     )
 
 
-def _crossing(log_demand: Any, stock: Any, kinks: tuple, curved: bool) -> xr.DataArray:
+def _crossing(log_demand: Any, curve: xr.Dataset, kinks: tuple, curved: bool) -> xr.DataArray:
     """Solve ``log10 D(y) = log10 S(y)`` per draw (and per scenario, if present)."""
 
     def log_gap(y: Any) -> Any:
-        return log_demand(y) - np.log10(stock(y))
+        return log_demand(y) - np.log10(stock_tokens(curve, y))
 
     start, stop = 2000.0, SETTINGS.horizon_year
     if curved:
@@ -297,6 +344,8 @@ MODEL = ModelSpec(
     fit_options={"population": "frontier", "start_date": "2020-01-01"},
     fit_choices={"population": POPULATIONS},
     requires=("compute", "scaling"),
+    # No headline reads a year (the walls read the stock curve, not the grid).
+    headline_years=(),
     forward_bounds={
         "indexed_pages": (1e9, 1e14),
         "bytes_per_page": (100.0, 1e6),

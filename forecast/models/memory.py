@@ -61,6 +61,8 @@ METRICS = ("bandwidth", "flops")
 LKJ_ETA = 2.0
 #: First projected year: forward levers on a fitted rate act from here on.
 LEVER_START_YEAR = 2026.0
+#: Years the headlines read (a lever sweep derives only these; the walls read 2030 too).
+HEADLINE_YEARS = (2030,)
 #: Intercepts and slopes of the two accelerator trends.
 ACCEL_TREND_PRIORS = (
     "accel_bandwidth_intercept",
@@ -186,10 +188,14 @@ def derive(
     upstream: Mapping[str, xr.Dataset],
     levers: Mapping[str, Any],
     seed: int,
+    years: xr.DataArray | None = None,
 ) -> xr.Dataset:
-    """Project bandwidth, FLOP/s, bytes per FLOP and the decode ceiling per draw."""
+    """Project bandwidth, FLOP/s, bytes per FLOP and the decode ceiling per draw.
+
+    At ``years`` (default: the projection grid).
+    """
     origin = SETTINGS.year_origin
-    years = compute.year_coord()
+    years = compute.year_coord() if years is None else years
     log10_stack_tbps = _capped(
         project_log10(posterior["hbm_intercept"], posterior["hbm_slope"], years, origin) - 3.0,
         lever(levers, "hbm_stack_bandwidth_cap_tbps"),
@@ -281,5 +287,6 @@ MODEL = ModelSpec(
     build=build,
     derive=derive,
     headline=headline,
+    headline_years=HEADLINE_YEARS,
     fit_options={"include_announced": False},
 )

@@ -29,9 +29,10 @@ wall and which constraint it is, and the largest feasible run by year (the small
 power wall is solved exactly: the power model's supply curves and the memory model's FLOP/s per
 watt are evaluated as functions at their kinks (a grid delay of 1.3 years puts a kink at a
 fractional year), and the run must exceed both the campus and the distributed supply. The data
-and money walls interpolate the log gap linearly on the yearly grid the upstream models derive
-(exact for their log-linear curves; synthetic data curves the stock). All three are searched
-up to the grid's last year, so a later wall is "not before then". The draws of every model
+and money walls are solved the same way from the data wall's stock curve (with its k and m)
+and the cost model's FLOP per dollar: exact at their kinks (the overtraining hold year, the
+newest costed run), or by bisection when synthetic data curves the stock. All three are
+searched up to the grid's last year, so a later wall is "not before then". The draws of every model
 are paired by (chain, draw): the models share no parameters except through the compute draws
 they all read, so each pairing is a draw from the joint posterior.
 """
@@ -47,9 +48,9 @@ import pymc as pm
 import xarray as xr
 
 from forecast import summary
-from forecast.models import compute, memory, power
+from forecast.models import compute, cost, datawall, memory, power
 from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, lever
-from forecast.models.crossing import grid_crossing_year, joint_crossing_year
+from forecast.models.crossing import crossing_year, joint_crossing_year, linear_crossing_year
 from forecast.priors import PriorSet
 
 #: Constraints compared, in reporting order.
@@ -134,8 +135,9 @@ def derive(
     seed : int
         Unused; part of the shared signature.
     years : xarray.DataArray, optional
-        Years of the caps and runs in the output (default: the projection grid). The walls are
-        found on the whole grid whatever the years.
+        Years of the caps and runs in the output (default: the projection grid; the memory
+        model's derived quantities must hold them). The walls are solved exactly whatever the
+        years.
 
     Returns
     -------
@@ -149,12 +151,13 @@ def derive(
     def log10_run(y: Any) -> xr.DataArray:
         return compute.log10_compute(comp, y) + comp["largest_run_log10_offset"]
 
-    data = upstream["datawall"]
-    log10_data = (
-        np.log10(6.0)
-        + 2.0 * np.log10(data["effective_stock_tokens"])
-        - np.log10(data["compute_optimal_tokens_per_param"] * data["overtraining_factor"])
-    )
+    # The data cap at any year: the data wall's stock curve and its k and m (lever-fixed, or
+    # the scaling law's at the frontier compute of the year).
+    data, law = upstream["datawall"], upstream["scaling"]
+
+    def log10_data(y: Any) -> xr.DataArray:
+        log_k, log_m = datawall.log10_tokens_per_param(data, law, comp, y)
+        return np.log10(6.0) + 2.0 * np.log10(datawall.stock_tokens(data, y)) - log_k - log_m
 
     # FLOP one run gets per GW of supply: the memory model's accelerator FLOP/s per watt (at
     # any year) x the stated assumptions. With the power model's supply curves, this gives the
@@ -177,15 +180,23 @@ def derive(
     def log10_distributed(y: Any) -> xr.DataArray:
         return power.lab_log10_gw(curves, y) + log10_flop_per_gw(y)
 
-    spend_usd = (
-        p["largest_developer_capex_2025_usd"]
-        * p["capex_growth_per_year"] ** (grid - CAPEX_BASE_YEAR)
-        * p["largest_run_capex_share"]
+    # The money cap at any year: what the largest developer may spend on one run x FLOP per $.
+    log10_spend_share = np.log10(
+        p["largest_run_capex_share"]
         * p["amortized_cost_per_cluster_usd_year"]
         * p["run_duration_s"]
         / SECONDS_PER_YEAR
     )
-    log10_money = np.log10(spend_usd * upstream["cost"]["flop_per_usd"])
+
+    def log10_spend(y: Any) -> xr.DataArray:
+        return (
+            np.log10(p["largest_developer_capex_2025_usd"])
+            + np.log10(p["capex_growth_per_year"]) * (y - CAPEX_BASE_YEAR)
+            + log10_spend_share
+        )
+
+    def log10_money(y: Any) -> xr.DataArray:
+        return log10_spend(y) + cost.flop_per_usd_log10(upstream["cost"], y)
 
     # Each constraint's wall is found on its own, so one that no scenario lever reaches is
     # solved once, not once per scenario. The run exceeds the power cap (the larger of one
@@ -206,27 +217,37 @@ def derive(
         stop=stop,
         knots=(*power.supply_knots(curves), memory.LEVER_START_YEAR),
     )
+
+    def data_gap(y: Any) -> xr.DataArray:
+        return log10_run(y) - log10_data(y)
+
+    if datawall.is_log_linear(data):  # kinked only where m is held
+        hold = data["overtraining_hold_year"].fillna(stop)
+        data_wall = linear_crossing_year(data_gap, start=start, stop=stop, knots=(hold,))
+    else:  # synthetic tokens curve the stock
+        data_wall = crossing_year(data_gap, start=start, stop=stop, step=0.25)
+    money_wall = linear_crossing_year(
+        lambda y: log10_run(y) - log10_money(y),
+        start=start,
+        stop=stop,
+        knots=(upstream["cost"]["cost_reference_year"],),  # FLOP per $ changes rate there
+    )
+    walls = {"data": data_wall, "power": power_wall, "money": money_wall}
     constraint = xr.DataArray(list(CONSTRAINTS), dims="constraint", name="constraint")
     wall_year = xr.concat(
-        [
-            grid_crossing_year(log10_run(grid) - log10_data),
-            power_wall,
-            grid_crossing_year(log10_run(grid) - log10_money),
-        ],
-        dim=constraint,
-        coords="minimal",
-        compat="override",
+        [walls[c] for c in CONSTRAINTS], dim=constraint, coords="minimal", compat="override"
     )
     first_year = wall_year.min("constraint")
     binds_first = (wall_year == first_year) & np.isfinite(first_year)
 
-    at = {"year": years.values}
     campus, distributed = log10_campus(years), log10_distributed(years)
+    log10_caps = {
+        "data": log10_data(years),
+        "power": np.maximum(campus, distributed),
+        "money": log10_money(years),
+    }
     caps = xr.concat(
-        [log10_data.sel(at), np.maximum(campus, distributed), log10_money.sel(at)],
-        dim=constraint,
-        coords="minimal",
-        compat="override",
+        [log10_caps[c] for c in CONSTRAINTS], dim=constraint, coords="minimal", compat="override"
     )
     return canonical_order(
         xr.Dataset(
@@ -235,12 +256,16 @@ def derive(
                 "cap_flop": 10**caps,
                 "power_single_campus_cap_flop": 10**campus,
                 "power_distributed_cap_flop": 10**distributed,
-                "spend_ceiling_usd": spend_usd.sel(at),
+                "spend_ceiling_usd": 10 ** log10_spend(years),
                 "max_feasible_run_flop": 10 ** caps.min("constraint"),
                 "wall_year": wall_year,
+                # Each constraint's own, with the dims only what reaches it gives it (the
+                # stacked forms broadcast every constraint to the dims of all).
+                **{f"{c}_wall_year": walls[c] for c in CONSTRAINTS},
+                **{f"{c}_cap_flop": 10 ** log10_caps[c] for c in CONSTRAINTS},
                 "first_wall_year": first_year,
                 "binds_first": binds_first,
-                "decode_tokens_per_second": fpw["decode_tokens_per_second"].sel(at),
+                "decode_tokens_per_second": fpw["decode_tokens_per_second"].sel(year=years.values),
             }
         )
     )
@@ -257,16 +282,16 @@ def headline(derived: xr.Dataset) -> dict[str, Quantity]:
     """Return the walls' headline numbers."""
     h = Quantity
     at_2030 = {"year": 2030}
-    caps = derived["cap_flop"].sel(at_2030)
     return {
         "first_wall": Quantity(derived["binds_first"], "P(binds first)", category_dim="constraint"),
         "first_wall_year": h(derived["first_wall_year"], "year"),
         "max_feasible_run_2030_flop": h(derived["max_feasible_run_flop"].sel(at_2030), "FLOP"),
         "largest_run_2030_flop": h(derived["largest_run_flop"].sel(at_2030), "FLOP (trend)"),
-        **{f"{c}_cap_2030_flop": h(caps.sel(constraint=c), "FLOP") for c in CONSTRAINTS},
         **{
-            f"{c}_wall_year": h(derived["wall_year"].sel(constraint=c), "year") for c in CONSTRAINTS
+            f"{c}_cap_2030_flop": h(derived[f"{c}_cap_flop"].sel(at_2030), "FLOP")
+            for c in CONSTRAINTS
         },
+        **{f"{c}_wall_year": h(derived[f"{c}_wall_year"], "year") for c in CONSTRAINTS},
         "power_single_campus_cap_2030_flop": h(
             derived["power_single_campus_cap_flop"].sel(at_2030), "FLOP"
         ),
@@ -299,7 +324,7 @@ MODEL = ModelSpec(
     headline=headline,
     extras=extras,
     # The data wall's own inputs (scaling) reach the walls through its derived quantities.
-    requires=("compute", "datawall", "power", "cost", "memory"),
+    requires=("compute", "scaling", "datawall", "power", "cost", "memory"),
     headline_years=HEADLINE_YEARS,
     forward_bounds={
         "largest_developer_capex_2025_usd": (1e9, 1e13),
