@@ -29,7 +29,7 @@ def first_crossing_year(
     start: float,
     stop: float,
     step: float = 0.25,
-    iterations: int = 40,
+    iterations: int = 24,
 ) -> np.ndarray:
     """Return, per element, the first year in ``[start, stop]`` with ``gap(year) >= 0``.
 
@@ -45,8 +45,8 @@ def first_crossing_year(
         Search window in decimal years.
     step : float, default 0.25
         Grid spacing of the bracket search; crossings closer together than this may be missed.
-    iterations : int, default 40
-        Bisection steps inside the bracket (``step / 2**40`` resolution).
+    iterations : int, default 24
+        Bisection steps inside the bracket: ``step / 2**24``, half a second at the default step.
 
     Returns
     -------
