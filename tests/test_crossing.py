@@ -1,10 +1,8 @@
 import numpy as np
-import pytest
 import xarray as xr
 
 from forecast.models.crossing import (
-    crossing_year,
-    first_crossing_year,
+    concave_crossing_year,
     joint_crossing_year,
     linear_crossing_year,
 )
@@ -12,30 +10,40 @@ from forecast.models.crossing import (
 
 def test_known_crossing_year():
     # demand 10^(12 + 0.5 (y - 2020)), supply 10^(14 + 0.1 (y - 2020)): equal at y = 2025
-    slope = np.array([[0.5, 0.3]])
+    slope = xr.DataArray([0.5, 0.3], dims="draw")
     gap = lambda y: (12 + slope * (y - 2020)) - (14 + 0.1 * (y - 2020))  # noqa: E731
-    years = first_crossing_year(gap, (1, 2), start=2000, stop=2100)
-    np.testing.assert_allclose(years, [[2025.0, 2020 + 2 / 0.2]], atol=1e-6)
+    years = concave_crossing_year(gap, start=2000, stop=2100)
+    np.testing.assert_allclose(years, [2025.0, 2020 + 2 / 0.2], atol=1e-8)
 
 
 def test_never_and_already():
-    offsets = np.array([-5.0, 1.0])  # never reaches / already above at start
+    offsets = xr.DataArray([-5.0, 1.0], dims="draw")  # never reaches / already above at start
     gap = lambda y: offsets + 0.0 * y  # noqa: E731
-    years = first_crossing_year(gap, (2,), start=2000, stop=2100)
+    years = concave_crossing_year(gap, start=2000, stop=2100)
     assert np.isinf(years[0]) and years[1] == 2000
 
 
-def test_non_exponential_supply_matches_numeric_root():
-    # supply with an additive term that kicks in later: solve by dense brute force
-    def gap(y):
-        demand = 10 ** (12 + 0.4 * (y - 2020))
-        supply = 1e14 + np.where(y >= 2025, 5e13 * 2.0 ** (y - 2025), 0.0)
-        return np.log10(demand) - np.log10(supply)
+def test_concave_solver_matches_a_dense_grid_on_a_sum_of_exponentials():
+    # The stock plus synthetic tokens from 2025 (a jump there, then their own growth): per
+    # draw, a crossing before the jump, two on the curved part, one with no synthetic tokens
+    # (log-linear), and one never.
+    base = xr.DataArray([12.5, 12.0, 11.0, 12.0, 9.0], dims="draw")
+    synthetic = xr.DataArray([5e13, 1e14, 1e12, 0.0, 1e13], dims="draw")
+    growth = xr.DataArray([2.0, 1.5, 2.0, 1.0, 3.0], dims="draw")
 
-    (year,) = first_crossing_year(gap, (1,), start=2000, stop=2100)
-    dense = np.linspace(2020, 2040, 2_000_001)
-    expected = dense[np.argmax(gap(dense) >= 0)]
-    assert year == pytest.approx(expected, abs=1e-4)
+    def gap(y):
+        demand = base + 0.4 * (y - 2020)
+        supply = 1e14 * 1.05 ** (y - 2020) + xr.where(
+            y >= 2025, synthetic * growth ** (y - 2025), 0.0
+        )
+        return demand - np.log10(supply)
+
+    solved = concave_crossing_year(gap, start=2000.0, stop=2100.0, knots=(2025.0,))
+    dense = xr.DataArray(np.linspace(2000.0, 2100.0, 10_000_001), dims="year")
+    met = gap(dense) >= 0
+    brute = dense.isel(year=met.argmax("year")).where(met.any("year"), np.inf)
+    np.testing.assert_allclose(solved.values, brute.transpose("draw").values, atol=2e-5)
+    assert np.isinf(solved.values[-1]) and np.isfinite(solved.values[:-1]).all()
 
 
 def test_linear_solver_is_exact_between_knots_per_element():
@@ -50,8 +58,8 @@ def test_linear_solver_is_exact_between_knots_per_element():
     solved = linear_crossing_year(gap, start=2000.0, stop=2100.0, knots=(hold,))
     # draw 0: -4 + 1.0 at 2022 (gap -3.2), then -0.05/yr: never; draw 1: 0.4/yr from 2020 -> 2030
     np.testing.assert_allclose(solved.values, [np.inf, 2030.0, 2000.0], atol=1e-9)
-    brute = crossing_year(gap, start=2000.0, stop=2100.0)
-    np.testing.assert_allclose(solved.values, brute.values, atol=1e-8)
+    curved = concave_crossing_year(gap, start=2000.0, stop=2100.0, knots=(hold,))
+    np.testing.assert_allclose(solved.values, curved.values, atol=1e-8)
 
 
 def test_joint_solver_finds_the_first_year_every_gap_is_met_at_once():

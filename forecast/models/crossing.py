@@ -6,8 +6,9 @@ broadcast ``years`` against the arrays it closes over. Two solvers:
 * :func:`linear_crossing_year`, exact and fast, for a gap linear in the year between known kinks
   (every trend the engine projects is log-linear between its kinks): it evaluates the gap at the
   kinks only, a few evaluations where the grid solver needs hundreds;
-* :func:`crossing_year`, for a curved gap (synthetic data growing at its own rate on top of the
-  stock): it scans a grid for the first sign change, then bisects inside that bracket.
+* :func:`concave_crossing_year`, for a gap concave between kinks (a sum of exponentials as the
+  supply: synthetic data growing at its own rate on top of the stock): Newton steps from each
+  segment's start, which never pass the first zero.
 """
 
 from __future__ import annotations
@@ -18,105 +19,100 @@ import numba
 import numpy as np
 import xarray as xr
 
-#: Grid years the bracket search of :func:`first_crossing_year` evaluates at once.
-GRID_BLOCK = 16
+#: Decimal years of the backward difference the concave solver takes as its slope.
+SLOPE_STEP_YEARS = 1e-6
 
 
-def first_crossing_year(
-    gap: Callable[[np.ndarray], np.ndarray],
-    shape: tuple[int, ...],
-    *,
-    start: float,
-    stop: float,
-    step: float = 0.25,
-    iterations: int = 24,
-) -> np.ndarray:
-    """Return, per element, the first year in ``[start, stop]`` with ``gap(year) >= 0``.
-
-    Parameters
-    ----------
-    gap : callable
-        ``gap(years) -> array``: log demand minus log supply. Called with ``years`` of shape
-        ``(n_grid, 1, ..., 1)`` and of shape ``shape``; the result must broadcast to the
-        corresponding shape.
-    shape : tuple of int
-        Shape of the per-draw result.
-    start, stop : float
-        Search window in decimal years.
-    step : float, default 0.25
-        Grid spacing of the bracket search; crossings closer together than this may be missed.
-    iterations : int, default 24
-        Bisection steps inside the bracket: ``step / 2**24``, half a second at the default step.
-
-    Returns
-    -------
-    numpy.ndarray
-        Decimal crossing years of shape ``shape``; ``start`` where the demand already meets the
-        supply at ``start``, ``+inf`` where it never does by ``stop``.
-    """
-    grid = np.arange(start, stop + step / 2, step)
-    # The bracket search scans the grid a block of years at a time and stops once every
-    # element has crossed: memory stays at one block, and later years are not evaluated.
-    ever = np.zeros(shape, dtype=bool)
-    first = np.zeros(shape, dtype=int)
-    for begin in range(0, grid.size, GRID_BLOCK):
-        block = grid[begin : begin + GRID_BLOCK]
-        values = np.broadcast_to(
-            gap(block.reshape((-1,) + (1,) * len(shape))), (block.size, *shape)
-        )
-        reached = values >= 0
-        new = reached.any(axis=0) & ~ever
-        first = np.where(new, begin + np.argmax(reached, axis=0), first)
-        ever |= new
-        if ever.all():
-            break
-    lo = grid[np.maximum(first - 1, 0)]
-    hi = grid[first]
-    for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        above = np.broadcast_to(gap(mid), shape) >= 0
-        hi = np.where(above, mid, hi)
-        lo = np.where(above, lo, mid)
-    result = np.where(first == 0, start, hi)
-    return np.where(ever, result, np.inf)
-
-
-def crossing_year(
+def concave_crossing_year(
     log_gap: Callable[[xr.DataArray], xr.DataArray],
     *,
     start: float,
     stop: float,
-    step: float = 0.25,
+    knots: tuple[xr.DataArray | float, ...] = (),
+    tolerance: float = 1e-9,
+    max_steps: int = 100,
 ) -> xr.DataArray:
-    """Return the first year with ``log_gap(year) >= 0``, per draw (and per scenario).
+    """Return the first year with ``log_gap(year) >= 0`` for a gap concave between ``knots``.
+
+    For a demand log-linear between kinks against a supply that is a sum of exponentials (the
+    text stock plus synthetic tokens growing at their own rate): ``log10`` of such a sum is
+    convex, so the gap is concave on each segment between kinks, and may jump at one (synthetic
+    tokens start at a year). On each segment, Newton steps from its start towards the first
+    zero: for a concave function the tangent lies above it, so a step never passes the zero,
+    and a slope that is no longer positive means the gap only falls from there. The slope is a
+    backward difference (:data:`SLOPE_STEP_YEARS`), never below the derivative, so the steps
+    stay on the safe side. No grid: a crossing between grid years cannot be missed.
 
     Parameters
     ----------
     log_gap : callable
-        ``log_gap(years)``: log demand minus log supply, built from DataArrays with dims such as
-        ``(scenario, chain, draw)``; ``years`` is a DataArray it must broadcast against.
-    start, stop, step : float
-        Search window and bracket grid, as in :func:`first_crossing_year`.
+        ``log_gap(years)``: log demand minus log supply; ``years`` is a DataArray with the dims
+        of the knots (or 0-d), and the result broadcasts against it.
+    start, stop : float
+        Search window in decimal years.
+    knots : tuple of float or DataArray
+        Years where the gap may kink or jump (per draw or per scenario as DataArrays).
+    tolerance : float, default 1e-9
+        Stop once a step is shorter than this (decimal years).
+    max_steps : int, default 100
+        Newton steps per segment at most; an element still short of its zero after them
+        raises (it cannot happen for a concave gap).
 
     Returns
     -------
     xarray.DataArray
-        Decimal years with the dims of ``log_gap``'s result (``+inf``: never by ``stop``).
+        Decimal years with the dims of ``log_gap``'s result (``start`` if the gap is already
+        >= 0 there, ``+inf`` if it never reaches zero by ``stop``).
     """
-    template = log_gap(xr.DataArray(start))
-    dims = template.dims
+    points = _knot_years(start, stop, knots)
+    template = xr.broadcast(log_gap(points[0]), points[0])[0]
+    dims, shape = template.dims, template.shape
 
-    def gap(y: np.ndarray) -> np.ndarray:
-        # The solver passes a (n_grid, 1, ..., 1) grid or an array shaped like the template.
-        if y.ndim == template.ndim + 1:
-            year = xr.DataArray(y.reshape(-1), dims="_grid")
-            values = xr.broadcast(log_gap(year), template)[0]
-            return values.transpose("_grid", *dims).values
-        values = xr.broadcast(log_gap(xr.DataArray(y, dims=dims)), template)[0]
-        return values.transpose(*dims).values
+    def at(years: np.ndarray) -> np.ndarray:
+        return _values_like(log_gap(xr.DataArray(years, dims=dims)), dims, shape)
 
-    solved = first_crossing_year(gap, template.shape, start=start, stop=stop, step=step)
-    return xr.DataArray(solved, dims=dims, coords=template.coords)
+    solved = np.full(shape, np.inf)
+    todo = np.ones(shape, dtype=bool)
+    for begin, end in zip(points[:-1], points[1:], strict=False):
+        x = _values_like(begin, dims, shape).copy()
+        stop_at = _values_like(end, dims, shape)
+        for offset in (0.0, SLOPE_STEP_YEARS):
+            # At the segment's start, then one slope step in: from there every backward
+            # difference stays inside the segment (the gap may jump at the knot before it).
+            x = x + offset
+            gap = at(x)
+            hit = todo & (x < stop_at + offset) & (gap >= 0)
+            solved[hit] = x[hit]
+            todo &= ~hit
+        active = todo & (x < stop_at)
+        for _ in range(max_steps):
+            if not active.any():
+                break
+            with np.errstate(divide="ignore", invalid="ignore"):
+                slope = (gap - at(x - SLOPE_STEP_YEARS)) / SLOPE_STEP_YEARS
+                step = np.where(active & (slope > 0), -gap / slope, np.inf)
+            active &= slope > 0  # the gap only falls from here on this segment
+            x = np.where(active, x + step, x)
+            active &= x < stop_at  # the zero lies past this segment (steps never pass it)
+            gap = np.where(active, at(x), gap)
+            done = active & ((gap >= 0) | (step < tolerance))
+            solved[done] = x[done]
+            todo &= ~done
+            active &= ~done
+        else:
+            if active.any():
+                raise RuntimeError(f"no crossing found in {max_steps} steps: is the gap concave?")
+        if not todo.any():
+            break
+    coords = {d: template.coords[d] for d in dims if d in template.coords}
+    return xr.DataArray(solved, dims=dims, coords=coords)
+
+
+def _values_like(array: xr.DataArray, dims: tuple[str, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """Return ``array``'s values broadcast (a view) to ``shape``, its dims ordered as ``dims``."""
+    present = [d for d in dims if d in array.dims]
+    data = array.transpose(*present).values
+    return np.broadcast_to(data.reshape([array.sizes.get(d, 1) for d in dims]), shape)
 
 
 def _knot_years(
@@ -145,7 +141,7 @@ def linear_crossing_year(
     Exact, with no year grid: every curve the engine projects is log-linear in the year between
     known kinks (a trend changing rate at its reference year, supply held during a grid delay),
     so the gap is evaluated only at ``start``, the knots and ``stop`` and the first zero is
-    found by linear interpolation. Use :func:`crossing_year` for a curved gap.
+    found by linear interpolation. Use :func:`concave_crossing_year` for a curved gap.
 
     Parameters
     ----------
@@ -234,9 +230,7 @@ def _walk_segments(
         # One row per array, each broadcast to the template's shape and flattened.
         out = np.empty((len(arrays), template.size))
         for row, array in zip(out, arrays, strict=True):
-            present = [d for d in dims if d in array.dims]
-            data = array.transpose(*present).values
-            row.reshape(shape)[...] = data.reshape([array.sizes.get(d, 1) for d in dims])
+            row.reshape(shape)[...] = _values_like(array, dims, shape)
         return out
 
     before = values(first)

@@ -62,7 +62,7 @@ from forecast.models.base import (
     draw_uniforms,
     lever,
 )
-from forecast.models.crossing import crossing_year, linear_crossing_year
+from forecast.models.crossing import concave_crossing_year, linear_crossing_year
 from forecast.models.trend import add_trend_from_inputs, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
@@ -296,8 +296,9 @@ def _crossing(log_demand: Any, curve: xr.Dataset, kinks: tuple, curved: bool) ->
         return log_demand(y) - np.log10(stock_tokens(curve, y))
 
     start, stop = 2000.0, SETTINGS.horizon_year
-    if curved:
-        return crossing_year(log_gap, start=start, stop=stop, step=0.25)
+    if curved:  # synthetic tokens start at a year and grow at their own rate: concave gap
+        knots = (*kinks, SYNTHETIC_START_YEAR)
+        return concave_crossing_year(log_gap, start=start, stop=stop, knots=knots)
     return linear_crossing_year(log_gap, start=start, stop=stop, knots=kinks)
 
 

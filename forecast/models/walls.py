@@ -31,10 +31,11 @@ watt are evaluated as functions at their kinks (a grid delay of 1.3 years puts a
 fractional year), and the run must exceed both the campus and the distributed supply. The data
 and money walls are solved the same way from the data wall's stock curve (with its k and m)
 and the cost model's FLOP per dollar: exact at their kinks (the overtraining hold year, the
-newest costed run), or by bisection when synthetic data curves the stock. All three are
-searched up to the grid's last year, so a later wall is "not before then". The draws of every model
-are paired by (chain, draw): the models share no parameters except through the compute draws
-they all read, so each pairing is a draw from the joint posterior.
+newest costed run), or by Newton steps on the concave gap when synthetic data curves the
+stock. All three are searched up to the grid's last year, so a later wall is "not before
+then". The draws of every model are paired by (chain, draw): the models share no parameters
+except through the compute draws they all read, so each pairing is a draw from the joint
+posterior.
 """
 
 from __future__ import annotations
@@ -50,7 +51,11 @@ import xarray as xr
 from forecast import summary
 from forecast.models import compute, cost, datawall, memory, power
 from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, lever
-from forecast.models.crossing import crossing_year, joint_crossing_year, linear_crossing_year
+from forecast.models.crossing import (
+    concave_crossing_year,
+    joint_crossing_year,
+    linear_crossing_year,
+)
 from forecast.priors import PriorSet
 
 #: Constraints compared, in reporting order.
@@ -221,11 +226,12 @@ def derive(
     def data_gap(y: Any) -> xr.DataArray:
         return log10_run(y) - log10_data(y)
 
-    if datawall.is_log_linear(data):  # kinked only where m is held
-        hold = data["overtraining_hold_year"].fillna(stop)
+    hold = data["overtraining_hold_year"].fillna(stop)  # m is held from there on
+    if datawall.is_log_linear(data):
         data_wall = linear_crossing_year(data_gap, start=start, stop=stop, knots=(hold,))
-    else:  # synthetic tokens curve the stock
-        data_wall = crossing_year(data_gap, start=start, stop=stop, step=0.25)
+    else:  # synthetic tokens start in 2025 and curve the stock: a concave gap
+        knots = (hold, datawall.SYNTHETIC_START_YEAR)
+        data_wall = concave_crossing_year(data_gap, start=start, stop=stop, knots=knots)
     money_wall = linear_crossing_year(
         lambda y: log10_run(y) - log10_money(y),
         start=start,
