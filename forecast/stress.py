@@ -503,8 +503,8 @@ class _LeverSweep:
         """Return a Dask task giving the summaries of ``part``'s scenarios over ``scenario``.
 
         Each model is derived over the axes its levers (or the models it reads) vary along: the
-        ones the chunk axis (the longest) does not reach once for the whole part, the others in
-        chunks of :data:`CHUNK_SCENARIO_DRAWS` scenario-draws along that axis.
+        ones the chunk axis does not reach once for the whole part, the others in chunks of
+        :data:`CHUNK_SCENARIO_DRAWS` scenario-draws along that axis.
         """
         import dask
 
@@ -524,7 +524,13 @@ class _LeverSweep:
         # Where every constant lever is the baseline's, a headline no axis reaches is the
         # baseline's: only those that vary are summarised.
         only_dims = None if changed else {a.dim for a in part.axes}
-        axis = max(part.axes, key=lambda a: a.size, default=None)
+        # Chunks run along the dim that reaches the fewest models (the longest among those):
+        # the others are derived once, not once per chunk.
+        axis = min(
+            part.axes,
+            key=lambda a: (sum(a.dim in dims for dims in reach.values()), -a.size),
+            default=None,
+        )
         chunked = {m for m in rederive if axis is not None and axis.dim in reach[m]}
         # pure=False: dask neither hashes nor walks the sweep's draws for each task.
         once = dask.delayed(self._derive, pure=False)(
