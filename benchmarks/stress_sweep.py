@@ -29,7 +29,7 @@ SWEEPS = {
         "datawall.quality_fraction=0.1:0.4:{n}",
         "datawall.repetition_factor=1:5:{n}",
     ),
-    "datawall synthetic data (curved gap: grid solver) + walls": (
+    "datawall synthetic data (curved gap: concave solver) + walls": (
         "datawall.synthetic_tokens_2025=1e11:1e13:{n}",
         "datawall.synthetic_growth_per_year=1.5:4:{n}",
     ),
