@@ -155,19 +155,26 @@ def plan(
 SHARED_MODEL_MODULES = ("base", "crossing", "trend")
 
 
+def model_modules(spec: ModelSpec) -> tuple[str, ...]:
+    """Return the modules of ``forecast.models`` a model's numbers come from, by name.
+
+    Its own module, then :data:`SHARED_MODEL_MODULES`.
+    """
+    return (spec.derive.__module__.rsplit(".", 1)[-1], *SHARED_MODEL_MODULES)
+
+
 @functools.cache
-def _module_sha256_of(module_name: str) -> str:
-    sources = [sys.modules[module_name].__file__ or ""]
-    sources += [str(Path(sources[0]).with_name(f"{m}.py")) for m in SHARED_MODEL_MODULES]
+def _modules_sha256(modules: tuple[str, ...]) -> str:
+    folder = Path(sys.modules["forecast.models"].__file__ or "").parent
     digest = hashlib.sha256()
-    for source in sources:
-        digest.update(file_sha256(source).encode())
+    for module in modules:
+        digest.update(file_sha256(folder / f"{module}.py").encode())
     return digest.hexdigest()
 
 
 def _module_sha256(spec: ModelSpec) -> str:
     """Return the SHA-256 of the model's module and of the helpers shared by every model."""
-    return _module_sha256_of(spec.derive.__module__)
+    return _modules_sha256(model_modules(spec))
 
 
 def sample(fit_plan: FitPlan, *, progressbar: bool = False) -> tuple[xr.DataTree, pm.Model]:

@@ -650,8 +650,8 @@ def evaluate_levers(
     model computes, a set one a value, so the two cannot share a vector; prior-only parameters
     can: NaN reads their draws). A group's ``--sweep`` grid keeps one axis per swept lever
     (:func:`_grid_parts`); the rest share one flat axis. Each part is derived in chunks of
-    :data:`CHUNK_SCENARIO_DRAWS` scenario-draws along its longest axis, the chunks in parallel
-    on Dask's threaded scheduler.
+    :data:`CHUNK_SCENARIO_DRAWS` scenario-draws along one axis (see :meth:`_LeverSweep.tasks`),
+    the chunks in parallel on Dask's threaded scheduler.
     """
     import dask
 

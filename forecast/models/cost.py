@@ -215,13 +215,10 @@ def derive(
         "flop_per_usd_log10_growth_after": fpu_b_after,
     }
 
-    def log10_flop_per_usd(y: Any) -> Any:
-        return flop_per_usd_log10(curve, y)
-
     offset = comp["largest_run_log10_offset"]
 
     def log10_largest_cost(y: Any) -> Any:
-        return compute.log10_compute(comp, y) + offset - log10_flop_per_usd(y)
+        return compute.log10_compute(comp, y) + offset - flop_per_usd_log10(curve, y)
 
     def milestone_gaps(y: Any) -> list[Any]:
         cost_usd = log10_largest_cost(y)
@@ -237,7 +234,7 @@ def derive(
     milestones = dict(zip(MILESTONES_USD, years_at, strict=True))
     fitted_growth = 10 ** (posterior["run_compute_slope"] - fpu_b)
     projected_growth = 10 ** (comp["compute_slope"] - fpu_b_after)
-    log10_fpu_years = log10_flop_per_usd(years)
+    log10_fpu_years = flop_per_usd_log10(curve, years)
     return canonical_order(
         xr.Dataset(
             {

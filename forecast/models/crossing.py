@@ -104,8 +104,7 @@ def concave_crossing_year(
                 raise RuntimeError(f"no crossing found in {max_steps} steps: is the gap concave?")
         if not todo.any():
             break
-    coords = {d: template.coords[d] for d in dims if d in template.coords}
-    return xr.DataArray(solved, dims=dims, coords=coords)
+    return _like(template, solved)
 
 
 def _values_like(array: xr.DataArray, dims: tuple[str, ...], shape: tuple[int, ...]) -> np.ndarray:
@@ -113,6 +112,12 @@ def _values_like(array: xr.DataArray, dims: tuple[str, ...], shape: tuple[int, .
     present = [d for d in dims if d in array.dims]
     data = array.transpose(*present).values
     return np.broadcast_to(data.reshape([array.sizes.get(d, 1) for d in dims]), shape)
+
+
+def _like(template: xr.DataArray, values: np.ndarray) -> xr.DataArray:
+    """Return solved years as a DataArray with the template's dims and their coords."""
+    coords = {d: template.coords[d] for d in template.dims if d in template.coords}
+    return xr.DataArray(values, dims=template.dims, coords=coords)
 
 
 def _knot_years(
@@ -244,8 +249,7 @@ def _walk_segments(
         if remaining == 0:
             break
         before = after
-    coords = {d: template.coords[d] for d in dims if d in template.coords}
-    return [xr.DataArray(s.reshape(shape), dims=dims, coords=coords) for s in solved]
+    return [_like(template, s.reshape(shape)) for s in solved]
 
 
 @numba.njit(cache=True, nogil=True)

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from forecast.data import TABLES, file_sha256, load_table, table_path
-from forecast.fit import SHARED_MODEL_MODULES, FitPlan
+from forecast.fit import FitPlan, model_modules
 from forecast.models import REGISTRY, resolve
 
 #: A headline "moved" when its median shifts by at least this much (smaller shifts are listed
@@ -93,10 +93,9 @@ def input_fingerprints(plans: Mapping[str, FitPlan], as_of: dt.date | None) -> d
         }
     # The SHA-256 of each model's module: a change to how a model derives its numbers shows up
     # even when no input changed and the package version did not move.
-    shared = [f"forecast/models/{m}.py" for m in SHARED_MODEL_MODULES]
     code = {
         name: {
-            "files": [f"forecast/models/{name}.py", *shared],
+            "files": [f"forecast/models/{m}.py" for m in model_modules(plan.spec)],
             "sha256": plan.config["code_sha256"],
         }
         for name, plan in plans.items()
