@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numba
 import numpy as np
 import xarray as xr
 
@@ -20,25 +21,112 @@ from forecast.settings import SETTINGS
 SAMPLE_DIMS = ("chain", "draw")
 
 
-def _quantiles(values: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """Return quantiles along the last axis, NaN dropped, linear interpolation, +inf safe."""
-    finite_count = np.sum(~np.isnan(values), axis=-1, keepdims=True)
-    position = probs * (finite_count - 1)
-    lower = np.maximum(np.floor(position).astype(int), 0)
-    upper = np.maximum(np.ceil(position).astype(int), 0)
-    weight = position - lower
-    if finite_count.min() == values.shape[-1]:
-        # No NaN: a partition finds the order statistics in linear time.
-        kth = np.unique(np.concatenate([lower.ravel(), upper.ravel()]))
-        ordered = np.partition(values, kth, axis=-1)
-    else:
-        ordered = np.sort(values, axis=-1)  # NaN sort last
-    lo = np.take_along_axis(ordered, lower, axis=-1)
-    hi = np.take_along_axis(ordered, upper, axis=-1)
-    # Between a finite draw and +inf the quantile is +inf (inf - inf would give nan).
-    with np.errstate(invalid="ignore"):
-        result = np.where(weight == 0, lo, np.where(np.isinf(hi), hi, lo + weight * (hi - lo)))
-    return np.where(finite_count == 0, np.nan, result)
+@numba.njit(cache=True, nogil=True)
+def _row_quantiles(
+    rows: np.ndarray, probs: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """Fill ``out[i, j]`` with the ``probs[j]`` quantile of row ``i`` (see :func:`quantiles`).
+
+    Each row's non-NaN values are copied to a buffer and only the order statistics the
+    quantiles need are put in place (:func:`_select_many`): linear work per row, not a sort.
+    """
+    n_probs = probs.size
+    buffer = np.empty(rows.shape[1])
+    ranks = np.empty(2 * n_probs, dtype=np.int64)
+    lower = np.empty(n_probs, dtype=np.int64)
+    weight = np.empty(n_probs)
+    for i in range(rows.shape[0]):
+        count = 0
+        for value in rows[i]:
+            if not np.isnan(value):
+                buffer[count] = value
+                count += 1
+        if count == 0:
+            out[i, :] = np.nan
+            continue
+        for j in range(n_probs):
+            position = probs[j] * (count - 1)
+            lower[j] = max(int(np.floor(position)), 0)
+            ranks[2 * j] = lower[j]
+            ranks[2 * j + 1] = max(int(np.ceil(position)), 0)
+            weight[j] = position - lower[j]
+        wanted = np.unique(ranks)
+        _select_many(buffer[:count], wanted)
+        for j in range(n_probs):
+            lo = buffer[lower[j]]
+            hi = buffer[ranks[2 * j + 1]]
+            if weight[j] == 0:
+                out[i, j] = lo
+            elif np.isinf(hi):  # between a finite draw and +inf (inf - inf would give nan)
+                out[i, j] = hi
+            else:
+                out[i, j] = lo + weight[j] * (hi - lo)
+
+
+@numba.njit(cache=True, nogil=True)
+def _select_many(values: np.ndarray, ranks: np.ndarray) -> None:  # pragma: no cover - compiled
+    """Reorder ``values`` so each of ``ranks`` (increasing) holds its order statistic.
+
+    Quickselect for the middle rank, then the ranks below it in the part below, the ranks
+    above in the part above (an explicit stack instead of recursion).
+    """
+    stack = np.empty((2 * ranks.size + 2, 4), dtype=np.int64)  # lo, hi, first rank, end rank
+    stack[0] = (0, values.size, 0, ranks.size)
+    top = 1
+    while top:
+        top -= 1
+        lo, hi, first, end = stack[top]
+        if first >= end:
+            continue
+        middle = (first + end) // 2
+        k = ranks[middle]
+        _select(values, lo, hi, k)
+        stack[top] = (lo, k, first, middle)
+        stack[top + 1] = (k + 1, hi, middle + 1, end)
+        top += 2
+
+
+@numba.njit(cache=True, nogil=True)
+def _select(values: np.ndarray, lo: int, hi: int, k: int) -> None:  # pragma: no cover - compiled
+    """Put the ``k``-th smallest of ``values[lo:hi]`` at ``k``, smaller before, larger after."""
+    hi -= 1
+    if k == lo:  # the smallest (the upper neighbour of a rank just selected): one scan
+        smallest = lo
+        for i in range(lo + 1, hi + 1):
+            if values[i] < values[smallest]:
+                smallest = i
+        values[lo], values[smallest] = values[smallest], values[lo]
+        return
+    while hi > lo:
+        # Median of three as the pivot, moved to lo.
+        mid = (lo + hi) // 2
+        a, b, c = values[lo], values[mid], values[hi]
+        if (a <= b) == (b <= c):
+            values[lo], values[mid] = b, a
+        elif (b <= a) == (a <= c):
+            pass
+        else:
+            values[lo], values[hi] = c, a
+        pivot = values[lo]
+        # Hoare partition: stops on equal values, so runs of ties split evenly.
+        i, j = lo, hi + 1
+        while True:
+            i += 1
+            while i <= hi and values[i] < pivot:
+                i += 1
+            j -= 1
+            while values[j] > pivot:
+                j -= 1
+            if i >= j:
+                break
+            values[i], values[j] = values[j], values[i]
+        values[lo], values[j] = values[j], values[lo]
+        if j == k:
+            return
+        if j < k:
+            lo = j + 1
+        else:
+            hi = j - 1
 
 
 def quantiles(
@@ -63,11 +151,33 @@ def quantiles(
         The remaining dims plus ``quantile``.
     """
     probs_arr = np.asarray(probs, dtype=float)
-    stacked = data.stack(__sample__=sample_dims).transpose(..., "__sample__")
-    values = _quantiles(stacked.values.astype(float), probs_arr)
-    other = [d for d in stacked.dims if d != "__sample__"]
-    coords = {d: stacked.coords[d] for d in other if d in stacked.coords}
-    return xr.DataArray(values, dims=[*other, "quantile"], coords={**coords, "quantile": probs_arr})
+    rows, other = _sample_rows(data, sample_dims)
+    out = np.empty((rows.shape[0], probs_arr.size))
+    _row_quantiles(rows, probs_arr, out)
+    return _from_rows(out, data, other, {"quantile": probs_arr})
+
+
+def _sample_rows(data: xr.DataArray, sample_dims: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
+    """Return ``data`` as one row of draws per element of the other dims, and those dims.
+
+    The sample dims are moved last (a view) and the rows reshaped from it: one copy at most.
+    """
+    other = [d for d in data.dims if d not in sample_dims]
+    values = np.asarray(data.transpose(*other, *sample_dims).values, dtype=float)
+    n_draws = math.prod(data.sizes[d] for d in sample_dims)
+    return values.reshape(-1, n_draws), other
+
+
+def _from_rows(
+    rows: np.ndarray, data: xr.DataArray, other: list[str], new: dict[str, Any]
+) -> xr.DataArray:
+    """Return per-row results as a DataArray over ``other`` (with ``data``'s coords) + ``new``."""
+    coords = {d: data.coords[d] for d in other if d in data.coords}
+    shape = [data.sizes[d] for d in other]
+    ((name, values),) = new.items()
+    return xr.DataArray(
+        rows.reshape(*shape, len(values)), dims=[*other, name], coords={**coords, name: values}
+    )
 
 
 def finite_or_none(x: float) -> float | None:
@@ -133,7 +243,8 @@ def probability_by(
 
     An event at exactly ``Y + 1.0`` counts as by the end of Y; NaN and ``+inf`` never count.
     Vectorised over every other dim (``scenario``...) by counting: each draw is placed once
-    among the year ends, so the work grows with the draws, not with draws x years.
+    among the year ends (:func:`_row_probability_by`), so the work grows with the draws, not
+    with draws x years.
 
     Returns
     -------
@@ -143,22 +254,28 @@ def probability_by(
     ends = np.asarray(by, dtype=float) + 1.0
     if np.any(np.diff(ends) <= 0):
         raise ValueError(f"by: years must increase, got {by}")
-    stacked = years.stack(__sample__=sample_dims).transpose(..., "__sample__")
-    rows = stacked.values.astype(float).reshape(-1, stacked.sizes["__sample__"])
-    n_ends = ends.size
-    # Index of the first year whose end the event is not after (NaN sorts last: never).
-    first = np.searchsorted(ends, rows, side="left")
-    index = first + (n_ends + 1) * np.arange(rows.shape[0])[:, None]
-    counts = np.bincount(index.ravel(), minlength=rows.shape[0] * (n_ends + 1))
-    counts = counts.reshape(rows.shape[0], n_ends + 1)[:, :n_ends]
-    p = np.cumsum(counts, axis=1) / rows.shape[1]
-    other = [d for d in stacked.dims if d != "__sample__"]
-    coords = {d: stacked.coords[d] for d in other if d in stacked.coords}
-    return xr.DataArray(
-        p.reshape(*[stacked.sizes[d] for d in other], n_ends),
-        dims=[*other, "by_year"],
-        coords={**coords, "by_year": list(by)},
-    )
+    rows, other = _sample_rows(years, sample_dims)
+    p = np.empty((rows.shape[0], ends.size))
+    _row_probability_by(rows, ends, p)
+    return _from_rows(p, years, other, {"by_year": list(by)})
+
+
+@numba.njit(cache=True, nogil=True)
+def _row_probability_by(
+    rows: np.ndarray, ends: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """Fill ``out[i, j]`` with the share of row ``i``'s values ``<= ends[j]`` (NaN: never)."""
+    counts = np.empty(ends.size, dtype=np.int64)
+    last = ends[-1]
+    for i in range(rows.shape[0]):
+        counts[:] = 0
+        for value in rows[i]:
+            if value <= last:  # False for NaN and for +inf
+                counts[np.searchsorted(ends, value)] += 1  # first end not before the event
+        total = 0
+        for j in range(ends.size):
+            total += counts[j]
+            out[i, j] = total / rows.shape[1]
 
 
 def probabilities_by_year(years: xr.DataArray) -> dict[str, float]:

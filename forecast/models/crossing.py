@@ -224,32 +224,43 @@ def _walk_segments(
     points: list[xr.DataArray],
     joint: bool,
 ) -> list[xr.DataArray]:
-    """Solve the gaps jointly (one year) or each on its own (one year each), segment by segment."""
-    first = xr.broadcast(*log_gaps(points[0]), points[0])
-    template = first[0]
-    dims, shape = template.dims, template.shape
-    n_gaps = len(first) - 1
-    members = np.eye(n_gaps, dtype=bool) if not joint else np.ones((1, n_gaps), dtype=bool)
+    """Solve the gaps jointly (one year) or each on its own (one year each), segment by segment.
 
-    def values(arrays: Sequence[xr.DataArray]) -> np.ndarray:
+    Each group of gaps (all of them, or each alone) is solved over the dims its own gaps and
+    the points have: a gap that does not vary along a dim of another (the campus wall along
+    the lab's share of capacity) is solved once along it, not once per value.
+    """
+    first = log_gaps(points[0])
+    groups = [list(range(len(first)))] if joint else [[i] for i in range(len(first))]
+    templates = [xr.broadcast(*(first[i] for i in group), points[0])[0] for group in groups]
+
+    def values(template: xr.DataArray, arrays: Sequence[xr.DataArray]) -> np.ndarray:
         # One row per array, each broadcast to the template's shape and flattened.
         out = np.empty((len(arrays), template.size))
         for row, array in zip(out, arrays, strict=True):
-            row.reshape(shape)[...] = _values_like(array, dims, shape)
+            row.reshape(template.shape)[...] = _values_like(array, template.dims, template.shape)
         return out
 
-    before = values(first)
-    solved = np.full((len(members), template.size), np.inf)
-    todo = np.ones((len(members), template.size), dtype=bool)
+    def rows(template: xr.DataArray, group: list[int], gaps: Sequence[xr.DataArray], point):
+        return values(template, [*(gaps[i] for i in group), point])
+
+    before = [rows(t, g, first, points[0]) for t, g in zip(templates, groups, strict=True)]
+    solved = [np.full(t.size, np.inf) for t in templates]
+    todo = [np.ones(t.size, dtype=bool) for t in templates]
+    remaining = [t.size for t in templates]
     for point in points[1:]:
-        after = values([*log_gaps(point), point])
-        remaining = _segment_step(
-            before[:-1], after[:-1], before[-1], after[-1], members, solved, todo
-        )
-        if remaining == 0:
+        gaps = log_gaps(point)
+        for k, (template, group) in enumerate(zip(templates, groups, strict=True)):
+            if not remaining[k]:
+                continue
+            after = rows(template, group, gaps, point)
+            remaining[k] = _segment_step(
+                before[k][:-1], after[:-1], before[k][-1], after[-1], solved[k], todo[k]
+            )
+            before[k] = after
+        if not any(remaining):
             break
-        before = after
-    return [_like(template, s.reshape(shape)) for s in solved]
+    return [_like(t, s.reshape(t.shape)) for t, s in zip(templates, solved, strict=True)]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -258,39 +269,35 @@ def _segment_step(
     gaps1: np.ndarray,
     years0: np.ndarray,
     years1: np.ndarray,
-    members: np.ndarray,
     solved: np.ndarray,
     todo: np.ndarray,
 ) -> int:  # pragma: no cover - compiled
-    """Solve, on one segment, every group of gaps (``members``: group x gap) still ``todo``.
+    """Solve, on one segment, every element still ``todo`` where all its gaps are >= 0.
 
     Each gap is linear on the segment, so the part where it is >= 0 is an interval of the
-    segment (fraction 0..1); a group's year is the start of where all its intervals overlap.
+    segment (fraction 0..1); the year is the start of where all the intervals overlap.
     Compiled: one pass over the elements instead of a dozen array operations per gap. Returns
-    how many (group, element) pairs are left unsolved.
+    how many elements are left unsolved.
     """
     remaining = 0
     for i in range(years0.shape[0]):
-        for k in range(members.shape[0]):
-            if not todo[k, i]:
-                continue
-            begin, end = 0.0, 1.0
-            for j in range(gaps0.shape[0]):
-                if not members[k, j]:
-                    continue
-                a, b = gaps0[j, i], gaps1[j, i]
-                if np.isnan(a) or np.isnan(b):  # undefined on this segment: no crossing
-                    begin, end = np.inf, -np.inf
-                elif a >= 0:
-                    begin = max(begin, 0.0)
-                    end = min(end, 1.0 if b >= 0 else a / (a - b))
-                elif b >= 0:
-                    begin = max(begin, a / (a - b))
-                else:
-                    begin, end = np.inf, -np.inf
-            if begin <= end:
-                solved[k, i] = years0[i] + begin * (years1[i] - years0[i])
-                todo[k, i] = False
+        if not todo[i]:
+            continue
+        begin, end = 0.0, 1.0
+        for j in range(gaps0.shape[0]):
+            a, b = gaps0[j, i], gaps1[j, i]
+            if np.isnan(a) or np.isnan(b):  # undefined on this segment: no crossing
+                begin, end = np.inf, -np.inf
+            elif a >= 0:
+                begin = max(begin, 0.0)
+                end = min(end, 1.0 if b >= 0 else a / (a - b))
+            elif b >= 0:
+                begin = max(begin, a / (a - b))
             else:
-                remaining += 1
+                begin, end = np.inf, -np.inf
+        if begin <= end:
+            solved[i] = years0[i] + begin * (years1[i] - years0[i])
+            todo[i] = False
+        else:
+            remaining += 1
     return remaining
