@@ -50,10 +50,12 @@ from forecast.summary import finite_or_none, probability_by, summarize_scenarios
 
 #: Years of the P(event by end of year) curves.
 P_BY_YEARS = tuple(range(2025, 2046))
-#: Scenario-draws derived together in one chunk: 250 scenarios at 4,000 draws. Bounds memory
-#: (a chunk's largest arrays hold this many values: 8 MB each) and amortises the fixed cost of
-#: a chunk (a few hundred xarray operations) over as many scenarios as fit.
-CHUNK_SCENARIO_DRAWS = 1_000_000
+#: Scenario-draws derived together in one chunk: 500 scenarios at 4,000 draws. Bounds memory
+#: (a chunk's largest arrays hold this many values: 16 MB each; a 10,000-scenario sweep peaks
+#: near 1.1 GB) and amortises the fixed cost of a chunk (a few hundred xarray operations) over
+#: as many scenarios as fit. Measured (benchmarks/stress_sweep.py, 2 cores): 1M scenario-draws
+#: took 15 s for the power sweep, 2M 11 s, 4M 12 s (fewer chunks than threads to share them).
+CHUNK_SCENARIO_DRAWS = 2_000_000
 #: Fewest draws a sweep may be summarised on (``--sweep-draws``).
 MIN_SWEEP_DRAWS = 100
 #: Headlines shown on the terminal unless others are asked for.
