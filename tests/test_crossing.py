@@ -91,3 +91,23 @@ def test_joint_solver_finds_the_first_year_every_gap_is_met_at_once():
     single = linear_crossing_year(gaps[1], start=2000.0, stop=2100.0, knots=knots)
     joint = joint_crossing_year(lambda y: [gaps[1](y)], start=2000.0, stop=2100.0, knots=knots)
     xr.testing.assert_identical(single, joint)
+
+
+def test_each_crossing_is_solved_over_its_own_gaps_dims():
+    # One demand against two supplies: the first varies by draw alone, the second also by a
+    # share. Each year comes back over its own gap's dims, and equals the gap solved alone.
+    from forecast.models.crossing import crossing_years
+
+    growth = xr.DataArray([0.4, 0.6], dims="draw")
+    share = xr.DataArray([0.0, 1.0, 2.0], dims="share")
+
+    def gaps(y):
+        demand = growth * (y - 2020)
+        return [demand - 2.0, demand - share - 0.1 * (y - 2020)]
+
+    campus, lab = crossing_years(gaps, start=2000.0, stop=2100.0)
+    assert campus.dims == ("draw",) and set(lab.dims) == {"draw", "share"}
+    np.testing.assert_allclose(campus.values, 2020 + 2.0 / growth.values)
+    for which, solved in enumerate((campus, lab)):
+        alone = linear_crossing_year(lambda y, w=which: gaps(y)[w], start=2000.0, stop=2100.0)
+        xr.testing.assert_allclose(solved, alone.transpose(*solved.dims))

@@ -27,3 +27,50 @@ def test_probability_by_end_of_year():
     assert p.sel(by_year=2026) == 0.25
     assert p.sel(by_year=2027) == 0.75  # 2028.0 is the first instant of 2028: by end of 2027
     assert p.sel(by_year=2030) == 0.75
+
+
+def _reference_quantiles(row, probs):
+    """Linear-interpolation quantiles of one row by sorting: NaN dropped, +inf safe."""
+    kept = np.sort(row[~np.isnan(row)])
+    if kept.size == 0:
+        return np.full(len(probs), np.nan)
+    out = []
+    for p in probs:
+        position = p * (kept.size - 1)
+        lo, hi = kept[int(np.floor(position))], kept[int(np.ceil(position))]
+        weight = position - np.floor(position)
+        out.append(lo if weight == 0 else hi if np.isinf(hi) else lo + weight * (hi - lo))
+    return np.array(out)
+
+
+def test_quantiles_match_sorting_with_ties_nan_and_inf(rng):
+    # The compiled selection against a plain sort, row by row, on the awkward cases: few
+    # draws, runs of ties, NaN draws, +inf draws (never by the horizon) and an all-NaN row.
+    probs = (0.5, 0.1, 0.9, 0.0, 1.0, 0.25)
+    for n in (1, 2, 3, 7, 100, 1001):
+        values = np.round(rng.normal(size=(6, n)) * 3) + 2030  # ties
+        values[1, rng.random(n) < 0.3] = np.nan
+        values[2, rng.random(n) < 0.5] = np.inf
+        values[3, rng.random(n) < 0.3] = np.nan
+        values[3, rng.random(n) < 0.3] = np.inf
+        values[4] = np.nan
+        values[5] += rng.normal(size=n)  # no ties
+        data = xr.DataArray(values.reshape(6, 1, n), dims=("scenario", "chain", "draw"))
+        got = quantiles(data, probs)
+        assert got.dims == ("scenario", "quantile")
+        expected = np.array([_reference_quantiles(row, probs) for row in values])
+        np.testing.assert_array_equal(got.values, expected)
+
+
+def test_probability_by_counts_nan_and_inf_as_never(rng):
+    values = rng.uniform(2024.0, 2035.0, size=(3, 2, 50))
+    values[0, 0, :10] = np.nan
+    values[1, :, ::3] = np.inf
+    values[2, 1, 0] = 2031.0  # exactly the end of 2030
+    values[2, 1, 1] = 2034.0  # exactly the end of the last year asked
+    data = xr.DataArray(values, dims=("scenario", "chain", "draw"))
+    by = (2025, 2030, 2033)
+    p = probability_by(data, by)
+    flat = values.reshape(3, -1)
+    expected = [[np.mean(row <= y + 1.0) for y in by] for row in flat]  # NaN, inf: False
+    np.testing.assert_allclose(p.transpose("scenario", "by_year").values, expected)
