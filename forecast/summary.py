@@ -21,6 +21,13 @@ from forecast.settings import SETTINGS
 SAMPLE_DIMS = ("chain", "draw")
 
 
+#: Rows with at least this many draws find their order statistics inside brackets read off an
+#: evenly spaced sample of the row (:func:`_order_statistics`); shorter rows select directly.
+BRACKETED_MIN_DRAWS = 1024
+#: Draws in the sample that sets the brackets.
+BRACKET_SAMPLE_SIZE = 256
+
+
 @numba.njit(cache=True, nogil=True)
 def _row_quantiles(
     rows: np.ndarray, probs: np.ndarray, out: np.ndarray
@@ -28,12 +35,13 @@ def _row_quantiles(
     """Fill ``out[i, j]`` with the ``probs[j]`` quantile of row ``i`` (see :func:`quantiles`).
 
     Each row's non-NaN values are copied to a buffer and only the order statistics the
-    quantiles need are put in place (:func:`_select_many`): linear work per row, not a sort.
+    quantiles need are found (:func:`_order_statistics`): linear work per row, not a sort.
     """
     n_probs = probs.size
     buffer = np.empty(rows.shape[1])
+    inside = np.empty(rows.shape[1])
+    sample = np.empty(BRACKET_SAMPLE_SIZE)
     ranks = np.empty(2 * n_probs, dtype=np.int64)
-    lower = np.empty(n_probs, dtype=np.int64)
     weight = np.empty(n_probs)
     for i in range(rows.shape[0]):
         count = 0
@@ -46,21 +54,73 @@ def _row_quantiles(
             continue
         for j in range(n_probs):
             position = probs[j] * (count - 1)
-            lower[j] = max(int(np.floor(position)), 0)
-            ranks[2 * j] = lower[j]
+            ranks[2 * j] = max(int(np.floor(position)), 0)
             ranks[2 * j + 1] = max(int(np.ceil(position)), 0)
-            weight[j] = position - lower[j]
+            weight[j] = position - ranks[2 * j]
         wanted = np.unique(ranks)
-        _select_many(buffer[:count], wanted)
+        found = np.empty(wanted.size)
+        _order_statistics(buffer[:count], wanted, found, sample, inside)
         for j in range(n_probs):
-            lo = buffer[lower[j]]
-            hi = buffer[ranks[2 * j + 1]]
+            lo = found[np.searchsorted(wanted, ranks[2 * j])]
+            hi = found[np.searchsorted(wanted, ranks[2 * j + 1])]
             if weight[j] == 0:
                 out[i, j] = lo
             elif np.isinf(hi):  # between a finite draw and +inf (inf - inf would give nan)
                 out[i, j] = hi
             else:
                 out[i, j] = lo + weight[j] * (hi - lo)
+
+
+@numba.njit(cache=True, nogil=True)
+def _order_statistics(
+    values: np.ndarray, ranks: np.ndarray, found: np.ndarray, sample: np.ndarray, inside: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """Fill ``found[t]`` with the ``ranks[t]``-th smallest of ``values`` (may reorder them).
+
+    For a long row, as Floyd and Rivest's selection: an evenly spaced sample of the row,
+    sorted, gives for each cluster of nearby ranks two values that bracket them with high
+    probability; one pass counts the values below the bracket and collects those inside it,
+    and the ranks are selected among the few collected. Exact whatever the sample: should the
+    brackets miss a rank (rare), that cluster is selected in the whole row instead.
+    """
+    n = values.size
+    if n < BRACKETED_MIN_DRAWS:
+        _select_many(values, ranks)
+        for t in range(ranks.size):
+            found[t] = values[ranks[t]]
+        return
+    size = sample.size
+    for t in range(size):
+        sample[t] = values[(t * n) // size]
+    sample.sort()
+    first = 0
+    while first < ranks.size:
+        last = first  # a cluster: ranks within one sample step of its first
+        while last + 1 < ranks.size and ranks[last + 1] - ranks[first] <= n // size:
+            last += 1
+        share = (ranks[first] + 0.5) / n
+        spread = 3.0 * np.sqrt(size * share * (1.0 - share)) + 2.0  # sample ranks: ~3 sd
+        a = int(np.floor(ranks[first] * size / n - spread))
+        b = int(np.ceil((ranks[last] + 1) * size / n + spread))
+        low = sample[a] if a >= 0 else -np.inf
+        high = sample[b] if b < size else np.inf
+        below, m = 0, 0
+        for value in values:
+            if value < low:
+                below += 1
+            elif value <= high:
+                inside[m] = value
+                m += 1
+        cluster = ranks[first : last + 1]
+        if below <= cluster[0] and cluster[-1] < below + m:
+            _select_many(inside[:m], cluster - below)
+            for t in range(first, last + 1):
+                found[t] = inside[ranks[t] - below]
+        else:
+            _select_many(values, cluster)
+            for t in range(first, last + 1):
+                found[t] = values[ranks[t]]
+        first = last + 1
 
 
 @numba.njit(cache=True, nogil=True)

@@ -47,7 +47,7 @@ def test_quantiles_match_sorting_with_ties_nan_and_inf(rng):
     # The compiled selection against a plain sort, row by row, on the awkward cases: few
     # draws, runs of ties, NaN draws, +inf draws (never by the horizon) and an all-NaN row.
     probs = (0.5, 0.1, 0.9, 0.0, 1.0, 0.25)
-    for n in (1, 2, 3, 7, 100, 1001):
+    for n in (1, 2, 3, 7, 100, 1001, 5000):  # from 1024 draws, bracketed by a sample
         values = np.round(rng.normal(size=(6, n)) * 3) + 2030  # ties
         values[1, rng.random(n) < 0.3] = np.nan
         values[2, rng.random(n) < 0.5] = np.inf
@@ -74,3 +74,17 @@ def test_probability_by_counts_nan_and_inf_as_never(rng):
     flat = values.reshape(3, -1)
     expected = [[np.mean(row <= y + 1.0) for y in by] for row in flat]  # NaN, inf: False
     np.testing.assert_allclose(p.transpose("scenario", "by_year").values, expected)
+
+
+def test_quantiles_exact_when_the_sample_misleads_the_brackets():
+    # Long rows find their order statistics inside brackets from an evenly spaced sample; a
+    # row whose sampled draws are all extreme gets brackets that miss, and must still be exact.
+    from forecast.summary import BRACKET_SAMPLE_SIZE
+
+    n = 4096
+    row = np.arange(n, dtype=float)
+    sampled = (np.arange(BRACKET_SAMPLE_SIZE) * n) // BRACKET_SAMPLE_SIZE
+    row[sampled] = -1.0
+    probs = (0.5, 0.1, 0.9)
+    got = quantiles(xr.DataArray(row.reshape(1, 1, n), dims=("s", "chain", "draw")), probs)
+    np.testing.assert_array_equal(got.values[0], _reference_quantiles(row, probs))
