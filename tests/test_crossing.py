@@ -2,48 +2,66 @@ import numpy as np
 import xarray as xr
 
 from forecast.models.crossing import (
-    concave_crossing_year,
     joint_crossing_year,
     linear_crossing_year,
+    log_sum_crossing_year,
 )
 
 
-def test_known_crossing_year():
-    # demand 10^(12 + 0.5 (y - 2020)), supply 10^(14 + 0.1 (y - 2020)): equal at y = 2025
-    slope = xr.DataArray([0.5, 0.3], dims="draw")
-    gap = lambda y: (12 + slope * (y - 2020)) - (14 + 0.1 * (y - 2020))  # noqa: E731
-    years = concave_crossing_year(gap, start=2000, stop=2100)
-    np.testing.assert_allclose(years, [2025.0, 2020 + 2 / 0.2], atol=1e-8)
+def test_log_sum_solver_on_one_term_is_the_linear_crossing():
+    # demand 10^(12 + 0.5 (y - 2020)), supply 10^(14 + 0.1 (y - 2020)): equal at y = 2025;
+    # one demand never reaches the supply, one is above it from the start.
+    slope = xr.DataArray([0.5, 0.3, 0.0, 0.0], dims="draw")
+    level = xr.DataArray([12.0, 12.0, 1.0, 15.0], dims="draw")
+    years = log_sum_crossing_year(
+        lambda y: level + slope * (y - 2020),
+        lambda y: [14 + 0.1 * (y - 2020)],
+        start=2000,
+        stop=2100,
+    )
+    np.testing.assert_allclose(years[:2], [2025.0, 2020 + 2 / 0.2], atol=1e-8)
+    assert np.isinf(years[2]) and years[3] == 2000
 
 
-def test_never_and_already():
-    offsets = xr.DataArray([-5.0, 1.0], dims="draw")  # never reaches / already above at start
-    gap = lambda y: offsets + 0.0 * y  # noqa: E731
-    years = concave_crossing_year(gap, start=2000, stop=2100)
-    assert np.isinf(years[0]) and years[1] == 2000
-
-
-def test_concave_solver_matches_a_dense_grid_on_a_sum_of_exponentials():
-    # The stock plus synthetic tokens from 2025 (a jump there, then their own growth): per
-    # draw, a crossing before the jump, two on the curved part, one with no synthetic tokens
-    # (log-linear), and one never.
+def test_log_sum_solver_matches_a_dense_grid_on_a_sum_of_exponentials():
+    # The stock plus synthetic tokens from 2025 (switched on there, then their own growth):
+    # per draw, a crossing before they start, two on the curved part, one with no synthetic
+    # tokens (log-linear), and one never; the demand kinks at a per-draw hold year.
     base = xr.DataArray([12.5, 12.0, 11.0, 12.0, 9.0], dims="draw")
     synthetic = xr.DataArray([5e13, 1e14, 1e12, 0.0, 1e13], dims="draw")
     growth = xr.DataArray([2.0, 1.5, 2.0, 1.0, 3.0], dims="draw")
+    hold = xr.DataArray([2040.0, 2031.5, 2100.0, 2033.0, 2050.0], dims="draw")
+
+    def log_demand(y):
+        return base + 0.4 * (np.minimum(y, hold) - 2020) + 0.2 * np.maximum(y - hold, 0)
+
+    def terms(y):
+        with np.errstate(divide="ignore"):
+            late = np.log10(synthetic) + np.log10(growth) * (y - 2025)
+        return [14 + np.log10(1.05) * (y - 2020), xr.where(y >= 2025, late, -np.inf)]
 
     def gap(y):
-        demand = base + 0.4 * (y - 2020)
         supply = 1e14 * 1.05 ** (y - 2020) + xr.where(
             y >= 2025, synthetic * growth ** (y - 2025), 0.0
         )
-        return demand - np.log10(supply)
+        return log_demand(y) - np.log10(supply)
 
-    solved = concave_crossing_year(gap, start=2000.0, stop=2100.0, knots=(2025.0,))
+    solved = log_sum_crossing_year(
+        log_demand, terms, start=2000.0, stop=2100.0, knots=(2025.0, hold)
+    )
     dense = xr.DataArray(np.linspace(2000.0, 2100.0, 10_000_001), dims="year")
     met = gap(dense) >= 0
     brute = dense.isel(year=met.argmax("year")).where(met.any("year"), np.inf)
     np.testing.assert_allclose(solved.values, brute.transpose("draw").values, atol=2e-5)
     assert np.isinf(solved.values[-1]) and np.isfinite(solved.values[:-1]).all()
+    # Without a curve the log-sum solver and the exact linear one agree.
+    linear = linear_crossing_year(
+        lambda y: log_demand(y) - terms(y)[0], start=2000.0, stop=2100.0, knots=(hold,)
+    )
+    curved = log_sum_crossing_year(
+        log_demand, lambda y: terms(y)[:1], start=2000.0, stop=2100.0, knots=(hold,)
+    )
+    np.testing.assert_allclose(curved.values, linear.values, atol=1e-8)
 
 
 def test_linear_solver_is_exact_between_knots_per_element():
@@ -58,8 +76,6 @@ def test_linear_solver_is_exact_between_knots_per_element():
     solved = linear_crossing_year(gap, start=2000.0, stop=2100.0, knots=(hold,))
     # draw 0: -4 + 1.0 at 2022 (gap -3.2), then -0.05/yr: never; draw 1: 0.4/yr from 2020 -> 2030
     np.testing.assert_allclose(solved.values, [np.inf, 2030.0, 2000.0], atol=1e-9)
-    curved = concave_crossing_year(gap, start=2000.0, stop=2100.0, knots=(hold,))
-    np.testing.assert_allclose(solved.values, curved.values, atol=1e-8)
 
 
 def test_joint_solver_finds_the_first_year_every_gap_is_met_at_once():

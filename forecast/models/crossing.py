@@ -6,9 +6,10 @@ broadcast ``years`` against the arrays it closes over. Two solvers:
 * :func:`linear_crossing_year`, exact and fast, for a gap linear in the year between known kinks
   (every trend the engine projects is log-linear between its kinks): it evaluates the gap at the
   kinks only, a few evaluations where the grid solver needs hundreds;
-* :func:`concave_crossing_year`, for a gap concave between kinks (a sum of exponentials as the
-  supply: synthetic data growing at its own rate on top of the stock): Newton steps from each
-  segment's start, which never pass the first zero.
+* :func:`log_sum_crossing_year`, for a supply that is a sum of exponentials (synthetic data
+  growing at its own rate on top of the stock), so that the gap is concave between kinks: Newton
+  steps with the exact slope from each segment's start, compiled, which never pass the first
+  zero.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ import numba
 import numpy as np
 import xarray as xr
 
-#: Decimal years of the backward difference the concave solver takes as its slope.
-SLOPE_STEP_YEARS = 1e-6
+LN10 = float(np.log(10.0))
 
 
-def concave_crossing_year(
-    log_gap: Callable[[xr.DataArray], xr.DataArray],
+def log_sum_crossing_year(
+    log_demand: Callable[[xr.DataArray], xr.DataArray],
+    log_supply_terms: Callable[[xr.DataArray], Sequence[xr.DataArray]],
     *,
     start: float,
     stop: float,
@@ -32,26 +33,32 @@ def concave_crossing_year(
     tolerance: float = 1e-9,
     max_steps: int = 100,
 ) -> xr.DataArray:
-    """Return the first year with ``log_gap(year) >= 0`` for a gap concave between ``knots``.
+    """Return the first year the demand reaches a supply that is a sum of exponentials.
 
-    For a demand log-linear between kinks against a supply that is a sum of exponentials (the
-    text stock plus synthetic tokens growing at their own rate): ``log10`` of such a sum is
-    convex, so the gap is concave on each segment between kinks, and may jump at one (synthetic
-    tokens start at a year). On each segment, Newton steps from its start towards the first
-    zero: for a concave function the tangent lies above it, so a step never passes the zero,
-    and a slope that is no longer positive means the gap only falls from there. The slope is a
-    backward difference (:data:`SLOPE_STEP_YEARS`), never below the derivative, so the steps
-    stay on the safe side. No grid: a crossing between grid years cannot be missed.
+    For a demand log-linear between kinks against a supply ``sum_i 10**term_i(year)`` whose
+    terms are each log-linear between the same kinks (the text stock, multimodal tokens and
+    synthetic tokens growing at their own rate from a start year): ``log10`` of the supply is
+    convex, so the gap is concave on each segment between kinks, and may jump at one (a term
+    that switches on). Each segment's lines are read from two evaluations (at its start and
+    its middle: a term that switches on at a kink is on from it), then Newton steps with the
+    exact slope run compiled per element (:func:`_log_sum_segment`): for a concave gap the
+    tangent lies above it, so a step never passes the first zero, and a slope that is no
+    longer positive means the gap only falls from there. No grid: a crossing between grid
+    years cannot be missed.
 
     Parameters
     ----------
-    log_gap : callable
-        ``log_gap(years)``: log demand minus log supply; ``years`` is a DataArray with the dims
-        of the knots (or 0-d), and the result broadcasts against it.
+    log_demand : callable
+        ``log_demand(years)``: log10 of the demand; ``years`` is a DataArray with the dims of
+        the knots (or 0-d), and the result broadcasts against it.
+    log_supply_terms : callable
+        ``log_supply_terms(years)``: log10 of each term of the supply (``-inf`` where a term is
+        absent), each log-linear between ``knots``.
     start, stop : float
         Search window in decimal years.
     knots : tuple of float or DataArray
-        Years where the gap may kink or jump (per draw or per scenario as DataArrays).
+        Years where the demand or a term may kink or switch on (per draw or per scenario as
+        DataArrays).
     tolerance : float, default 1e-9
         Stop once a step is shorter than this (decimal years).
     max_steps : int, default 100
@@ -61,50 +68,111 @@ def concave_crossing_year(
     Returns
     -------
     xarray.DataArray
-        Decimal years with the dims of ``log_gap``'s result (``start`` if the gap is already
-        >= 0 there, ``+inf`` if it never reaches zero by ``stop``).
+        Decimal years (``start`` if the demand already reaches the supply there, ``+inf`` if it
+        never does before ``stop``).
     """
     points = _knot_years(start, stop, knots)
-    template = xr.broadcast(log_gap(points[0]), points[0])[0]
+
+    def evaluate(years: xr.DataArray) -> list[xr.DataArray]:
+        with np.errstate(divide="ignore"):  # log10(0): an absent term
+            return [log_demand(years), *log_supply_terms(years)]
+
+    template = xr.broadcast(*evaluate(points[0]), points[0])[0]
     dims, shape = template.dims, template.shape
 
-    def at(years: np.ndarray) -> np.ndarray:
-        return _values_like(log_gap(xr.DataArray(years, dims=dims)), dims, shape)
+    def values(arrays: Sequence[xr.DataArray]) -> np.ndarray:
+        out = np.empty((len(arrays), template.size))
+        for row, array in zip(out, arrays, strict=True):
+            row.reshape(shape)[...] = _values_like(array, dims, shape)
+        return out
 
-    solved = np.full(shape, np.inf)
-    todo = np.ones(shape, dtype=bool)
+    solved = np.full(template.size, np.inf)
+    todo = np.ones(template.size, dtype=bool)
     for begin, end in zip(points[:-1], points[1:], strict=False):
-        x = _values_like(begin, dims, shape).copy()
-        stop_at = _values_like(end, dims, shape)
-        for offset in (0.0, SLOPE_STEP_YEARS):
-            # At the segment's start, then one slope step in: from there every backward
-            # difference stays inside the segment (the gap may jump at the knot before it).
-            x = x + offset
-            gap = at(x)
-            hit = todo & (x < stop_at + offset) & (gap >= 0)
-            solved[hit] = x[hit]
-            todo &= ~hit
-        active = todo & (x < stop_at)
-        for _ in range(max_steps):
-            if not active.any():
-                break
-            with np.errstate(divide="ignore", invalid="ignore"):
-                slope = (gap - at(x - SLOPE_STEP_YEARS)) / SLOPE_STEP_YEARS
-                step = np.where(active & (slope > 0), -gap / slope, np.inf)
-            active &= slope > 0  # the gap only falls from here on this segment
-            x = np.where(active, x + step, x)
-            active &= x < stop_at  # the zero lies past this segment (steps never pass it)
-            gap = np.where(active, at(x), gap)
-            done = active & ((gap >= 0) | (step < tolerance))
-            solved[done] = x[done]
-            todo &= ~done
-            active &= ~done
-        else:
-            if active.any():
-                raise RuntimeError(f"no crossing found in {max_steps} steps: is the gap concave?")
-        if not todo.any():
+        middle = (begin + end) / 2
+        at_begin, at_middle = values(evaluate(begin)), values(evaluate(middle))
+        years = values([begin, end])
+        remaining = _log_sum_segment(
+            at_begin, at_middle, years[0], years[1], solved, todo, tolerance, max_steps
+        )
+        if remaining < 0:
+            raise RuntimeError(f"no crossing found in {max_steps} steps: is the gap concave?")
+        if remaining == 0:
             break
-    return _like(template, solved)
+    return _like(template, solved.reshape(shape))
+
+
+@numba.njit(cache=True, nogil=True)
+def _log_sum_segment(
+    at_begin: np.ndarray,
+    at_middle: np.ndarray,
+    years0: np.ndarray,
+    years1: np.ndarray,
+    solved: np.ndarray,
+    todo: np.ndarray,
+    tolerance: float,
+    max_steps: int,
+) -> int:  # pragma: no cover - compiled
+    """Solve, on one segment, every element still ``todo`` (see :func:`log_sum_crossing_year`).
+
+    Rows of ``at_begin`` / ``at_middle``: log10 demand, then log10 of each supply term, at the
+    segment's start and middle. Returns how many elements are left unsolved, or -1 if Newton
+    did not settle within ``max_steps``.
+    """
+    n_terms = at_begin.shape[0] - 1
+    level = np.empty(n_terms)
+    slope = np.empty(n_terms)
+    remaining = 0
+    for i in range(years0.shape[0]):
+        if not todo[i]:
+            continue
+        remaining += 1
+        length = years1[i] - years0[i]
+        if not length > 0:
+            continue
+        half = length / 2
+        demand, demand_slope = at_begin[0, i], (at_middle[0, i] - at_begin[0, i]) / half
+        n = 0
+        for j in range(n_terms):
+            a, b = at_begin[j + 1, i], at_middle[j + 1, i]
+            if a == -np.inf and b == -np.inf:
+                continue  # absent on this segment
+            level[n], slope[n] = a, (b - a) / half
+            n += 1
+        x = 0.0
+        for _ in range(max_steps):
+            # The gap, demand - log10(sum of 10**term), and its exact slope, x years in.
+            top = -np.inf
+            for j in range(n):
+                top = max(top, level[j] + slope[j] * x)
+            total, weighted = 0.0, 0.0
+            for j in range(n):
+                w = np.exp(LN10 * (level[j] + slope[j] * x - top))  # 10**(...), faster
+                total += w
+                weighted += w * slope[j]
+            if n == 0:  # no supply at all
+                break
+            gap = demand + demand_slope * x - (top + np.log(total) / LN10)
+            if gap >= 0:
+                break
+            gap_slope = demand_slope - weighted / total
+            if not gap_slope > 0:  # the gap only falls from here on this segment
+                x = np.inf
+                break
+            step = -gap / gap_slope
+            x += step
+            if x >= length:  # the zero lies past this segment (steps never pass it)
+                x = np.inf
+                break
+            if step < tolerance:
+                break
+        else:
+            return -1
+        if x < np.inf:
+            solved[i] = years0[i] + x
+            todo[i] = False
+            remaining -= 1
+    return remaining
 
 
 def _values_like(array: xr.DataArray, dims: tuple[str, ...], shape: tuple[int, ...]) -> np.ndarray:
@@ -146,7 +214,7 @@ def linear_crossing_year(
     Exact, with no year grid: every curve the engine projects is log-linear in the year between
     known kinks (a trend changing rate at its reference year, supply held during a grid delay),
     so the gap is evaluated only at ``start``, the knots and ``stop`` and the first zero is
-    found by linear interpolation. Use :func:`concave_crossing_year` for a curved gap.
+    found by linear interpolation. Use :func:`log_sum_crossing_year` for a curved supply.
 
     Parameters
     ----------

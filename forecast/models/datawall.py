@@ -62,7 +62,7 @@ from forecast.models.base import (
     draw_uniforms,
     lever,
 )
-from forecast.models.crossing import concave_crossing_year, linear_crossing_year
+from forecast.models.crossing import linear_crossing_year, log_sum_crossing_year
 from forecast.models.trend import add_trend_from_inputs, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
@@ -131,21 +131,33 @@ def stock_tokens(curve: Mapping[str, Any], years: Any) -> xr.DataArray:
     """Return the effective stock of public text (tokens) at ``years``.
 
     The effective 2024 stock plus any multimodal tokens, growing with the indexed web, plus
-    synthetic tokens from :data:`SYNTHETIC_START_YEAR` at their own rate. ``curve`` holds the
-    per-draw parameters :func:`derive` stores, so a model downstream (the walls) evaluates the
-    stock at any year exactly.
+    synthetic tokens from :data:`SYNTHETIC_START_YEAR` at their own rate: the sum of
+    :func:`stock_log10_terms`. ``curve`` holds the per-draw parameters :func:`derive` stores,
+    so a model downstream (the walls) evaluates the stock at any year exactly.
+    """
+    first, *rest = (10**term for term in stock_log10_terms(curve, years))
+    return sum(rest, first)
+
+
+def stock_log10_terms(curve: Mapping[str, Any], years: Any) -> list[xr.DataArray]:
+    """Return log10 of each part of the stock at ``years``, each log-linear in the year.
+
+    The effective text stock, the multimodal tokens (both growing with the indexed web) and
+    the synthetic tokens (``-inf`` before :data:`SYNTHETIC_START_YEAR` and wherever a part is
+    zero): the form :func:`~forecast.models.crossing.log_sum_crossing_year` solves.
     """
     since = years - STOCK_BASE_YEAR
     growth = curve["stock_log10_growth"]
-    grown = 10 ** (curve["stock_log10_tokens_2024"] + growth * since)
-    extra = curve["multimodal_tokens"] * 10 ** (growth * since)
-    synthetic = xr.where(
-        years >= SYNTHETIC_START_YEAR,
-        curve["synthetic_tokens_2025"]
-        * curve["synthetic_growth_per_year"] ** (years - SYNTHETIC_START_YEAR),
-        0.0,
-    )
-    return grown + extra + synthetic
+    with np.errstate(divide="ignore"):  # a part of zero tokens: -inf
+        multimodal = np.log10(curve["multimodal_tokens"])
+        synthetic = np.log10(curve["synthetic_tokens_2025"]) + np.log10(
+            curve["synthetic_growth_per_year"]
+        ) * (years - SYNTHETIC_START_YEAR)
+    return [
+        curve["stock_log10_tokens_2024"] + growth * since,
+        multimodal + growth * since,
+        xr.where(years >= SYNTHETIC_START_YEAR, synthetic, -np.inf),
+    ]
 
 
 def is_log_linear(curve: Mapping[str, Any]) -> bool:
@@ -291,14 +303,19 @@ def derive(
 
 def _crossing(log_demand: Any, curve: xr.Dataset, kinks: tuple, curved: bool) -> xr.DataArray:
     """Solve ``log10 D(y) = log10 S(y)`` per draw (and per scenario, if present)."""
+    start, stop = 2000.0, SETTINGS.horizon_year
+    if curved:  # synthetic tokens start at a year and grow at their own rate: concave gap
+        return log_sum_crossing_year(
+            log_demand,
+            lambda y: stock_log10_terms(curve, y),
+            start=start,
+            stop=stop,
+            knots=(*kinks, SYNTHETIC_START_YEAR),
+        )
 
     def log_gap(y: Any) -> Any:
         return log_demand(y) - np.log10(stock_tokens(curve, y))
 
-    start, stop = 2000.0, SETTINGS.horizon_year
-    if curved:  # synthetic tokens start at a year and grow at their own rate: concave gap
-        knots = (*kinks, SYNTHETIC_START_YEAR)
-        return concave_crossing_year(log_gap, start=start, stop=stop, knots=knots)
     return linear_crossing_year(log_gap, start=start, stop=stop, knots=kinks)
 
 

@@ -52,9 +52,9 @@ from forecast import summary
 from forecast.models import compute, cost, datawall, memory, power
 from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, lever
 from forecast.models.crossing import (
-    concave_crossing_year,
     joint_crossing_year,
     linear_crossing_year,
+    log_sum_crossing_year,
 )
 from forecast.priors import PriorSet
 
@@ -229,9 +229,19 @@ def derive(
     hold = data["overtraining_hold_year"].fillna(stop)  # m is held from there on
     if datawall.is_log_linear(data):
         data_wall = linear_crossing_year(data_gap, start=start, stop=stop, knots=(hold,))
-    else:  # synthetic tokens start in 2025 and curve the stock: a concave gap
-        knots = (hold, datawall.SYNTHETIC_START_YEAR)
-        data_wall = concave_crossing_year(data_gap, start=start, stop=stop, knots=knots)
+    else:  # synthetic tokens start in 2025 and curve the stock: a sum of exponentials
+        # The run meets the data cap 6 k m S^2 where sqrt(run / (6 k m)) meets the stock S.
+        def log10_tokens_needed(y: Any) -> xr.DataArray:
+            log_k, log_m = datawall.log10_tokens_per_param(data, law, comp, y)
+            return 0.5 * (log10_run(y) - np.log10(6.0) + log_k + log_m)
+
+        data_wall = log_sum_crossing_year(
+            log10_tokens_needed,
+            lambda y: datawall.stock_log10_terms(data, y),
+            start=start,
+            stop=stop,
+            knots=(hold, datawall.SYNTHETIC_START_YEAR),
+        )
     money_wall = linear_crossing_year(
         lambda y: log10_run(y) - log10_money(y),
         start=start,
