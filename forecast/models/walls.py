@@ -256,29 +256,31 @@ def derive(
     first_year = wall_year.min("constraint")
     binds_first = (wall_year == first_year) & np.isfinite(first_year)
 
-    campus, distributed = log10_campus(years), log10_distributed(years)
-    log10_caps = {
-        "data": log10_data(years),
+    # Each cap over its own dims (10** once per value, not once per value of every other
+    # constraint's dims), then stacked.
+    campus, distributed = 10 ** log10_campus(years), 10 ** log10_distributed(years)
+    cap_flops = {
+        "data": 10 ** log10_data(years),
         "power": np.maximum(campus, distributed),
-        "money": log10_money(years),
+        "money": 10 ** log10_money(years),
     }
     caps = xr.concat(
-        [log10_caps[c] for c in CONSTRAINTS], dim=constraint, coords="minimal", compat="override"
+        [cap_flops[c] for c in CONSTRAINTS], dim=constraint, coords="minimal", compat="override"
     )
     return canonical_order(
         xr.Dataset(
             {
                 "largest_run_flop": 10 ** log10_run(years),
-                "cap_flop": 10**caps,
-                "power_single_campus_cap_flop": 10**campus,
-                "power_distributed_cap_flop": 10**distributed,
+                "cap_flop": caps,
+                "power_single_campus_cap_flop": campus,
+                "power_distributed_cap_flop": distributed,
                 "spend_ceiling_usd": 10 ** log10_spend(years),
-                "max_feasible_run_flop": 10 ** caps.min("constraint"),
+                "max_feasible_run_flop": caps.min("constraint"),
                 "wall_year": wall_year,
                 # Each constraint's own, with the dims only what reaches it gives it (the
                 # stacked forms broadcast every constraint to the dims of all).
                 **{f"{c}_wall_year": walls[c] for c in CONSTRAINTS},
-                **{f"{c}_cap_flop": 10 ** log10_caps[c] for c in CONSTRAINTS},
+                **{f"{c}_cap_flop": cap_flops[c] for c in CONSTRAINTS},
                 "first_wall_year": first_year,
                 "binds_first": binds_first,
                 "decode_tokens_per_second": fpw["decode_tokens_per_second"].sel(year=years.values),
