@@ -29,7 +29,7 @@ SWEEPS = {
         "datawall.quality_fraction=0.1:0.4:{n}",
         "datawall.repetition_factor=1:5:{n}",
     ),
-    "datawall synthetic data (curved gap: concave solver) + walls": (
+    "datawall synthetic data (curved supply: log-sum solver) + walls": (
         "datawall.synthetic_tokens_2025=1e11:1e13:{n}",
         "datawall.synthetic_growth_per_year=1.5:4:{n}",
     ),
@@ -40,9 +40,6 @@ def main() -> None:
     """Run each sweep on the stored baseline draws and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scenarios", type=int, default=10_000, help="scenarios per sweep")
-    parser.add_argument(
-        "--curved-scenarios", type=int, default=1_000, help="scenarios of the synthetic sweep"
-    )
     parser.add_argument(
         "--sweep-draws", type=int, default=None, help="summarise on this many draws (thinned)"
     )
@@ -59,8 +56,7 @@ def main() -> None:
         f"cpus available: {len(os.sched_getaffinity(0))}"
     )
     for label, keys in SWEEPS.items():
-        total = args.curved_scenarios if "curved" in label else args.scenarios
-        side = max(2, round(total**0.5))
+        side = max(2, round(args.scenarios**0.5))
         start = time.perf_counter()
         scenarios, _ = stress.build_scenarios(sweeps=[k.format(n=side) for k in keys])
         built = time.perf_counter() - start

@@ -116,8 +116,9 @@ def _log_sum_segment(
     """Solve, on one segment, every element still ``todo`` (see :func:`log_sum_crossing_year`).
 
     Rows of ``at_begin`` / ``at_middle``: log10 demand, then log10 of each supply term, at the
-    segment's start and middle. Returns how many elements are left unsolved, or -1 if Newton
-    did not settle within ``max_steps``.
+    segment's start and middle. Newton steps start where the demand first reaches every term
+    on its own (a lower bound of the zero, often close to it). Returns how many elements are
+    left unsolved, or -1 if Newton did not settle within ``max_steps``.
     """
     n_terms = at_begin.shape[0] - 1
     level = np.empty(n_terms)
@@ -139,7 +140,21 @@ def _log_sum_segment(
                 continue  # absent on this segment
             level[n], slope[n] = a, (b - a) / half
             n += 1
-        x = 0.0
+        # The supply is at least its largest term, so the gap is at most the demand less that
+        # term: where the demand reaches every term on its own is not after the first zero,
+        # and a start for Newton steps on the safe side (none there: no zero on the segment).
+        x, end = 0.0, length
+        for j in range(n):
+            a, b = demand - level[j], demand_slope - slope[j]
+            if a >= 0:
+                if b < 0:
+                    end = min(end, -a / b)
+            elif b > 0:
+                x = max(x, -a / b)
+            else:
+                end = -1.0
+        if x > end or x >= length:
+            continue
         for _ in range(max_steps):
             # The gap, demand - log10(sum of 10**term), and its exact slope, x years in.
             top = -np.inf
