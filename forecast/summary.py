@@ -214,7 +214,7 @@ def quantiles(
     rows, other = _sample_rows(data, sample_dims)
     out = np.empty((rows.shape[0], probs_arr.size))
     _row_quantiles(rows, probs_arr, out)
-    return _from_rows(out, data, other, {"quantile": probs_arr})
+    return _from_rows(out, data, other, "quantile", probs_arr)
 
 
 def _sample_rows(data: xr.DataArray, sample_dims: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
@@ -229,12 +229,11 @@ def _sample_rows(data: xr.DataArray, sample_dims: tuple[str, ...]) -> tuple[np.n
 
 
 def _from_rows(
-    rows: np.ndarray, data: xr.DataArray, other: list[str], new: dict[str, Any]
+    rows: np.ndarray, data: xr.DataArray, other: list[str], name: str, values: Any
 ) -> xr.DataArray:
-    """Return per-row results as a DataArray over ``other`` (with ``data``'s coords) + ``new``."""
+    """Return per-row results over ``other`` (with ``data``'s coords) and a new dim ``name``."""
     coords = {d: data.coords[d] for d in other if d in data.coords}
     shape = [data.sizes[d] for d in other]
-    ((name, values),) = new.items()
     return xr.DataArray(
         rows.reshape(*shape, len(values)), dims=[*other, name], coords={**coords, name: values}
     )
@@ -317,7 +316,7 @@ def probability_by(
     rows, other = _sample_rows(years, sample_dims)
     p = np.empty((rows.shape[0], ends.size))
     _row_probability_by(rows, ends, p)
-    return _from_rows(p, years, other, {"by_year": list(by)})
+    return _from_rows(p, years, other, "by_year", list(by))
 
 
 @numba.njit(cache=True, nogil=True)

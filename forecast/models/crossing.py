@@ -78,20 +78,13 @@ def log_sum_crossing_year(
             return [log_demand(years), *log_supply_terms(years)]
 
     template = xr.broadcast(*evaluate(points[0]), points[0])[0]
-    dims, shape = template.dims, template.shape
-
-    def values(arrays: Sequence[xr.DataArray]) -> np.ndarray:
-        out = np.empty((len(arrays), template.size))
-        for row, array in zip(out, arrays, strict=True):
-            row.reshape(shape)[...] = _values_like(array, dims, shape)
-        return out
-
     solved = np.full(template.size, np.inf)
     todo = np.ones(template.size, dtype=bool)
     for begin, end in zip(points[:-1], points[1:], strict=False):
         middle = (begin + end) / 2
-        at_begin, at_middle = values(evaluate(begin)), values(evaluate(middle))
-        years = values([begin, end])
+        at_begin = _rows(template, evaluate(begin))
+        at_middle = _rows(template, evaluate(middle))
+        years = _rows(template, [begin, end])
         remaining = _log_sum_segment(
             at_begin, at_middle, years[0], years[1], solved, todo, tolerance, max_steps
         )
@@ -99,7 +92,7 @@ def log_sum_crossing_year(
             raise RuntimeError(f"no crossing found in {max_steps} steps: is the gap concave?")
         if remaining == 0:
             break
-    return _like(template, solved.reshape(shape))
+    return _like(template, solved.reshape(template.shape))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -143,18 +136,15 @@ def _log_sum_segment(
         # The supply is at least its largest term, so the gap is at most the demand less that
         # term: where the demand reaches every term on its own is not after the first zero,
         # and a start for Newton steps on the safe side (none there: no zero on the segment).
-        x, end = 0.0, length
+        begin, end = 0.0, 1.0
         for j in range(n):
-            a, b = demand - level[j], demand_slope - slope[j]
-            if a >= 0:
-                if b < 0:
-                    end = min(end, -a / b)
-            elif b > 0:
-                x = max(x, -a / b)
-            else:
-                end = -1.0
-        if x > end or x >= length:
+            at_start = demand - level[j]
+            begin, end = _nonnegative_part(
+                at_start, at_start + (demand_slope - slope[j]) * length, begin, end
+            )
+        if begin > end or begin >= 1.0:
             continue
+        x = begin * length
         for _ in range(max_steps):
             # The gap, demand - log10(sum of 10**term), and its exact slope, x years in.
             top = -np.inf
@@ -195,6 +185,14 @@ def _values_like(array: xr.DataArray, dims: tuple[str, ...], shape: tuple[int, .
     present = [d for d in dims if d in array.dims]
     data = array.transpose(*present).values
     return np.broadcast_to(data.reshape([array.sizes.get(d, 1) for d in dims]), shape)
+
+
+def _rows(template: xr.DataArray, arrays: Sequence[xr.DataArray]) -> np.ndarray:
+    """Return one row per array, each broadcast to the template's shape and flattened."""
+    out = np.empty((len(arrays), template.size))
+    for row, array in zip(out, arrays, strict=True):
+        row.reshape(template.shape)[...] = _values_like(array, template.dims, template.shape)
+    return out
 
 
 def _like(template: xr.DataArray, values: np.ndarray) -> xr.DataArray:
@@ -317,15 +315,8 @@ def _walk_segments(
     groups = [list(range(len(first)))] if joint else [[i] for i in range(len(first))]
     templates = [xr.broadcast(*(first[i] for i in group), points[0])[0] for group in groups]
 
-    def values(template: xr.DataArray, arrays: Sequence[xr.DataArray]) -> np.ndarray:
-        # One row per array, each broadcast to the template's shape and flattened.
-        out = np.empty((len(arrays), template.size))
-        for row, array in zip(out, arrays, strict=True):
-            row.reshape(template.shape)[...] = _values_like(array, template.dims, template.shape)
-        return out
-
     def rows(template: xr.DataArray, group: list[int], gaps: Sequence[xr.DataArray], point):
-        return values(template, [*(gaps[i] for i in group), point])
+        return _rows(template, [*(gaps[i] for i in group), point])
 
     before = [rows(t, g, first, points[0]) for t, g in zip(templates, groups, strict=True)]
     solved = [np.full(t.size, np.inf) for t in templates]
@@ -368,19 +359,29 @@ def _segment_step(
             continue
         begin, end = 0.0, 1.0
         for j in range(gaps0.shape[0]):
-            a, b = gaps0[j, i], gaps1[j, i]
-            if np.isnan(a) or np.isnan(b):  # undefined on this segment: no crossing
-                begin, end = np.inf, -np.inf
-            elif a >= 0:
-                begin = max(begin, 0.0)
-                end = min(end, 1.0 if b >= 0 else a / (a - b))
-            elif b >= 0:
-                begin = max(begin, a / (a - b))
-            else:
-                begin, end = np.inf, -np.inf
+            begin, end = _nonnegative_part(gaps0[j, i], gaps1[j, i], begin, end)
         if begin <= end:
             solved[i] = years0[i] + begin * (years1[i] - years0[i])
             todo[i] = False
         else:
             remaining += 1
     return remaining
+
+
+@numba.njit(cache=True, nogil=True)
+def _nonnegative_part(
+    at_start: float, at_end: float, begin: float, end: float
+) -> tuple[float, float]:  # pragma: no cover - compiled
+    """Narrow ``[begin, end]`` (fractions of a segment) to where a linear gap is >= 0.
+
+    The gap is ``at_start`` at the segment's start and ``at_end`` at its end; the part where
+    it is >= 0 is an interval of the segment. An empty result has ``begin > end``; a gap that
+    is NaN at either end has no such part.
+    """
+    if np.isnan(at_start) or np.isnan(at_end):
+        return np.inf, -np.inf
+    if at_start >= 0:
+        return max(begin, 0.0), min(end, 1.0 if at_end >= 0 else at_start / (at_start - at_end))
+    if at_end >= 0:
+        return max(begin, at_start / (at_start - at_end)), end
+    return np.inf, -np.inf

@@ -196,6 +196,22 @@ def log10_tokens_per_param(
     )
 
 
+def log10_tokens_for_flop(
+    curve: Mapping[str, Any],
+    law: Mapping[str, Any] | None,
+    comp: Mapping[str, Any],
+    years: Any,
+    log10_flop: Any,
+) -> Any:
+    """Return log10 of the tokens a run of ``10**log10_flop`` FLOP trains on at ``years``.
+
+    ``D = sqrt(k m C / 6)``: ``C = 6 N D`` with ``D = k m N`` tokens, ``k`` and ``m`` as
+    :func:`log10_tokens_per_param` gives them at ``years``.
+    """
+    log_k, log_m = log10_tokens_per_param(curve, law, comp, years)
+    return 0.5 * (log_k + log_m - np.log10(6.0) + log10_flop)
+
+
 def derive(
     posterior: xr.Dataset,
     upstream: Mapping[str, xr.Dataset],
@@ -260,9 +276,7 @@ def derive(
         return hist_a + hist_b * (y - origin)
 
     def log_demand_compute(y: Any) -> Any:
-        # D_C = sqrt(k m C / 6): log10 D_C = 0.5 (log10 k + log10 m - log10 6 + log10 C)
-        log_k, log_m = log10_tokens_per_param(curve, law, comp, y)
-        return 0.5 * (log_k + log_m - np.log10(6.0) + compute.log10_compute(comp, y))
+        return log10_tokens_for_flop(curve, law, comp, y, compute.log10_compute(comp, y))
 
     # Without synthetic tokens the stock is log-linear and the demands are log-linear up to the
     # overtraining hold year: the exact solver needs no grid.

@@ -230,13 +230,9 @@ def derive(
     if datawall.is_log_linear(data):
         data_wall = linear_crossing_year(data_gap, start=start, stop=stop, knots=(hold,))
     else:  # synthetic tokens start in 2025 and curve the stock: a sum of exponentials
-        # The run meets the data cap 6 k m S^2 where sqrt(run / (6 k m)) meets the stock S.
-        def log10_tokens_needed(y: Any) -> xr.DataArray:
-            log_k, log_m = datawall.log10_tokens_per_param(data, law, comp, y)
-            return 0.5 * (log10_run(y) - np.log10(6.0) + log_k + log_m)
-
+        # The run meets the data cap 6 S^2 / (k m) where the tokens it trains on meet the stock.
         data_wall = log_sum_crossing_year(
-            log10_tokens_needed,
+            lambda y: datawall.log10_tokens_for_flop(data, law, comp, y, log10_run(y)),
             lambda y: datawall.stock_log10_terms(data, y),
             start=start,
             stop=stop,
@@ -258,10 +254,10 @@ def derive(
 
     # Each cap over its own dims (10** once per value, not once per value of every other
     # constraint's dims), then stacked.
-    campus, distributed = 10 ** log10_campus(years), 10 ** log10_distributed(years)
+    campus_flop, distributed_flop = 10 ** log10_campus(years), 10 ** log10_distributed(years)
     cap_flops = {
         "data": 10 ** log10_data(years),
-        "power": np.maximum(campus, distributed),
+        "power": np.maximum(campus_flop, distributed_flop),
         "money": 10 ** log10_money(years),
     }
     caps = xr.concat(
@@ -272,8 +268,8 @@ def derive(
             {
                 "largest_run_flop": 10 ** log10_run(years),
                 "cap_flop": caps,
-                "power_single_campus_cap_flop": campus,
-                "power_distributed_cap_flop": distributed,
+                "power_single_campus_cap_flop": campus_flop,
+                "power_distributed_cap_flop": distributed_flop,
                 "spend_ceiling_usd": 10 ** log10_spend(years),
                 "max_feasible_run_flop": caps.min("constraint"),
                 "wall_year": wall_year,
