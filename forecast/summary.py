@@ -39,16 +39,15 @@ def _row_quantiles(
     """
     n_probs = probs.size
     buffer = np.empty(rows.shape[1])
-    inside = np.empty(rows.shape[1])
+    inside = np.empty((2 * n_probs, rows.shape[1]))
     sample = np.empty(BRACKET_SAMPLE_SIZE)
     ranks = np.empty(2 * n_probs, dtype=np.int64)
     weight = np.empty(n_probs)
     for i in range(rows.shape[0]):
         count = 0
-        for value in rows[i]:
-            if not np.isnan(value):
-                buffer[count] = value
-                count += 1
+        for value in rows[i]:  # branchless: a NaN is written, then overwritten
+            buffer[count] = value
+            count += not np.isnan(value)
         if count == 0:
             out[i, :] = np.nan
             continue
@@ -79,9 +78,10 @@ def _order_statistics(
 
     For a long row, as Floyd and Rivest's selection: an evenly spaced sample of the row,
     sorted, gives for each cluster of nearby ranks two values that bracket them with high
-    probability; one pass counts the values below the bracket and collects those inside it,
-    and the ranks are selected among the few collected. Exact whatever the sample: should the
-    brackets miss a rank (rare), that cluster is selected in the whole row instead.
+    probability; one pass over the row counts, for every cluster at once, the values below
+    its bracket and collects those inside it (``inside[c]``), and the ranks are selected
+    among the few collected. Exact whatever the sample: should the brackets miss a rank
+    (rare), that cluster is selected in the whole row instead.
     """
     n = values.size
     if n < BRACKETED_MIN_DRAWS:
@@ -93,34 +93,44 @@ def _order_statistics(
     for t in range(size):
         sample[t] = values[(t * n) // size]
     sample.sort()
+    # Clusters: runs of ranks within one sample step of their first, with their brackets.
+    firsts = np.empty(ranks.size, dtype=np.int64)
+    lasts = np.empty(ranks.size, dtype=np.int64)
+    low = np.empty(ranks.size)
+    high = np.empty(ranks.size)
+    clusters = 0
     first = 0
     while first < ranks.size:
-        last = first  # a cluster: ranks within one sample step of its first
+        last = first
         while last + 1 < ranks.size and ranks[last + 1] - ranks[first] <= n // size:
             last += 1
         share = (ranks[first] + 0.5) / n
         spread = 3.0 * np.sqrt(size * share * (1.0 - share)) + 2.0  # sample ranks: ~3 sd
         a = int(np.floor(ranks[first] * size / n - spread))
         b = int(np.ceil((ranks[last] + 1) * size / n + spread))
-        low = sample[a] if a >= 0 else -np.inf
-        high = sample[b] if b < size else np.inf
-        below, m = 0, 0
-        for value in values:
-            if value < low:
-                below += 1
-            elif value <= high:
-                inside[m] = value
-                m += 1
-        cluster = ranks[first : last + 1]
-        if below <= cluster[0] and cluster[-1] < below + m:
-            _select_many(inside[:m], cluster - below)
-            for t in range(first, last + 1):
-                found[t] = inside[ranks[t] - below]
+        low[clusters] = sample[a] if a >= 0 else -np.inf
+        high[clusters] = sample[b] if b < size else np.inf
+        firsts[clusters], lasts[clusters] = first, last
+        clusters += 1
+        first = last + 1
+    below = np.zeros(clusters, dtype=np.int64)
+    collected = np.zeros(clusters, dtype=np.int64)
+    for value in values:  # branchless: each value is written, kept only if inside
+        for c in range(clusters):
+            inside[c, collected[c]] = value
+            collected[c] += (value >= low[c]) & (value <= high[c])
+            below[c] += value < low[c]
+    for c in range(clusters):
+        cluster = ranks[firsts[c] : lasts[c] + 1]
+        if below[c] <= cluster[0] and cluster[-1] < below[c] + collected[c]:
+            part = inside[c, : collected[c]]
+            _select_many(part, cluster - below[c])
+            for t in range(firsts[c], lasts[c] + 1):
+                found[t] = part[ranks[t] - below[c]]
         else:
             _select_many(values, cluster)
-            for t in range(first, last + 1):
+            for t in range(firsts[c], lasts[c] + 1):
                 found[t] = values[ranks[t]]
-        first = last + 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -148,45 +158,48 @@ def _select_many(values: np.ndarray, ranks: np.ndarray) -> None:  # pragma: no c
 
 @numba.njit(cache=True, nogil=True)
 def _select(values: np.ndarray, lo: int, hi: int, k: int) -> None:  # pragma: no cover - compiled
-    """Put the ``k``-th smallest of ``values[lo:hi]`` at ``k``, smaller before, larger after."""
-    hi -= 1
+    """Put the ``k``-th smallest of ``values[lo:hi]`` at ``k``, smaller before, larger after.
+
+    Quickselect with a three-way split (below, equal to, above the pivot) made of two
+    branchless passes: random data costs no mispredicted branches, and runs of ties (many
+    ``+inf`` draws) end the search as soon as ``k`` falls among them.
+    """
     if k == lo:  # the smallest (the upper neighbour of a rank just selected): one scan
         smallest = lo
-        for i in range(lo + 1, hi + 1):
+        for i in range(lo + 1, hi):
             if values[i] < values[smallest]:
                 smallest = i
         values[lo], values[smallest] = values[smallest], values[lo]
         return
-    while hi > lo:
-        # Median of three as the pivot, moved to lo.
-        mid = (lo + hi) // 2
-        a, b, c = values[lo], values[mid], values[hi]
-        if (a <= b) == (b <= c):
-            values[lo], values[mid] = b, a
-        elif (b <= a) == (a <= c):
-            pass
-        else:
-            values[lo], values[hi] = c, a
-        pivot = values[lo]
-        # Hoare partition: stops on equal values, so runs of ties split evenly.
-        i, j = lo, hi + 1
-        while True:
-            i += 1
-            while i <= hi and values[i] < pivot:
-                i += 1
-            j -= 1
-            while values[j] > pivot:
-                j -= 1
-            if i >= j:
-                break
-            values[i], values[j] = values[j], values[i]
-        values[lo], values[j] = values[j], values[lo]
-        if j == k:
+    while hi - lo > 1:
+        a, b, c = values[lo], values[(lo + hi - 1) // 2], values[hi - 1]
+        pivot = max(min(a, b), min(max(a, b), c))  # median of three
+        less = _partition(values, lo, hi, pivot, False)
+        if k < less:
+            hi = less
+            continue
+        not_greater = _partition(values, less, hi, pivot, True)
+        if k < not_greater:  # among the values equal to the pivot
             return
-        if j < k:
-            lo = j + 1
-        else:
-            hi = j - 1
+        lo = not_greater
+
+
+@numba.njit(cache=True, nogil=True)
+def _partition(
+    values: np.ndarray, lo: int, hi: int, pivot: float, or_equal: bool
+) -> int:  # pragma: no cover - compiled
+    """Move the values of ``values[lo:hi]`` below ``pivot`` (or equal, with ``or_equal``) first.
+
+    Branchless (every value is swapped, the boundary moves by the comparison's result).
+    Returns where the other values start.
+    """
+    store = lo
+    for i in range(lo, hi):
+        value = values[i]
+        values[i] = values[store]
+        values[store] = value
+        store += (value < pivot) | (or_equal & (value == pivot))
+    return store
 
 
 def quantiles(
@@ -323,14 +336,27 @@ def probability_by(
 def _row_probability_by(
     rows: np.ndarray, ends: np.ndarray, out: np.ndarray
 ) -> None:  # pragma: no cover - compiled
-    """Fill ``out[i, j]`` with the share of row ``i``'s values ``<= ends[j]`` (NaN: never)."""
+    """Fill ``out[i, j]`` with the share of row ``i``'s values ``<= ends[j]`` (NaN: never).
+
+    Each value's first end not before it is guessed as if the ends were evenly spaced (the
+    year ends are) and the guess corrected against the ends themselves: exact for any
+    increasing ends, and without a binary search's mispredicted branches for year ends.
+    """
     counts = np.empty(ends.size, dtype=np.int64)
-    last = ends[-1]
+    first, last = ends[0], ends[-1]
+    top = ends.size - 1
+    step = (last - first) / top if top else 1.0
     for i in range(rows.shape[0]):
         counts[:] = 0
         for value in rows[i]:
             if value <= last:  # False for NaN and for +inf
-                counts[np.searchsorted(ends, value)] += 1  # first end not before the event
+                guess = min(max((value - first) / step, 0.0), float(top))
+                j = int(np.ceil(guess))
+                while j > 0 and ends[j - 1] >= value:
+                    j -= 1
+                while ends[j] < value:
+                    j += 1
+                counts[j] += 1
         total = 0
         for j in range(ends.size):
             total += counts[j]
