@@ -183,8 +183,8 @@ def _log_sum_segment(
 def _values_like(array: xr.DataArray, dims: tuple[str, ...], shape: tuple[int, ...]) -> np.ndarray:
     """Return ``array``'s values broadcast (a view) to ``shape``, its dims ordered as ``dims``."""
     present = [d for d in dims if d in array.dims]
-    data = array.transpose(*present).values
-    return np.broadcast_to(data.reshape([array.sizes.get(d, 1) for d in dims]), shape)
+    data = array.transpose(*present).values.reshape([array.sizes.get(d, 1) for d in dims])
+    return data if data.shape == tuple(shape) else np.broadcast_to(data, shape)
 
 
 def _rows(template: xr.DataArray, arrays: Sequence[xr.DataArray]) -> np.ndarray:
@@ -315,10 +315,11 @@ def _walk_segments(
     groups = [list(range(len(first)))] if joint else [[i] for i in range(len(first))]
     templates = [xr.broadcast(*(first[i] for i in group), points[0])[0] for group in groups]
 
-    def rows(template: xr.DataArray, group: list[int], gaps: Sequence[xr.DataArray], point):
-        return _rows(template, [*(gaps[i] for i in group), point])
+    def ends(template: xr.DataArray, group: list[int], gaps: Sequence[xr.DataArray], point):
+        """Return a segment end as the compiled step reads it: gap rows, a grid of years."""
+        return _gap_rows(template, [gaps[i] for i in group]), _year_grid(template, point)
 
-    before = [rows(t, g, first, points[0]) for t, g in zip(templates, groups, strict=True)]
+    before = [ends(t, g, first, points[0]) for t, g in zip(templates, groups, strict=True)]
     solved = [np.full(t.size, np.inf) for t in templates]
     todo = [np.ones(t.size, dtype=bool) for t in templates]
     remaining = [t.size for t in templates]
@@ -327,21 +328,54 @@ def _walk_segments(
         for k, (template, group) in enumerate(zip(templates, groups, strict=True)):
             if not remaining[k]:
                 continue
-            after = rows(template, group, gaps, point)
-            remaining[k] = _segment_step(
-                before[k][:-1], after[:-1], before[k][-1], after[-1], solved[k], todo[k]
-            )
+            after = ends(template, group, gaps, point)
+            remaining[k] = _segment_step(*before[k], *after, solved[k], todo[k])
             before[k] = after
         if not any(remaining):
             break
     return [_like(t, s.reshape(t.shape)) for t, s in zip(templates, solved, strict=True)]
 
 
+#: Dims of the year grid the compiled walk reads (:func:`_year_grid`); more are merged.
+WALK_DIMS = 4
+
+
+def _gap_rows(template: xr.DataArray, gaps: Sequence[xr.DataArray]) -> tuple[np.ndarray, ...]:
+    """Return each gap's values in the template's dim order, flattened (read-only).
+
+    A gap that already has the template's dims and memory order (as the arithmetic that
+    builds it usually leaves it) is passed as a view, not copied: at 2M scenario-draws a
+    segment, copies cost as much as the walk.
+    """
+    return tuple(
+        _read_only(np.ravel(_values_like(gap, template.dims, template.shape))) for gap in gaps
+    )
+
+
+def _year_grid(template: xr.DataArray, years: xr.DataArray) -> np.ndarray:
+    """Return ``years`` broadcast to the template's shape, a view of :data:`WALK_DIMS` dims.
+
+    Years vary along few dims (a grid delay, the draws), so they are read through a
+    broadcast view instead of being copied to one value per element.
+    """
+    view = _values_like(years, template.dims, template.shape)
+    if view.ndim > WALK_DIMS:  # merge the leading dims (a copy only if their strides differ)
+        view = view.reshape(-1, *view.shape[view.ndim - WALK_DIMS + 1 :])
+    return _read_only(view.reshape((1,) * (WALK_DIMS - view.ndim) + view.shape))
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """Return a read-only view: every row the compiled walk gets has one array type."""
+    view = values.view()
+    view.flags.writeable = False
+    return view
+
+
 @numba.njit(cache=True, nogil=True)
 def _segment_step(
-    gaps0: np.ndarray,
-    gaps1: np.ndarray,
+    gaps0: tuple[np.ndarray, ...],
     years0: np.ndarray,
+    gaps1: tuple[np.ndarray, ...],
     years1: np.ndarray,
     solved: np.ndarray,
     todo: np.ndarray,
@@ -350,21 +384,29 @@ def _segment_step(
 
     Each gap is linear on the segment, so the part where it is >= 0 is an interval of the
     segment (fraction 0..1); the year is the start of where all the intervals overlap.
+    ``gaps0``/``gaps1`` hold each gap at the segment's ends (one flat row each), ``years0``/
+    ``years1`` the ends' years as grids of :data:`WALK_DIMS` dims in the same element order.
     Compiled: one pass over the elements instead of a dozen array operations per gap. Returns
     how many elements are left unsolved.
     """
     remaining = 0
-    for i in range(years0.shape[0]):
-        if not todo[i]:
-            continue
-        begin, end = 0.0, 1.0
-        for j in range(gaps0.shape[0]):
-            begin, end = _nonnegative_part(gaps0[j, i], gaps1[j, i], begin, end)
-        if begin <= end:
-            solved[i] = years0[i] + begin * (years1[i] - years0[i])
-            todo[i] = False
-        else:
-            remaining += 1
+    i = 0
+    n0, n1, n2, n3 = years0.shape
+    for a in range(n0):
+        for b in range(n1):
+            for c in range(n2):
+                for d in range(n3):
+                    if todo[i]:
+                        begin, end = 0.0, 1.0
+                        for j in range(len(gaps0)):
+                            begin, end = _nonnegative_part(gaps0[j][i], gaps1[j][i], begin, end)
+                        if begin <= end:
+                            start = years0[a, b, c, d]
+                            solved[i] = start + begin * (years1[a, b, c, d] - start)
+                            todo[i] = False
+                        else:
+                            remaining += 1
+                    i += 1
     return remaining
 
 

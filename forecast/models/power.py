@@ -252,7 +252,7 @@ def lab_log10_gw(curves: xr.Dataset, years: Any) -> xr.DataArray:
         _delayed(curves, years),
         SETTINGS.year_origin,
     )
-    return curves["lab_log10_share"] + trend
+    return trend + curves["lab_log10_share"]
 
 
 def supply_knots(curves: xr.Dataset) -> tuple[Any, ...]:
