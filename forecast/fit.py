@@ -318,10 +318,19 @@ def derive_from(
                 )
     ups = {name: upstream[name] for name in spec.requires}
     if headline_only and spec.headline_years is not None:
-        years = xr.DataArray(list(spec.headline_years), dims="year")
-        years = years.assign_coords(year=years)
+        years = _year_coord(spec.headline_years)
         return spec.derive(posterior, ups, fit_plan.levers, fit_plan.sampler.seed, years=years)
     return spec.derive(posterior, ups, fit_plan.levers, fit_plan.sampler.seed)
+
+
+@functools.cache
+def _year_coord(years: tuple[int, ...]) -> xr.DataArray:
+    """Return ``years`` as a ``year`` coord, one object per tuple.
+
+    Every chunk of a lever sweep then passes the same object (see forecast.models.reuse).
+    """
+    coord = xr.DataArray(list(years), dims="year")
+    return coord.assign_coords(year=coord)
 
 
 def finish(

@@ -38,6 +38,7 @@ from forecast import fit as fitting
 from forecast.errors import InputError
 from forecast.models import REGISTRY, dependents
 from forecast.models.base import Headline, without_draw_index
+from forecast.models.reuse import reusing_results
 from forecast.priors import load_priors
 from forecast.scenarios import (
     BASELINE,
@@ -676,10 +677,11 @@ def evaluate_levers(
         groups.setdefault(signature, []).append(i)
     sweep = _LeverSweep(plans, runs, baseline_summary, defaults)
     parts = [part for members in groups.values() for part in _grid_parts(rows, members)]
-    results = dask.compute(
-        *(sweep.tasks(part, on_chunk) for part in parts),
-        scheduler=dask.config.get("scheduler", "threads"),
-    )
+    with reusing_results():  # what chunks derive from models their axis misses: once
+        results = dask.compute(
+            *(sweep.tasks(part, on_chunk) for part in parts),
+            scheduler=dask.config.get("scheduler", "threads"),
+        )
     combined = xr.concat(results, dim="scenario")
     order = [i for part in parts for i in part.members]
     return combined.isel(scenario=np.argsort(order))

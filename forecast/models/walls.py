@@ -56,6 +56,7 @@ from forecast.models.crossing import (
     linear_crossing_year,
     log_sum_crossing_year,
 )
+from forecast.models.reuse import reusable
 from forecast.priors import PriorSet
 
 #: Constraints compared, in reporting order.
@@ -150,23 +151,151 @@ def derive(
     """
     grid = compute.year_coord()
     years = grid if years is None else years
-    p = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
     comp = upstream["compute"]
+    start, stop = float(grid[0]), float(grid[-1])
+    # Each constraint's wall and cap from what it reads alone: one no lever of a sweep's chunk
+    # reaches is solved in the first chunk and reused (see forecast.models.reuse).
+    data_wall, data_cap = _data_constraint(
+        comp, upstream["datawall"], upstream["scaling"], start, stop, years
+    )
+    power_wall, campus_flop, distributed_flop = _power_constraint(
+        posterior,
+        _lever_values(levers, POWER_LEVERS),
+        comp,
+        upstream["memory"],
+        upstream["power"],
+        start,
+        stop,
+        years,
+    )
+    money_wall, money_cap, spend_usd = _money_constraint(
+        posterior, _lever_values(levers, MONEY_LEVERS), comp, upstream["cost"], start, stop, years
+    )
+    walls = {"data": data_wall, "power": power_wall, "money": money_wall}
+    constraint = xr.DataArray(list(CONSTRAINTS), dims="constraint", name="constraint")
+    wall_year = xr.concat(
+        [walls[c] for c in CONSTRAINTS], dim=constraint, coords="minimal", compat="override"
+    )
+    first_year = wall_year.min("constraint")
+    binds_first = (wall_year == first_year) & np.isfinite(first_year)
 
-    def log10_run(y: Any) -> xr.DataArray:
-        return compute.log10_compute(comp, y) + comp["largest_run_log10_offset"]
+    # Each cap over its own dims (10** once per value, not once per value of every other
+    # constraint's dims), then stacked.
+    cap_flops = {
+        "data": data_cap,
+        "power": np.maximum(campus_flop, distributed_flop),
+        "money": money_cap,
+    }
+    caps = xr.concat(
+        [cap_flops[c] for c in CONSTRAINTS], dim=constraint, coords="minimal", compat="override"
+    )
+    return canonical_order(
+        xr.Dataset(
+            {
+                "largest_run_flop": 10 ** _log10_run(comp, years),
+                "cap_flop": caps,
+                "power_single_campus_cap_flop": campus_flop,
+                "power_distributed_cap_flop": distributed_flop,
+                "spend_ceiling_usd": spend_usd,
+                "max_feasible_run_flop": caps.min("constraint"),
+                "wall_year": wall_year,
+                # Each constraint's own, with the dims only what reaches it gives it (the
+                # stacked forms broadcast every constraint to the dims of all).
+                **{f"{c}_wall_year": walls[c] for c in CONSTRAINTS},
+                **{f"{c}_cap_flop": cap_flops[c] for c in CONSTRAINTS},
+                "first_wall_year": first_year,
+                "binds_first": binds_first,
+                "decode_tokens_per_second": upstream["memory"]["decode_tokens_per_second"].sel(
+                    year=years.values
+                ),
+            }
+        )
+    )
 
-    # The data cap at any year: the data wall's stock curve and its k and m (lever-fixed, or
-    # the scaling law's at the frontier compute of the year).
-    data, law = upstream["datawall"], upstream["scaling"]
+
+#: The levers each constraint reads (besides the draws of :data:`FORWARD_PARAMETERS`).
+POWER_LEVERS = (
+    "low_precision_speedup",
+    "training_utilization",
+    "watts_per_tdp_watt",
+    "run_duration_s",
+)
+MONEY_LEVERS = (
+    "largest_run_capex_share",
+    "amortized_cost_per_cluster_usd_year",
+    "run_duration_s",
+    "largest_developer_capex_2025_usd",
+    "capex_growth_per_year",
+)
+
+
+def _lever_values(levers: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]:
+    """Return the values set for ``names`` (``None`` where unset), as given."""
+    return tuple(levers.get(name) for name in names)
+
+
+def _log10_run(comp: Mapping[str, xr.DataArray], y: Any) -> xr.DataArray:
+    """Return log10 FLOP of the largest training run at ``y``."""
+    return compute.log10_compute(comp, y) + comp["largest_run_log10_offset"]
+
+
+@reusable
+def _data_constraint(
+    comp: Mapping[str, xr.DataArray],
+    data: Mapping[str, xr.DataArray],
+    law: Mapping[str, xr.DataArray],
+    start: float,
+    stop: float,
+    years: xr.DataArray,
+) -> tuple[xr.DataArray, xr.DataArray]:
+    """Return the data wall's year and its cap in FLOP at ``years``.
+
+    The cap at any year is the data wall's stock curve with its k and m (lever-fixed, or the
+    scaling law's at the frontier compute of the year): ``6 S^2 / (k m)``.
+    """
 
     def log10_data(y: Any) -> xr.DataArray:
         log_k, log_m = datawall.log10_tokens_per_param(data, law, comp, y)
         return np.log10(6.0) + 2.0 * np.log10(datawall.stock_tokens(data, y)) - log_k - log_m
 
-    # FLOP one run gets per GW of supply: the memory model's accelerator FLOP/s per watt (at
-    # any year) x the stated assumptions. With the power model's supply curves, this gives the
-    # power caps in log10 units at any year, so the power wall is solved exactly (no grid).
+    hold = data["overtraining_hold_year"].fillna(stop)  # m is held from there on
+    if datawall.is_log_linear(data):
+        wall = linear_crossing_year(
+            lambda y: _log10_run(comp, y) - log10_data(y), start=start, stop=stop, knots=(hold,)
+        )
+    else:  # synthetic tokens start in 2025 and curve the stock: a sum of exponentials
+        # The run meets the data cap 6 S^2 / (k m) where the tokens it trains on meet the stock.
+        wall = log_sum_crossing_year(
+            lambda y: datawall.log10_tokens_for_flop(data, law, comp, y, _log10_run(comp, y)),
+            lambda y: datawall.stock_log10_terms(data, y),
+            start=start,
+            stop=stop,
+            knots=(hold, datawall.SYNTHETIC_START_YEAR),
+        )
+    return wall, 10 ** log10_data(years)
+
+
+@reusable
+def _power_constraint(
+    posterior: xr.Dataset,
+    lever_values: tuple[Any, ...],
+    comp: Mapping[str, xr.DataArray],
+    fpw: Mapping[str, xr.DataArray],
+    curves: Mapping[str, xr.DataArray],
+    start: float,
+    stop: float,
+    years: xr.DataArray,
+) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
+    """Return the power wall's year and the campus and distributed caps in FLOP at ``years``.
+
+    FLOP one run gets per GW of supply: the memory model's accelerator FLOP/s per watt (at any
+    year) x the stated assumptions. With the power model's supply curves, this gives the power
+    caps in log10 units at any year, so the power wall is solved exactly (no grid). The run
+    exceeds the power cap (the larger of one campus and one lab's distributed share) when it
+    exceeds both. ``lever_values`` are those of :data:`POWER_LEVERS`.
+    """
+    levers = dict(zip(POWER_LEVERS, lever_values, strict=True))
+    p = {name: lever(levers, name, posterior[name]) for name in POWER_LEVERS[1:]}
     log10_flop_per_gw_gain = np.log10(
         1e9
         * lever(levers, "low_precision_speedup")
@@ -174,18 +303,46 @@ def derive(
         / p["watts_per_tdp_watt"]
         * p["run_duration_s"]
     )
-    fpw, curves = upstream["memory"], upstream["power"]
 
     def log10_flop_per_gw(y: Any) -> xr.DataArray:
         return memory.flop_per_watt_log10(fpw, y) + log10_flop_per_gw_gain
 
-    def log10_campus(y: Any) -> xr.DataArray:
-        return power.campus_log10_gw(curves, y) + log10_flop_per_gw(y)
+    def power_gaps(y: Any) -> list[xr.DataArray]:
+        # The run in GW-equivalents, set against each supply curve.
+        demand = _log10_run(comp, y) - log10_flop_per_gw(y)
+        return [
+            demand - power.campus_log10_gw(curves, y),
+            demand - power.lab_log10_gw(curves, y),
+        ]
 
-    def log10_distributed(y: Any) -> xr.DataArray:
-        return power.lab_log10_gw(curves, y) + log10_flop_per_gw(y)
+    wall = joint_crossing_year(
+        power_gaps,
+        start=start,
+        stop=stop,
+        knots=(*power.supply_knots(curves), memory.LEVER_START_YEAR),
+    )
+    campus = 10 ** (power.campus_log10_gw(curves, years) + log10_flop_per_gw(years))
+    distributed = 10 ** (power.lab_log10_gw(curves, years) + log10_flop_per_gw(years))
+    return wall, campus, distributed
 
-    # The money cap at any year: what the largest developer may spend on one run x FLOP per $.
+
+@reusable
+def _money_constraint(
+    posterior: xr.Dataset,
+    lever_values: tuple[Any, ...],
+    comp: Mapping[str, xr.DataArray],
+    cost_model: Mapping[str, xr.DataArray],
+    start: float,
+    stop: float,
+    years: xr.DataArray,
+) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
+    """Return the money wall's year, its cap in FLOP and the spend ceiling in USD at ``years``.
+
+    The cap at any year: what the largest developer may spend on one run x FLOP per $.
+    ``lever_values`` are those of :data:`MONEY_LEVERS`.
+    """
+    levers = dict(zip(MONEY_LEVERS, lever_values, strict=True))
+    p = {name: lever(levers, name, posterior[name]) for name in MONEY_LEVERS}
     log10_spend_share = np.log10(
         p["largest_run_capex_share"]
         * p["amortized_cost_per_cluster_usd_year"]
@@ -201,88 +358,15 @@ def derive(
         )
 
     def log10_money(y: Any) -> xr.DataArray:
-        return log10_spend(y) + cost.flop_per_usd_log10(upstream["cost"], y)
+        return log10_spend(y) + cost.flop_per_usd_log10(cost_model, y)
 
-    # Each constraint's wall is found on its own, so one that no scenario lever reaches is
-    # solved once, not once per scenario. The run exceeds the power cap (the larger of one
-    # campus and one lab's distributed share) when it exceeds both.
-    start, stop = float(grid[0]), float(grid[-1])
-
-    def power_gaps(y: Any) -> list[xr.DataArray]:
-        # The run in GW-equivalents, set against each supply curve.
-        demand = log10_run(y) - log10_flop_per_gw(y)
-        return [
-            demand - power.campus_log10_gw(curves, y),
-            demand - power.lab_log10_gw(curves, y),
-        ]
-
-    power_wall = joint_crossing_year(
-        power_gaps,
+    wall = linear_crossing_year(
+        lambda y: _log10_run(comp, y) - log10_money(y),
         start=start,
         stop=stop,
-        knots=(*power.supply_knots(curves), memory.LEVER_START_YEAR),
+        knots=(cost_model["cost_reference_year"],),  # FLOP per $ changes rate there
     )
-
-    def data_gap(y: Any) -> xr.DataArray:
-        return log10_run(y) - log10_data(y)
-
-    hold = data["overtraining_hold_year"].fillna(stop)  # m is held from there on
-    if datawall.is_log_linear(data):
-        data_wall = linear_crossing_year(data_gap, start=start, stop=stop, knots=(hold,))
-    else:  # synthetic tokens start in 2025 and curve the stock: a sum of exponentials
-        # The run meets the data cap 6 S^2 / (k m) where the tokens it trains on meet the stock.
-        data_wall = log_sum_crossing_year(
-            lambda y: datawall.log10_tokens_for_flop(data, law, comp, y, log10_run(y)),
-            lambda y: datawall.stock_log10_terms(data, y),
-            start=start,
-            stop=stop,
-            knots=(hold, datawall.SYNTHETIC_START_YEAR),
-        )
-    money_wall = linear_crossing_year(
-        lambda y: log10_run(y) - log10_money(y),
-        start=start,
-        stop=stop,
-        knots=(upstream["cost"]["cost_reference_year"],),  # FLOP per $ changes rate there
-    )
-    walls = {"data": data_wall, "power": power_wall, "money": money_wall}
-    constraint = xr.DataArray(list(CONSTRAINTS), dims="constraint", name="constraint")
-    wall_year = xr.concat(
-        [walls[c] for c in CONSTRAINTS], dim=constraint, coords="minimal", compat="override"
-    )
-    first_year = wall_year.min("constraint")
-    binds_first = (wall_year == first_year) & np.isfinite(first_year)
-
-    # Each cap over its own dims (10** once per value, not once per value of every other
-    # constraint's dims), then stacked.
-    campus_flop, distributed_flop = 10 ** log10_campus(years), 10 ** log10_distributed(years)
-    cap_flops = {
-        "data": 10 ** log10_data(years),
-        "power": np.maximum(campus_flop, distributed_flop),
-        "money": 10 ** log10_money(years),
-    }
-    caps = xr.concat(
-        [cap_flops[c] for c in CONSTRAINTS], dim=constraint, coords="minimal", compat="override"
-    )
-    return canonical_order(
-        xr.Dataset(
-            {
-                "largest_run_flop": 10 ** log10_run(years),
-                "cap_flop": caps,
-                "power_single_campus_cap_flop": campus_flop,
-                "power_distributed_cap_flop": distributed_flop,
-                "spend_ceiling_usd": 10 ** log10_spend(years),
-                "max_feasible_run_flop": caps.min("constraint"),
-                "wall_year": wall_year,
-                # Each constraint's own, with the dims only what reaches it gives it (the
-                # stacked forms broadcast every constraint to the dims of all).
-                **{f"{c}_wall_year": walls[c] for c in CONSTRAINTS},
-                **{f"{c}_cap_flop": cap_flops[c] for c in CONSTRAINTS},
-                "first_wall_year": first_year,
-                "binds_first": binds_first,
-                "decode_tokens_per_second": fpw["decode_tokens_per_second"].sel(year=years.values),
-            }
-        )
-    )
+    return wall, 10 ** log10_money(years), 10 ** log10_spend(years)
 
 
 def binding_probabilities(derived: xr.Dataset) -> dict[str, float]:
