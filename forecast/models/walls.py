@@ -234,6 +234,14 @@ def _lever_values(levers: Mapping[str, Any], names: tuple[str, ...]) -> tuple[An
     return tuple(levers.get(name) for name in names)
 
 
+def _parameters(
+    posterior: xr.Dataset, names: tuple[str, ...], lever_values: tuple[Any, ...]
+) -> dict[str, Any]:
+    """Return each parameter: its lever's value where set, else its draws (if it has any)."""
+    levers = dict(zip(names, lever_values, strict=True))
+    return {name: lever(levers, name, posterior.get(name)) for name in names}
+
+
 def _log10_run(comp: Mapping[str, xr.DataArray], y: Any) -> xr.DataArray:
     """Return log10 FLOP of the largest training run at ``y``."""
     return compute.log10_compute(comp, y) + comp["largest_run_log10_offset"]
@@ -294,11 +302,10 @@ def _power_constraint(
     exceeds the power cap (the larger of one campus and one lab's distributed share) when it
     exceeds both. ``lever_values`` are those of :data:`POWER_LEVERS`.
     """
-    levers = dict(zip(POWER_LEVERS, lever_values, strict=True))
-    p = {name: lever(levers, name, posterior[name]) for name in POWER_LEVERS[1:]}
+    p = _parameters(posterior, POWER_LEVERS, lever_values)
     log10_flop_per_gw_gain = np.log10(
         1e9
-        * lever(levers, "low_precision_speedup")
+        * p["low_precision_speedup"]
         * p["training_utilization"]
         / p["watts_per_tdp_watt"]
         * p["run_duration_s"]
@@ -341,8 +348,7 @@ def _money_constraint(
     The cap at any year: what the largest developer may spend on one run x FLOP per $.
     ``lever_values`` are those of :data:`MONEY_LEVERS`.
     """
-    levers = dict(zip(MONEY_LEVERS, lever_values, strict=True))
-    p = {name: lever(levers, name, posterior[name]) for name in MONEY_LEVERS}
+    p = _parameters(posterior, MONEY_LEVERS, lever_values)
     log10_spend_share = np.log10(
         p["largest_run_capex_share"]
         * p["amortized_cost_per_cluster_usd_year"]
