@@ -127,3 +127,37 @@ def test_each_crossing_is_solved_over_its_own_gaps_dims():
     for which, solved in enumerate((campus, lab)):
         alone = linear_crossing_year(lambda y, w=which: gaps(y)[w], start=2000.0, stop=2100.0)
         xr.testing.assert_allclose(solved, alone.transpose(*solved.dims))
+
+
+def test_walk_reads_gaps_and_years_of_any_dims_in_place_or_not():
+    # The walk reads gaps already in its element order in place and the segment years through
+    # broadcast grids of four dims: gaps over five dims (the leading ones merged), one gap
+    # transposed, one broadcast, and knots that vary along a middle dim must all give the
+    # exact crossing of each element.
+    rng = np.random.default_rng(3)
+    dims = ("a", "b", "c", "d", "e")
+    level = xr.DataArray(rng.uniform(-3.0, 1.0, size=(2, 3, 2, 4, 5)), dims=dims)
+    slope = xr.DataArray(rng.uniform(0.1, 1.0, size=(2, 3, 2, 4, 5)), dims=dims)
+    hold = xr.DataArray([2022.5, 2024.0, 2030.0], dims="b")  # the slope halves from here
+    cap = xr.DataArray(rng.uniform(-1.0, 0.5, size=4), dims="d")
+    years = xr.DataArray(np.linspace(2020.0, 2060.0, 400_001), dims="year")
+
+    def first_gap(y):
+        return level + slope * (np.minimum(y, hold) - 2020) + slope / 2 * np.maximum(y - hold, 0)
+
+    def brute(met):
+        first = years.isel(year=met.argmax("year")).where(met.any("year"), np.inf)
+        return first.drop_vars("year", errors="ignore")
+
+    def gaps(y):
+        return [first_gap(y).transpose("e", "c", "a", "d", "b"), (y - 2020) * 0.5 + cap]
+
+    both = joint_crossing_year(gaps, start=2020.0, stop=2060.0, knots=(hold,))
+    expected = brute((first_gap(years) >= 0) & ((years - 2020) * 0.5 + cap >= 0))
+    np.testing.assert_allclose(both.values, expected.transpose(*both.dims).values, atol=1e-4)
+    alone = linear_crossing_year(
+        lambda y: first_gap(y).transpose(*dims), start=2020.0, stop=2060.0, knots=(hold,)
+    )
+    expected = brute(first_gap(years) >= 0)
+    np.testing.assert_allclose(alone.values, expected.transpose(*alone.dims).values, atol=1e-4)
+    assert (alone.values == 2020.0).any() and (alone.values > hold.max().item()).any()
