@@ -43,7 +43,7 @@ for (a), (b) and the mixture; P(exhausted by year Y).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -278,12 +278,10 @@ def derive(
     def log_demand_compute(y: Any) -> Any:
         return log10_tokens_for_flop(curve, law, comp, y, compute.log10_compute(comp, y))
 
-    # Without synthetic tokens the stock is log-linear and the demands are log-linear up to the
-    # overtraining hold year: the exact solver needs no grid.
-    curved = not is_log_linear(curve)
+    # The demands are log-linear up to the overtraining hold year.
     kinks = {"historical": (), "compute": () if hold is None else (hold,)}
     exhaustion = {
-        key: _crossing(fn, curve, kinks[key], curved)
+        key: stock_crossing_year(fn, curve, kinks[key], start=2000.0, stop=SETTINGS.horizon_year)
         for key, fn in (("historical", log_demand_hist), ("compute", log_demand_compute))
     }
     demand_hist = 10 ** log_demand_hist(years)
@@ -315,12 +313,24 @@ def derive(
     )
 
 
-def _crossing(log_demand: Any, curve: xr.Dataset, kinks: tuple, curved: bool) -> xr.DataArray:
-    """Solve ``log10 D(y) = log10 S(y)`` per draw (and per scenario, if present)."""
-    start, stop = 2000.0, SETTINGS.horizon_year
-    if curved:  # synthetic tokens start at a year and grow at their own rate: concave gap
+def stock_crossing_year(
+    log10_tokens: Callable[[Any], Any],
+    curve: Mapping[str, Any],
+    kinks: tuple[Any, ...],
+    *,
+    start: float,
+    stop: float,
+) -> xr.DataArray:
+    """Return the first year a token demand reaches the stock, per draw (and scenario).
+
+    ``log10_tokens(years)`` is log10 of the tokens demanded, log-linear between ``kinks``.
+    Without synthetic tokens the stock is log-linear too and the exact linear solver needs
+    no grid; with them the stock is a sum of exponentials (:func:`stock_log10_terms`), solved
+    by :func:`~forecast.models.crossing.log_sum_crossing_year`.
+    """
+    if not is_log_linear(curve):  # synthetic tokens start at a year, grow at their own rate
         return log_sum_crossing_year(
-            log_demand,
+            log10_tokens,
             lambda y: stock_log10_terms(curve, y),
             start=start,
             stop=stop,
@@ -328,7 +338,7 @@ def _crossing(log_demand: Any, curve: xr.Dataset, kinks: tuple, curved: bool) ->
         )
 
     def log_gap(y: Any) -> Any:
-        return log_demand(y) - np.log10(stock_tokens(curve, y))
+        return log10_tokens(y) - np.log10(stock_tokens(curve, y))
 
     return linear_crossing_year(log_gap, start=start, stop=stop, knots=kinks)
 

@@ -54,7 +54,6 @@ from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order
 from forecast.models.crossing import (
     joint_crossing_year,
     linear_crossing_year,
-    log_sum_crossing_year,
 )
 from forecast.models.reuse import reusable
 from forecast.priors import PriorSet
@@ -266,20 +265,15 @@ def _data_constraint(
         log_k, log_m = datawall.log10_tokens_per_param(data, law, comp, y)
         return np.log10(6.0) + 2.0 * np.log10(datawall.stock_tokens(data, y)) - log_k - log_m
 
+    # The run meets the data cap 6 S^2 / (k m) where the tokens it trains on meet the stock.
     hold = data["overtraining_hold_year"].fillna(stop)  # m is held from there on
-    if datawall.is_log_linear(data):
-        wall = linear_crossing_year(
-            lambda y: _log10_run(comp, y) - log10_data(y), start=start, stop=stop, knots=(hold,)
-        )
-    else:  # synthetic tokens start in 2025 and curve the stock: a sum of exponentials
-        # The run meets the data cap 6 S^2 / (k m) where the tokens it trains on meet the stock.
-        wall = log_sum_crossing_year(
-            lambda y: datawall.log10_tokens_for_flop(data, law, comp, y, _log10_run(comp, y)),
-            lambda y: datawall.stock_log10_terms(data, y),
-            start=start,
-            stop=stop,
-            knots=(hold, datawall.SYNTHETIC_START_YEAR),
-        )
+    wall = datawall.stock_crossing_year(
+        lambda y: datawall.log10_tokens_for_flop(data, law, comp, y, _log10_run(comp, y)),
+        data,
+        (hold,),
+        start=start,
+        stop=stop,
+    )
     return wall, 10 ** log10_data(years)
 
 
