@@ -572,6 +572,24 @@ def data_check() -> None:
         out.print(f"priors/scenarios/{path.name}: ok")
 
 
+@data_app.command("compare")
+def data_compare(
+    file: Annotated[
+        str, typer.Argument(help="CSV export of Epoch AI's database (https://epoch.ai/data).")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Compare an Epoch AI export with our tables, per table and field; change nothing."""
+    from forecast.importers.compare import compare_epoch, report_lines
+
+    report = compare_epoch(file)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n")
+        return
+    for line in report_lines(report):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 @data_app.command("import-epoch")
 def data_import_epoch(
     file: Annotated[
@@ -585,7 +603,7 @@ def data_import_epoch(
     ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Import Epoch AI's models into language_models, training_runs_power, training_costs."""
+    """Import Epoch AI's models into models, training_runs_power and training_costs."""
     from forecast.importers.epoch import import_epoch
     from forecast.importers.merge import report_lines
 

@@ -1,220 +1,55 @@
 """Load and validate the curated observation tables in ``data/``.
 
-Every table is a CSV with a header row, one observation per row and a ``source`` on every row.
-Each table has a row schema (pydantic) that checks types, units and ranges; the loader adds the
-checks that need the whole table (duplicates, dates in the future) and refuses the first bad row
-with an :class:`~forecast.errors.InputError` naming the file, the line and the column.
+Every table is a CSV with a header row, one observation per row, and a ``source`` and a
+``published`` date on every row. Each table has a row schema (:mod:`forecast.tables`) that
+checks types, units and ranges; the loader adds the checks that need the whole table
+(duplicates, dates in the future) or other tables (a cost row's model must be a row of
+``models``), and refuses the first bad row with an :class:`~forecast.errors.InputError` naming
+the file, the line and the column.
+
+An as-of cut keeps the rows ``published`` by the date, and drops a row whose referenced row
+(its model) was not yet published. Tables that refer to ``models`` are read with the model's
+date, compute and frontier status joined on: one record per model, read everywhere.
 
 Line numbers count the header as line 1, so the first data row is line 2 (as an editor shows it).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import io
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 
 from forecast import settings
 from forecast.errors import InputError, pydantic_error
+from forecast.tables import TABLES
+from forecast.tables.base import CUT_COLUMN, Row, TableSpec
+from forecast.tables.models import FrontierRule, frontier_flags
 
-
-def blank_to_none(value: Any) -> Any:
-    """Return ``None`` for a blank CSV cell, else the value (strings stripped)."""
-    if isinstance(value, str) and value.strip() == "":
-        return None
-    return value.strip() if isinstance(value, str) else value
-
-
-def _strict_bool(value: Any) -> Any:
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in {"true", "false"}:
-            return lowered == "true"
-        raise ValueError("expected 'true' or 'false'")
-    return value
-
-
-Text = Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1)]
-OptionalText = Annotated[str | None, BeforeValidator(blank_to_none)]
-Flag = Annotated[bool, BeforeValidator(_strict_bool)]
-
-
-def positive(lo: float, hi: float) -> Any:
-    """Return an optional float type restricted to ``[lo, hi]`` (blank means unknown)."""
-    bounded = Annotated[float, Field(ge=lo, le=hi, allow_inf_nan=False)]
-    return Annotated[bounded | None, BeforeValidator(blank_to_none)]
-
-
-def required(lo: float, hi: float) -> Any:
-    """Return a float type restricted to ``[lo, hi]`` that may not be blank."""
-    return Annotated[
-        float, BeforeValidator(blank_to_none), Field(ge=lo, le=hi, allow_inf_nan=False)
-    ]
-
-
-def count(hi: int) -> Any:
-    """Return an optional integer type in ``[1, hi]`` (blank means unknown)."""
-    return Annotated[Annotated[int, Field(ge=1, le=hi)] | None, BeforeValidator(blank_to_none)]
-
-
-class Row(BaseModel):
-    """Base of every row schema: no unknown columns, a non-empty source."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    source: Text
-
-    @model_validator(mode="after")
-    def _source_is_citation(self) -> Row:
-        if len(self.source) < 8:
-            raise ValueError("source: expected a URL or a citation")
-        return self
-
-
-class LanguageModelRow(Row):
-    """One released language model (``data/language_models.csv``)."""
-
-    model: Text
-    organization: Text
-    publication_date: dt.date
-    parameters: positive(1e6, 1e14)
-    active_parameters: positive(1e6, 1e14)
-    training_tokens: positive(1e8, 1e15)
-    training_compute_flop: positive(1e18, 1e30)
-    frontier: Flag
-    open_weights: Flag
-    estimated_fields: OptionalText = None
-    notes: OptionalText = None
-
-    _NUMERIC = ("parameters", "active_parameters", "training_tokens", "training_compute_flop")
-
-    @model_validator(mode="after")
-    def _consistent(self) -> LanguageModelRow:
-        if self.estimated_fields:
-            for name in self.estimated_fields.split(";"):
-                if name.strip() not in self._NUMERIC:
-                    raise ValueError(
-                        f"estimated_fields: unknown column '{name.strip()}'; "
-                        f"expected names from {', '.join(self._NUMERIC)}"
-                    )
-        if self.parameters and self.active_parameters and self.active_parameters > self.parameters:
-            raise ValueError("active_parameters: exceeds total parameters")
-        # 6ND holds for the parameters active per token; skip rows where that is unknown (MoE).
-        n = self.active_parameters
-        if n and self.training_tokens and self.training_compute_flop:
-            ratio = self.training_compute_flop / (6.0 * n * self.training_tokens)
-            if not 0.1 <= ratio <= 10.0:
-                raise ValueError(
-                    f"training_compute_flop: {self.training_compute_flop:.3g} FLOP is "
-                    f"{ratio:.2g}x 6*N*D; expected within a factor 10 (check the units)"
-                )
-        return self
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """How one table in ``data/`` is read and checked."""
-
-    name: str
-    row_model: type[Row]
-    key: tuple[str, ...]
-    date_column: str | None
-    description: str
-    columns_doc: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def filename(self) -> str:
-        """Return the file name of the table inside ``data/``."""
-        return f"{self.name}.csv"
-
-    def __post_init__(self) -> None:
-        if set(self.columns_doc) != set(self.row_model.model_fields):
-            raise ValueError(f"{self.name}: columns_doc must document every schema field")
-
-    @property
-    def columns(self) -> list[str]:
-        """Return the columns of the table, in the documented (file) order."""
-        return list(self.columns_doc)
-
-
-TABLES: dict[str, TableSpec] = {}
-
-
-def register_table(spec: TableSpec) -> TableSpec:
-    """Add a table to the registry (models register the tables they read)."""
-    TABLES[spec.name] = spec
-    return spec
-
-
-register_table(
-    TableSpec(
-        name="language_models",
-        row_model=LanguageModelRow,
-        key=("model",),
-        date_column="publication_date",
-        description="Language models 2018-2026: parameters, training tokens and compute.",
-        columns_doc={
-            "model": "model name as commonly cited (unique)",
-            "organization": "developer",
-            "publication_date": "ISO date of release or publication",
-            "parameters": "total parameters",
-            "active_parameters": "parameters active per token (= parameters for dense models)",
-            "training_tokens": "pre-training tokens seen, epochs counted",
-            "training_compute_flop": "total training compute, FLOP",
-            "frontier": "true if among the ~10 most compute-intensive models at release",
-            "open_weights": "true if the weights are public",
-            "estimated_fields": "numeric columns that are estimates, ';'-separated",
-            "source": "URL or citation",
-            "notes": "free text",
-        },
-    )
-)
-
-
-class ChinchillaRunRow(Row):
-    """One training run of Hoffmann et al. 2022, Fig. 4 (``data/chinchilla_runs.csv``)."""
-
-    run_id: Annotated[int, Field(ge=1)]
-    parameters: required(1e6, 1e12)
-    training_compute_flop: required(1e16, 1e25)
-    training_tokens: required(1e7, 1e14)
-    loss: required(1.0, 10.0)
-    used_in_replication_fit: Flag
-
-    @model_validator(mode="after")
-    def _six_nd(self) -> ChinchillaRunRow:
-        ratio = self.training_compute_flop / (6 * self.parameters * self.training_tokens)
-        if abs(ratio - 1) > 1e-3:
-            raise ValueError(f"training_tokens: expected C / (6 N), off by a factor {ratio:.4g}")
-        return self
-
-
-register_table(
-    TableSpec(
-        name="chinchilla_runs",
-        row_model=ChinchillaRunRow,
-        key=("run_id",),
-        date_column=None,
-        description="Chinchilla runs (N, C, final loss) as extracted by Besiroglu et al. 2024.",
-        columns_doc={
-            "run_id": "row number in the extracted file",
-            "parameters": "model parameters N",
-            "training_compute_flop": "training compute C, FLOP",
-            "training_tokens": "training tokens D = C / (6 N)",
-            "loss": "final training loss (nats per token)",
-            "source": "citation and pinned data URL",
-            "used_in_replication_fit": "false for the 5 highest-loss runs Besiroglu et al. drop",
-        },
-    )
-)
+__all__ = [
+    "TABLES",
+    "FrontierRule",
+    "Row",
+    "TableSpec",
+    "check_all",
+    "check_tables",
+    "decimal_year",
+    "file_sha256",
+    "load_table",
+    "load_tables",
+    "read_rows",
+    "read_text",
+    "table_path",
+    "tables_read",
+]
 
 
 def file_sha256(path: str | Path) -> str:
@@ -240,6 +75,48 @@ def _spec(name: str) -> TableSpec:
         raise InputError(name, f"unknown table; expected one of {known}") from None
 
 
+def tables_read(names: Iterable[str]) -> list[str]:
+    """Return ``names`` and the tables they refer to, referenced tables first."""
+    wanted = set(names)
+    for name in list(wanted):
+        wanted.update(_spec(name).references.values())
+    return [name for name in TABLES if name in wanted]
+
+
+def read_text(path: str | Path) -> str:
+    """Return a text file decoded as UTF-8 (a byte-order mark is accepted and dropped).
+
+    Raises
+    ------
+    InputError
+        If the file is missing, is not UTF-8 (naming the byte offset of the first bad byte),
+        or holds a NUL byte (a binary file).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "file not found" if not path.exists() else "not a file")
+    raw = path.read_bytes()
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise InputError(path, f"NUL byte at byte offset {nul}: a binary file, not a CSV table")
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            path,
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start} (save the file "
+            "as UTF-8)",
+            row=line,
+        ) from None
+
+
+def _date_columns(spec: TableSpec) -> list[str]:
+    return [c for c in dict.fromkeys([CUT_COLUMN, spec.date_column]) if c]
+
+
 def _format_error(exc: ValidationError) -> tuple[str | None, str]:
     column, message, err = pydantic_error(exc)
     got = err.get("input")
@@ -248,6 +125,23 @@ def _format_error(exc: ValidationError) -> tuple[str | None, str]:
     if column is not None and isinstance(got, str | int | float) and "got" not in message:
         message += f" (got {got!r})"
     return column, message
+
+
+def _records(path: Path, text: str) -> Iterable[tuple[int, list[str]]]:
+    """Yield each record with the line it starts on; a quote error names where it began."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(
+                path, f"malformed CSV in the record that starts here: {exc}", row=start
+            ) from None
+        yield start, record
+        start = reader.line_num + 1
 
 
 def read_rows(
@@ -272,59 +166,160 @@ def read_rows(
     Raises
     ------
     InputError
-        On a missing file, a bad header, a bad value, a duplicate key or a future date.
+        On a missing file, a bad encoding, a bad header, a bad value, a duplicate key or a
+        future date.
     """
     path = Path(path)
     today = today or settings.today()
-    if not path.is_file():
-        raise InputError(path, "file not found")
+    records = _records(path, read_text(path))
+    _, header = next(records, (1, []))
+    header = [name.strip() for name in header]
+    missing = [c for c in spec.columns if c not in header]
+    unknown = [c for c in header if c not in spec.columns]
+    if missing:
+        raise InputError(path, f"missing column(s) {missing}", row=1, column=missing[0])
+    if unknown:
+        raise InputError(
+            path, f"unknown column; expected only {spec.columns}", row=1, column=unknown[0]
+        )
+    dated = [c for c in _date_columns(spec) if c in spec.row_model.model_fields]
     rows: list[tuple[int, Row]] = []
     seen: dict[tuple, int] = {}
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [c for c in spec.columns if c not in header]
-        unknown = [c for c in header if c not in spec.columns]
-        if missing:
-            raise InputError(path, f"missing column(s) {missing}", row=1, column=missing[0])
-        if unknown:
+    for line, cells in records:
+        if not cells:  # a blank line
+            continue
+        if len(cells) != len(header):
+            more = len(cells) > len(header)
             raise InputError(
-                path, f"unknown column; expected only {spec.columns}", row=1, column=unknown[0]
+                path,
+                f"{'more' if more else 'fewer'} fields than the header has "
+                f"({len(cells)} for {len(header)})",
+                row=line,
             )
-        for record in reader:
-            line = reader.line_num
-            if None in record:
-                raise InputError(path, "more fields than the header has", row=line)
-            if any(v is None for v in record.values()):
-                raise InputError(path, "fewer fields than the header has", row=line)
-            try:
-                row = spec.row_model.model_validate(record)
-            except ValidationError as exc:
-                column, message = _format_error(exc)
-                raise InputError(path, message, row=line, column=column) from None
-            if spec.date_column:
-                date = getattr(row, spec.date_column)
-                if date > today:
-                    raise InputError(
-                        path,
-                        f"date {date} is in the future (today is {today})",
-                        row=line,
-                        column=spec.date_column,
-                    )
-            key = tuple(getattr(row, k) for k in spec.key)
-            if key in seen:
+        try:
+            row = spec.row_model.model_validate(dict(zip(header, cells, strict=True)))
+        except ValidationError as exc:
+            column, message = _format_error(exc)
+            raise InputError(path, message, row=line, column=column) from None
+        for column in dated:
+            date = getattr(row, column)
+            if date > today:
                 raise InputError(
                     path,
-                    f"duplicate {'/'.join(spec.key)} {key if len(key) > 1 else key[0]!r} "
-                    f"(first on line {seen[key]})",
+                    f"date {date} is in the future (today is {today})",
                     row=line,
-                    column=spec.key[0],
+                    column=column,
                 )
-            seen[key] = line
-            rows.append((line, row))
+        key = tuple(getattr(row, k) for k in spec.key)
+        if key in seen:
+            raise InputError(
+                path,
+                f"duplicate {'/'.join(spec.key)} {key if len(key) > 1 else key[0]!r} "
+                f"(first on line {seen[key]})",
+                row=line,
+                column=spec.key[0],
+            )
+        seen[key] = line
+        rows.append((line, row))
     if not rows:
         raise InputError(path, "no data rows")
     return rows
+
+
+def _frame(name: str, directory: str | Path | None, path: str | Path | None = None) -> pd.DataFrame:
+    """Return a whole validated table as a DataFrame (``line`` column; ``attrs["path"]``).
+
+    ``path`` reads the table from another file (a merged table before it is moved in place).
+    """
+    spec = _spec(name)
+    path = Path(path) if path else table_path(name, directory)
+    rows = read_rows(path, spec)
+    frame = pd.DataFrame([{"line": line, **row.model_dump()} for line, row in rows])
+    for column in _date_columns(spec):
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column])
+    frame.attrs["path"] = str(path)
+    return frame
+
+
+def _check_references(name: str, frames: Mapping[str, pd.DataFrame]) -> None:
+    """Refuse a row naming a key its referenced table does not have; run the cross checks."""
+    spec = _spec(name)
+    frame = frames[name]
+    for column, target in spec.references.items():
+        known = set(frames[target][_spec(target).key[0]])
+        unknown = ~frame[column].isin(known)
+        if unknown.any():
+            row = frame[unknown].iloc[0]
+            raise InputError(
+                frame.attrs["path"],
+                f"unknown {column} {row[column]!r}: not a row of data/{target}.csv (add its "
+                f"record there first)",
+                row=int(row["line"]),
+                column=column,
+            )
+    for check in spec.cross_checks:
+        check(frame, frames)
+
+
+def _cut(frame: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
+    if as_of is None:
+        return frame
+    cut = frame[frame[CUT_COLUMN] <= pd.Timestamp(as_of)]
+    cut.attrs = dict(frame.attrs)
+    return cut
+
+
+def load_tables(
+    names: Iterable[str],
+    *,
+    as_of: dt.date | None = None,
+    frontier: FrontierRule | None = None,
+    directory: str | Path | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Load tables for a fit: validated, checked against each other, cut, joined.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Tables wanted; the tables they refer to are loaded too (and returned).
+    as_of : datetime.date, optional
+        Keep only rows published on or before this date; a row whose model was not yet
+        published is dropped with it.
+    frontier : FrontierRule, optional
+        How ``models`` is ranked into the frontier (default: Epoch AI's top 10 at release,
+        language models). The flag is computed on the cut table: a model published after the
+        cut counts against no one.
+    directory : str or Path, optional
+        Directory holding the CSVs (default ``data/`` of the project).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        One frame per table (``line`` column: line in the file). ``models`` carries a
+        ``frontier`` column; a table referring to it carries the joined model columns and
+        ``frontier``.
+    """
+    frontier = frontier or FrontierRule()
+    ordered = tables_read(names)
+    whole = {name: _frame(name, directory) for name in ordered}
+    for name in ordered:
+        _check_references(name, whole)
+    cut = {name: _cut(frame, as_of) for name, frame in whole.items()}
+    if "models" in cut:
+        models = cut["models"].copy()
+        models["frontier"] = frontier_flags(models, frontier.top_n, frontier.scope)
+        cut["models"] = models
+    for name in ordered:
+        spec = _spec(name)
+        for column, target in spec.references.items():
+            keys = cut[target].set_index(_spec(target).key[0])
+            frame = cut[name][cut[name][column].isin(keys.index)]
+            joined = keys.loc[frame[column], [*spec.joined.get(target, ()), "frontier"]]
+            frame = pd.concat([frame.reset_index(drop=True), joined.reset_index(drop=True)], axis=1)
+            frame.attrs = dict(cut[name].attrs)
+            cut[name] = frame
+    return {name: frame.reset_index(drop=True) for name, frame in cut.items()}
 
 
 def load_table(
@@ -332,32 +327,10 @@ def load_table(
     *,
     as_of: dt.date | None = None,
     directory: str | Path | None = None,
+    frontier: FrontierRule | None = None,
 ) -> pd.DataFrame:
-    """Load a validated table as a DataFrame, optionally keeping only rows published by ``as_of``.
-
-    Parameters
-    ----------
-    name : str
-        Registered table name, e.g. ``"language_models"``.
-    as_of : datetime.date, optional
-        Keep only rows dated on or before this date (tables without a date column are kept whole).
-    directory : str or Path, optional
-        Directory holding the CSV (default ``data/`` of the project).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per observation, columns as in the file plus ``line`` (line in the file).
-    """
-    spec = _spec(name)
-    path = table_path(name, directory)
-    rows = read_rows(path, spec)
-    frame = pd.DataFrame([{"line": line, **row.model_dump()} for line, row in rows])
-    if spec.date_column:
-        frame[spec.date_column] = pd.to_datetime(frame[spec.date_column])
-        if as_of is not None:
-            frame = frame[frame[spec.date_column] <= pd.Timestamp(as_of)]
-    return frame.reset_index(drop=True)
+    """Load one validated table, cut at ``as_of`` (see :func:`load_tables`)."""
+    return load_tables([name], as_of=as_of, directory=directory, frontier=frontier)[name]
 
 
 def decimal_year(dates: pd.Series | Iterable[dt.date]) -> np.ndarray:
@@ -368,17 +341,37 @@ def decimal_year(dates: pd.Series | Iterable[dt.date]) -> np.ndarray:
     return (stamps.dt.year + (stamps - start).dt.days / length).to_numpy(dtype=float)
 
 
+def check_tables(
+    paths: Mapping[str, str | Path], directory: str | Path | None = None
+) -> dict[str, int]:
+    """Validate tables read from other files against each other and the project's tables.
+
+    ``paths`` maps table names to the files to read them from (merged tables written beside
+    their originals, say); every table they refer to, or that refers to them, is read from
+    ``directory`` unless given. Returns rows per table checked.
+    """
+    names = set(paths)
+    names |= {n for n, spec in TABLES.items() if names & set(spec.references.values())}
+    frames: dict[str, pd.DataFrame] = {}
+    for name in tables_read(names):
+        frames[name] = _frame(name, directory, paths.get(name))
+    for name in frames:
+        _check_references(name, frames)
+    return {name: len(frames[name]) for name in frames}
+
+
 def check_all(
     directory: str | Path | None = None,
     on_table: Callable[[TableSpec, int], None] | None = None,
 ) -> dict[str, int]:
-    """Validate every registered table present in ``directory``; return rows per table."""
-    counts: dict[str, int] = {}
+    """Validate every registered table and the references between them; return rows per table.
+
+    A missing table is refused like a bad row: every table in the registry must be present.
+    """
+    frames: dict[str, pd.DataFrame] = {}
     for name, spec in TABLES.items():
-        path = table_path(name, directory)
-        if not path.exists():
-            continue
-        counts[name] = len(read_rows(path, spec))
+        frames[name] = _frame(name, directory)
+        _check_references(name, frames)
         if on_table:
-            on_table(spec, counts[name])
-    return counts
+            on_table(spec, len(frames[name]))
+    return {name: len(frame) for name, frame in frames.items()}

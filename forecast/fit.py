@@ -29,13 +29,14 @@ import pymc as pm
 import xarray as xr
 
 from forecast import __version__, store
-from forecast.data import file_sha256, load_table, table_path
+from forecast.data import file_sha256, load_tables, table_path, tables_read
 from forecast.errors import InputError
 from forecast.models import resolve
 from forecast.models.base import FitInputs, ModelSpec
 from forecast.priors import PriorSet, load_priors
 from forecast.scenarios import Scenario
 from forecast.settings import SETTINGS, SamplerSettings
+from forecast.tables.base import CUT_COLUMN
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +108,9 @@ def plan(
     inputs = spec.select({name: tables[name].frame for name in spec.tables}, options)
     for group, rows in inputs.all_rows().items():
         if spec.tables and len(rows) < MIN_ROWS:
+            table = inputs.row_tables.get(group, spec.tables[0])
             raise InputError(
-                table_path(spec.tables[0] if group == "fit_data" else spec.tables[-1]),
+                table_path(table),
                 f"only {len(rows)} usable rows for the {spec.name} model ({group}; "
                 f"as of {as_of or 'today'}, options {options}); at least {MIN_ROWS} are needed",
             )
@@ -127,6 +129,8 @@ def plan(
     fit_id = store.config_id(spec.name, fit_config)
     config = fit_config | {
         "as_of": as_of.isoformat() if as_of else None,
+        # The frontier rule reaches the draws through the rows selected (inputs_sha256).
+        "data": scenario.frontier.to_config(),
         # A change to the model's code re-derives its runs (and, through "upstream", those
         # downstream); a change to what it fits needs a new version.
         "code_sha256": _module_sha256(spec),
@@ -146,7 +150,7 @@ def plan(
         config=config,
         fit_id=fit_id,
         config_id=store.config_id(spec.name, config),
-        data_sha256={name: tables[name].sha256 for name in spec.tables},
+        data_sha256={name: tables[name].sha256 for name in tables_read(spec.tables)},
     )
 
 
@@ -356,6 +360,7 @@ def finish(
         "random_seed": fit_plan.sampler.seed,
         "as_of": fit_plan.config["as_of"] or "",
         "latest_row_date": _latest_row_date(fit_plan.inputs),
+        "latest_published": _latest_row_date(fit_plan.inputs, published=True),
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data_sha256": json.dumps(fit_plan.data_sha256, sort_keys=True),
         "priors_sha256": fit_plan.priors.sha256,
@@ -365,16 +370,18 @@ def finish(
     return tree
 
 
-def _latest_row_date(inputs: FitInputs) -> str:
+def _latest_row_date(inputs: FitInputs, *, published: bool = False) -> str:
     """Return the newest date among the fitted rows ('' if no fitted table has a date).
 
-    Any date column counts, whatever the table calls it (``publication_date``, ``release_date``).
+    The newest observation on a trend's time axis (any date column but ``published``,
+    whatever the table calls it: ``publication_date``, ``release_date``), or with ``published``
+    the newest date a fitted figure became public.
     """
     dates = [
         column.max()
         for rows in inputs.all_rows().values()
-        for _, column in rows.select_dtypes("datetime").items()
-        if len(column)
+        for name, column in rows.select_dtypes("datetime").items()
+        if len(column) and (name == CUT_COLUMN) == published
     ]
     return str(max(dates).date()) if dates else ""
 
@@ -420,11 +427,14 @@ def plan_all(
         except (KeyError, TypeError):
             sampler = SETTINGS.sampler
     as_of = as_of or scenario.as_of
-    # Each table is read, validated and hashed once, however many models read it.
-    tables = {
-        name: _Table(load_table(name, as_of=as_of), file_sha256(table_path(name)))
-        for name in dict.fromkeys(t for spec in specs for t in spec.tables)
-    }
+    # Each table is read, validated, checked against the tables it refers to and hashed once,
+    # however many models read it.
+    frames = load_tables(
+        dict.fromkeys(t for spec in specs for t in spec.tables),
+        as_of=as_of,
+        frontier=scenario.frontier,
+    )
+    tables = {name: _Table(frame, file_sha256(table_path(name))) for name, frame in frames.items()}
     for spec in specs:
         plans[spec.name] = plan(
             spec, scenario, tables=tables, as_of=as_of, sampler=sampler, upstream=plans

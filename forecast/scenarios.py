@@ -8,6 +8,10 @@ A scenario file::
     source = "..."
     as_of = "2024-05-31"          # optional: fit only rows published by this date
 
+    [data]                        # how the tables are read: changing one refits
+    frontier_top_n = 10           # the frontier: top N at release (Epoch AI: 10)
+    frontier_scope = "language"   # ranked among language models, or "all" domains
+
     [datawall.fit]                # fit options: changing one refits
     population = "all"
 
@@ -35,8 +39,13 @@ from forecast import settings
 from forecast.errors import InputError, parse_date
 from forecast.models import REGISTRY
 from forecast.models.base import ModelSpec
+from forecast.tables.models import FRONTIER_SCOPES, FrontierRule
 
 BASELINE = "baseline"
+#: Keys of a scenario's ``[data]`` section, with the type each takes.
+DATA_KEYS = {"frontier_top_n": int, "frontier_scope": str}
+#: Largest ``frontier_top_n`` accepted.
+FRONTIER_TOP_N_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,8 @@ class Scenario:
     description: str = "The bundled data and priors, unchanged."
     source: str = ""
     as_of: dt.date | None = None
+    #: How the frontier is ranked, for every table and model of the scenario.
+    frontier: FrontierRule = field(default_factory=FrontierRule)
     models: dict[str, ModelOverrides] = field(default_factory=dict)
     path: Path | None = None
     sha256: str = ""
@@ -103,24 +114,54 @@ def check_lever(
     raise InputError(where, f"unknown lever; expected one of {known}", column=column)
 
 
+def parse_frontier(section: Mapping[str, Any], where: Path | str) -> FrontierRule:
+    """Validate a scenario's ``[data]`` section into the frontier rule it sets."""
+    for key, value in section.items():
+        column = f"data.{key}"
+        if key not in DATA_KEYS:
+            raise InputError(
+                where, f"unknown key; expected one of {sorted(DATA_KEYS)}", column=column
+            )
+        if type(value) is not DATA_KEYS[key]:
+            raise InputError(
+                where, f"expected {DATA_KEYS[key].__name__}, got {value!r}", column=column
+            )
+    top_n = section.get("frontier_top_n", FrontierRule.top_n)
+    if not 1 <= top_n <= FRONTIER_TOP_N_MAX:
+        raise InputError(
+            where,
+            f"expected a count from 1 to {FRONTIER_TOP_N_MAX}, got {top_n}",
+            column="data.frontier_top_n",
+        )
+    scope = section.get("frontier_scope", FrontierRule.scope)
+    if scope not in FRONTIER_SCOPES:
+        raise InputError(
+            where,
+            f"expected one of {list(FRONTIER_SCOPES)}, got {scope!r}",
+            column="data.frontier_scope",
+        )
+    return FrontierRule(top_n=top_n, scope=scope)
+
+
 def parse_scenario(document: Mapping[str, Any], where: Path | str, name: str) -> Scenario:
     """Validate a scenario document (the parsed TOML)."""
     from forecast.priors import load_priors
 
     meta = document.get("scenario", {})
-    unknown = set(document) - {"scenario", *REGISTRY}
+    unknown = set(document) - {"scenario", "data", *REGISTRY}
     if unknown:
         raise InputError(
             where,
-            f"unknown section; expected [scenario] or a model name from {sorted(REGISTRY)}",
+            f"unknown section; expected [scenario], [data] or a model name from {sorted(REGISTRY)}",
             column=sorted(unknown)[0],
         )
     as_of = meta.get("as_of")
     if as_of is not None:
         as_of = parse_date(as_of, where, "scenario.as_of")
     models: dict[str, ModelOverrides] = {}
+    frontier = parse_frontier(document.get("data", {}), where)
     for model_name, section in document.items():
-        if model_name == "scenario":
+        if model_name in ("scenario", "data"):
             continue
         spec = REGISTRY[model_name]
         bad = set(section) - {"fit", "levers", "priors"}
@@ -144,6 +185,7 @@ def parse_scenario(document: Mapping[str, Any], where: Path | str, name: str) ->
         description=str(meta.get("description", "")),
         source=str(meta.get("source", "")),
         as_of=as_of,
+        frontier=frontier,
         models=models,
         path=Path(where) if isinstance(where, Path) else None,
         document=dict(document),

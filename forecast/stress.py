@@ -42,12 +42,14 @@ from forecast.models.reuse import reusing_results
 from forecast.priors import load_priors
 from forecast.scenarios import (
     BASELINE,
+    DATA_KEYS,
     ModelOverrides,
     Scenario,
     load_scenario,
     parse_scenario,
 )
 from forecast.summary import finite_or_none, probability_by, summarize_scenarios
+from forecast.tables.models import FrontierRule
 
 #: Years of the P(event by end of year) curves.
 P_BY_YEARS = tuple(range(2025, 2046))
@@ -98,6 +100,12 @@ def parse_assignment(text: str, option: str = "--set") -> tuple[tuple[str, ...],
     path = tuple(key.split("."))
     if path == ("as_of",):
         return path, value.strip()
+    if path[0] == "data":
+        if len(path) != 2 or path[1] not in DATA_KEYS:
+            raise InputError(
+                option, f"expected data.KEY, KEY one of {sorted(DATA_KEYS)}", column=key
+            )
+        return path, parse_value(value.strip())
     if path[0] not in REGISTRY:
         raise InputError(
             option,
@@ -124,6 +132,9 @@ def parse_assignment(text: str, option: str = "--set") -> tuple[tuple[str, ...],
 def _assign(document: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     if path == ("as_of",):
         document.setdefault("scenario", {})["as_of"] = value
+        return
+    if path[0] == "data":
+        document.setdefault("data", {})[path[1]] = value
         return
     model, *rest = path
     section = document.setdefault(model, {})
@@ -360,8 +371,15 @@ def _default_levers(plans: Mapping[str, fitting.FitPlan]) -> dict[str, dict[str,
 
 
 def needs_refit(scenario: Scenario) -> bool:
-    """Return whether a scenario changes a fit (priors, fit options, as-of), not only levers."""
-    return scenario.as_of is not None or any(o.fit or o.priors for o in scenario.models.values())
+    """Return whether a scenario changes a fit (priors, fit options, as-of, the frontier rule).
+
+    Not only levers: a fit on other rows or priors, with its own draws.
+    """
+    return (
+        scenario.as_of is not None
+        or scenario.frontier != FrontierRule()
+        or any(o.fit or o.priors for o in scenario.models.values())
+    )
 
 
 def summarize_models(
@@ -782,7 +800,7 @@ def baseline_runs() -> tuple[dict[str, fitting.FitPlan], dict[str, xr.DataTree]]
     if needs_refit(baseline):
         raise InputError(
             baseline.path or BASELINE,
-            "the baseline scenario must not override priors, fit options or as_of",
+            "the baseline scenario must not override priors, fit options, as_of or [data]",
         )
     plans = fitting.plan_all(["all"], baseline)
     return plans, fitting.ensure_runs(plans, progressbar=False)

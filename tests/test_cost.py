@@ -8,7 +8,7 @@ import pytest
 import xarray as xr
 from scipy import stats
 
-from forecast.data import TABLES, read_rows
+from forecast.data import TABLES, load_table, read_rows
 from forecast.errors import InputError
 from forecast.models import cost
 from forecast.models.base import FitInputs
@@ -114,8 +114,6 @@ def test_price_performance_lever_acts_after_the_newest_run_only():
 @pytest.mark.parametrize(
     ("table", "line", "column", "value", "message"),
     [
-        # GPT-4's $40.6M typed in millions
-        ("training_costs", 37, "amortized_hw_energy_cost_usd_2023", "40.6", "not millions"),
         ("training_costs", 37, "hardware_acquisition_cost_usd_2023", "1000000", "cannot be"),
         ("training_costs", 5, "amortized_hw_energy_cost_usd_2023", "", "at least one cost"),
         ("hardware_price_performance", 17, "flop_per_s_per_usd", "2e11", "dense_flop_per_s"),
@@ -142,15 +140,26 @@ def test_bad_fit_options_are_refused(project, tmp_path, option, value, message):
     assert info.value.column == f"cost.fit.{option}" and message in str(info.value)
 
 
+def test_a_cost_per_flop_of_its_models_compute_catches_a_unit_slip(project, capsys):
+    # GPT-4's $40.6M typed in millions: checked against the compute models.csv gives it.
+    path = project / "data" / "training_costs.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    line = int(frame.index[frame["model"] == "GPT-4 (Mar 2023)"][0]) + 2
+    frame.loc[line - 2, "amortized_hw_energy_cost_usd_2023"] = "40.6"
+    frame.to_csv(path, index=False)
+    assert run_cli("data", "check") == 2
+    err = capsys.readouterr().err
+    assert f"training_costs.csv, line {line}, column 'amortized_hw_energy_cost_usd_2023'" in err
+    assert "not millions" in err and "(models.csv)" in err
+
+
 def test_bundled_cost_tables():
-    runs = [r for _, r in read_rows(REPO / "data" / "training_costs.csv", TABLES["training_costs"])]
-    amortized = [r for r in runs if r.amortized_hw_energy_cost_usd_2023 is not None]
+    runs = load_table("training_costs", directory=REPO / "data")
+    amortized = runs[runs["amortized_hw_energy_cost_usd_2023"].notna()]
     assert len(amortized) >= 25
-    assert {r.publication_date.year for r in amortized} >= set(range(2016, 2026))
-    gpt4 = next(r for r in runs if r.model == "GPT-4")
-    assert gpt4.amortized_hw_energy_cost_usd_2023 == pytest.approx(
-        40.6e6, rel=0.01
-    )  # Cottier: $40M
+    assert set(amortized["publication_date"].dt.year) >= set(range(2016, 2026))
+    gpt4 = runs.set_index("model").loc["GPT-4 (Mar 2023)"]
+    assert gpt4["amortized_hw_energy_cost_usd_2023"] == pytest.approx(40.6e6, rel=0.01)  # $40M
     chips = read_rows(
         REPO / "data" / "hardware_price_performance.csv", TABLES["hardware_price_performance"]
     )

@@ -21,13 +21,13 @@ import pytest
 
 from forecast.data import file_sha256, load_table
 from forecast.errors import InputError
-from forecast.importers import epoch, merge
+from forecast.importers import epoch
 from forecast.importers.merge import RowSkipped
 
 from .conftest import bad_copy, run_cli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "epoch_notable_models.csv"
-TABLES = ("language_models", "training_runs_power", "training_costs")
+TABLES = ("models", "training_runs_power", "training_costs")
 ROWS = 22
 #: The rows that are no cost and no power row (lines), for the two value-driven tables.
 NO_VALUE = [8, 9, 15, 16, 17, 19, 20, 21, 22, 23, 24, 26]
@@ -177,21 +177,21 @@ def test_fixture_report_counts_every_row_once(project, capsys):
         assert len(table["skipped_rows"]) == table["skipped"]
 
 
-def test_fixture_language_models(project, capsys):
-    table = _import(capsys, "--dry-run")["tables"]["language_models"]
+def test_fixture_models(project, capsys):
+    table = _import(capsys, "--dry-run")["tables"]["models"]
     assert table["added_models"] == [
         "Llama 3.2 11B",
-        "Claude 3.7 Sonnet",
+        "Segment Anything Model",  # a vision model: its record, for its power and cost rows
+        "EfficientNetV2-XL",
         "Fixture-LM-A",
         "Fixture-LM-B",
         "Fixture-LM-C",
         "Fixture-LM-D",
+        "Fixture-Vision-K",
     ]
-    assert (table["updated"], table["unchanged"]) == (0, 2)
-    assert table["differs_models"] == ["GPT-3 175B (davinci)", "Grok 3"]
+    assert (table["updated"], table["unchanged"]) == (0, 3)
+    assert table["differs_models"] == ["GPT-3 175B (davinci)", "BERT-Large", "Grok 3"]
     assert table["skipped_by_reason"] == {
-        "training_compute_flop: refused by the row checks": {"count": 1, "lines": [5]},
-        "Domain: no Language": {"count": 3, "lines": [11, 14, 27]},
         "Parameters: not a number": {"count": 1, "lines": [20]},
         "Training dataset size (total): several values": {"count": 1, "lines": [21]},
         "organization: refused by the row checks": {"count": 1, "lines": [22]},
@@ -202,12 +202,25 @@ def test_fixture_language_models(project, capsys):
         "Model: blank": {"count": 1, "lines": [28]},
     }
     by_line = {row["line"]: row for row in table["skipped_rows"]}
-    assert by_line[5]["model"] == "BERT-Large"  # Epoch's 3.3B words, 128B tokens were seen
-    assert "53x 6*N*D" in by_line[5]["value"]
     assert by_line[20]["value"] == "about 5 billion"
     assert by_line[21]["value"] == "2000000000000,1800000000000"
     assert by_line[22]["value"] == "required value is blank"
     assert by_line[26]["value"] == "2099-06-01 (today is 2026-11-23)"
+
+
+def test_fixture_dataset_size_is_dataset_tokens_and_epochs_give_tokens_seen():
+    export = epoch.read_export(FIXTURE)
+    context = epoch.Context.of(export, today=dt.date(2026, 11, 23))
+    rows = {row.model: row for row in export.rows}
+    bert = epoch.model_record(rows["BERT-Large"], context)
+    # Epoch's 3.3B-word BooksCorpus + Wikipedia, seen 40 times: the 6ND check reads tokens seen.
+    assert bert["dataset_tokens"] == pytest.approx(2.6499e9)
+    assert bert["tokens_seen"] == pytest.approx(40 * 2.6499e9)
+    assert bert["published"] == bert["publication_date"] == dt.date(2018, 10, 11)
+    epoch.validate_record(epoch.TABLES["models"], bert)
+    sam = epoch.model_record(rows["Segment Anything Model"], context)
+    assert sam["domain"] == "vision"  # its datapoints are images: no token columns
+    assert sam["dataset_tokens"] is None and sam["tokens_seen"] is None
 
 
 def test_fixture_power_and_cost_tables(project, capsys):
@@ -230,11 +243,9 @@ def test_fixture_power_and_cost_tables(project, capsys):
         "EfficientNetV2-XL",
         "Fixture-Vision-K",
     ]
-    assert cost["differs_models"] == ["GPT-3 175B (davinci)", "Llama 3.1-405B"]
-    grok = "model: same as 'Grok-3' in the table but for case, spaces or punctuation"
+    assert cost["differs_models"] == ["GPT-3 175B (davinci)", "Llama 3.1-405B", "Grok 3"]
     assert cost["skipped_by_reason"] == {
         "Training compute cost (2023 USD): blank": {"count": 12, "lines": NO_VALUE},
-        grok: {"count": 1, "lines": [10]},
         "Model: repeats the model of line 15": {"count": 1, "lines": [25]},
         "Model: blank": {"count": 1, "lines": [28]},
     }
@@ -244,10 +255,13 @@ def test_text_report(project, capsys):
     assert run_cli("data", "import-epoch", str(FIXTURE), "--dry-run") == 0
     out = capsys.readouterr().out
     assert f"{ROWS} rows, sha256 {file_sha256(FIXTURE)[:12]}" in out
-    assert "language_models: 6 added, 0 updated, 2 unchanged, 2 differ, 12 skipped" in out
+    assert "models: 8 added, 0 updated, 3 unchanged, 3 differ, 8 skipped" in out
     assert "training_runs_power: 3 added, 0 updated, 4 unchanged, 0 differ, 15 skipped" in out
-    assert "training_costs: 5 added, 0 updated, 0 unchanged, 2 differ, 15 skipped" in out
-    assert "differ (curated rows kept; --update replaces them): GPT-3 175B (davinci), Grok 3" in out
+    assert "training_costs: 5 added, 0 updated, 0 unchanged, 3 differ, 14 skipped" in out
+    assert (
+        "differ (curated rows kept; --update replaces them): GPT-3 175B (davinci), BERT-Large, "
+        "Grok 3" in out
+    )
     assert "Parameters: not a number (1): line 20 Fixture-LM-E: about 5 billion" in out
     assert out.rstrip().endswith("dry run: nothing written")
 
@@ -269,19 +283,20 @@ def test_import_appends_rows_with_provenance_and_keeps_curated_rows(project, cap
     for name in TABLES:  # curated rows untouched, byte for byte; new rows appended
         assert (project / "data" / f"{name}.csv").read_bytes().startswith(before[name])
     sha = file_sha256(FIXTURE)[:12]
-    a = _row("language_models", "Fixture-LM-A")
-    assert a["publication_date"] == dt.datetime(2023, 12, 31)
+    a = _row("models", "Fixture-LM-A")
+    assert a["publication_date"] == a["published"] == dt.datetime(2023, 12, 31)
     assert "'2023' (year only) taken as 2023-12-31" in a["notes"]
     assert a["source"].endswith(f"epoch_notable_models.csv sha256:{sha} line 15")
-    assert _row("language_models", "Fixture-LM-B")["publication_date"] == dt.datetime(2024, 3, 31)
-    llama = _row("language_models", "Llama 3.2 11B")
+    assert _row("models", "Fixture-LM-B")["publication_date"] == dt.datetime(2024, 3, 31)
+    llama = _row("models", "Llama 3.2 11B")
     assert f"sha256:{sha} line 8 ; https://ai.meta.com/blog/llama-3-2" in llama["source"]
     assert llama["active_parameters"] == llama["parameters"] == 1.06e10
     assert "dense assumed" in llama["notes"]
-    assert _row("language_models", "Fixture-LM-C")["estimated_fields"] == "training_compute_flop"
-    assert _row("language_models", "Fixture-LM-D")["training_compute_flop"] == 1.2e24
-    gpt3 = _row("language_models", "GPT-3 175B (davinci)")
-    assert gpt3["training_tokens"] == 3.0e11  # curated (tokens seen), not Epoch's 2.38e11
+    assert _row("models", "Fixture-LM-C")["estimated_fields"] == "training_compute_flop"
+    assert _row("models", "Fixture-LM-D")["training_compute_flop"] == 1.2e24
+    gpt3 = _row("models", "GPT-3 175B (davinci)")
+    assert gpt3["tokens_seen"] == 3.0e11  # curated, not Epoch's 2.38e11 x 0.6 epochs
+    assert _row("training_runs_power", "Segment Anything Model")["domain"] == "vision"
     assert _row("training_costs", "GPT-3 175B (davinci)")["amortized_hw_energy_cost_usd_2023"] == (
         2211639
     )
@@ -294,34 +309,35 @@ def test_import_appends_rows_with_provenance_and_keeps_curated_rows(project, cap
 
 def test_end_of_period_date_keeps_rows_out_of_earlier_as_of_cuts(project, capsys):
     _import(capsys)
-    models = set(load_table("language_models", as_of=dt.date(2023, 12, 30))["model"])
+    models = set(load_table("models", as_of=dt.date(2023, 12, 30))["model"])
     assert "Fixture-LM-A" not in models  # published "2023": not known before 2023-12-31
-    assert "Fixture-LM-A" in set(
-        load_table("language_models", as_of=dt.date(2023, 12, 31))["model"]
-    )
+    assert "Fixture-LM-A" in set(load_table("models", as_of=dt.date(2023, 12, 31))["model"])
 
 
 def test_update_replaces_differing_rows_and_keeps_what_the_export_lacks(project, capsys):
     report = _import(capsys, "--update")
-    assert report["tables"]["language_models"]["updated_models"] == [
+    assert report["tables"]["models"]["updated_models"] == [
         "GPT-3 175B (davinci)",
+        "BERT-Large",
         "Grok 3",
     ]
     assert report["tables"]["training_costs"]["updated_models"] == [
         "GPT-3 175B (davinci)",
         "Llama 3.1-405B",
+        "Grok 3",
     ]
-    gpt3 = _row("language_models", "GPT-3 175B (davinci)")
-    assert gpt3["training_tokens"] == 2.38e11
+    gpt3 = _row("models", "GPT-3 175B (davinci)")
+    assert gpt3["dataset_tokens"] == 2.38e11
+    assert gpt3["tokens_seen"] == pytest.approx(0.6 * 2.38e11)  # Epoch's 0.6 epochs
     assert gpt3["source"].startswith("Epoch AI database export")
     cost = _row("training_costs", "GPT-3 175B (davinci)")
     assert cost["amortized_hw_energy_cost_usd_2023"] == pytest.approx(2116866.243)
-    assert cost["cloud_cost_usd_2023"] == 4324846  # blank in the export: curated value kept
-    assert "kept from the curated row (blank in the import): cloud_cost_usd_2023" in cost["notes"]
+    assert cost["cloud_cost_usd_2023"] == pytest.approx(4493219.86)
+    # Epoch writes 0 where the cluster's price is unknown: read as blank, the curated value kept.
+    assert cost["hardware_acquisition_cost_usd_2023"] > 1e6
+    assert "kept from the curated row (blank in the import)" in cost["notes"]
     assert "curated source of the kept values: Cottier et al. 2024" in cost["source"]
-    grok = _row("language_models", "Grok 3")
-    assert grok["estimated_fields"] == "parameters;training_compute_flop"  # curated, kept
-    assert _row("language_models", "DeepSeek-V3")["active_parameters"] == 3.7e10  # unchanged
+    assert _row("models", "DeepSeek-V3")["active_parameters"] == 3.7e10  # unchanged
     assert run_cli("data", "check") == 0
 
 
@@ -336,8 +352,10 @@ def test_nothing_is_written_when_a_curated_table_is_invalid(project, capsys, tmp
 
 
 def test_nothing_is_written_when_a_merged_table_fails_its_check(project, capsys, monkeypatch):
+    from forecast import data
+
     checks = []
-    read_rows = merge.read_rows
+    read_rows = data.read_rows
 
     def refuse_merged_costs(path, spec, **kwargs):
         if Path(path).suffix == ".import":
@@ -346,7 +364,7 @@ def test_nothing_is_written_when_a_merged_table_fails_its_check(project, capsys,
                 raise InputError(path, "simulated failure", row=3, column="hardware")
         return read_rows(path, spec, **kwargs)
 
-    monkeypatch.setattr(merge, "read_rows", refuse_merged_costs)
+    monkeypatch.setattr(data, "read_rows", refuse_merged_costs)
     before = _bytes(project)
     assert run_cli("data", "import-epoch", str(FIXTURE)) == 2
     err = capsys.readouterr().err
@@ -354,6 +372,23 @@ def test_nothing_is_written_when_a_merged_table_fails_its_check(project, capsys,
     assert checks == list(TABLES)  # the other two validated but were not moved into place
     assert _bytes(project) == before
     assert not list((project / "data").glob(".*.import"))
+
+
+def test_a_merged_row_naming_an_unknown_model_is_refused_and_nothing_written(project, capsys):
+    # A cost row whose model's record cannot be imported is skipped, never written dangling.
+    report = _import(capsys, "--dry-run")
+    skipped = report["tables"]["training_costs"]["skipped_rows"]
+    assert all(
+        r["reason"] != "no record in models (its row was skipped)" or r["line"] for r in skipped
+    )
+    costs = project / "data" / "training_costs.csv"
+    frame = pd.read_csv(costs, dtype=str, keep_default_na=False)
+    frame.loc[0, "model"] = "Nobody's Model"
+    frame.to_csv(costs, index=False)
+    before = _bytes(project)
+    assert run_cli("data", "import-epoch", str(FIXTURE)) == 2
+    assert 'unknown model "Nobody\'s Model"' in capsys.readouterr().err
+    assert _bytes(project) == before
 
 
 # ---------------------------------------------------------------------------- bad input
@@ -423,18 +458,21 @@ def test_all_ml_systems_export_with_aliases_rank_and_estimation_method(project, 
     path = _write(tmp_path / "all_ml_systems.csv", header, rows, encoding="utf-8-sig")
     report = _import_file(capsys, path)
     assert report["missing_columns"] == ["Hardware quantity", "Link"]
-    assert report["tables"]["language_models"]["added_models"] == [
+    assert report["tables"]["models"]["added_models"] == [
         "Fixture-Rank-X",
         "Fixture-MoE-Y",
     ]
     assert report["tables"]["training_costs"]["added_models"] == ["Fixture-Rank-X"]
-    x = _row("language_models", "Fixture-Rank-X")
-    assert x["frontier"] and x["training_tokens"] == 1e13
+    x = _row("models", "Fixture-Rank-X")
+    assert x["dataset_tokens"] == 1e13 and pd.isna(x["tokens_seen"])  # no epochs: unknown
     assert x["estimated_fields"] == "training_compute_flop"  # method "Hardware", not "Reported"
-    assert "frontier from Epoch compute rank when published (3)" in x["notes"]
     assert "'Training dataset size (datapoints)'" in x["notes"]
-    y = _row("language_models", "Fixture-MoE-Y")  # as dense it would fail 6ND (0.01x)
-    assert not y["frontier"] and pd.isna(y["active_parameters"])
+    # The rank is Epoch's answer, not ours: the flag comes from the rule over models.csv.
+    assert x["frontier"] == bool(
+        load_table("models").set_index("model")["frontier"]["Fixture-Rank-X"]
+    )
+    y = _row("models", "Fixture-MoE-Y")
+    assert pd.isna(y["active_parameters"])
     assert pd.isna(y["estimated_fields"]) and not y["open_weights"]
     assert "open_weights set false" in y["notes"]
     assert _row("training_costs", "Fixture-Rank-X")["amortized_hw_energy_cost_usd_2023"] == 1.2e6

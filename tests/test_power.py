@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from forecast.data import TABLES, read_rows
+from forecast.data import load_table
 from forecast.models import power
 from forecast.models.base import FitInputs
 from forecast.priors import load_priors
@@ -158,10 +158,10 @@ def test_bad_rows_are_refused_with_line_and_column(tmp_path, table, line, column
 
 
 def test_bundled_power_tables():
-    runs = read_rows(REPO / "data" / "training_runs_power.csv", TABLES["training_runs_power"])
-    frontier_2018 = [r for _, r in runs if r.frontier and r.publication_date.year >= 2018]
-    assert len(frontier_2018) >= 20
-    assert sum(r.power_mw >= 100 for r in frontier_2018) >= 2  # the 100+ MW runs of 2025
+    runs = load_table("training_runs_power", directory=REPO / "data")
+    frontier = runs[runs["frontier"] & (runs["publication_date"] >= "2018-01-01")]
+    assert len(frontier) >= 20
+    assert (frontier["power_mw"] >= 100).sum() >= 3  # the 100+ MW runs of 2025-26
 
 
 def test_forecast_power_json_contract(in_fitted, capsys):

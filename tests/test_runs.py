@@ -139,18 +139,20 @@ def test_an_as_of_fit_is_stored_apart_from_the_current_runs(project):
     assert load_run(run_path("compute")).attrs["config_id"] == current
 
 
-def _append_power_run(root, date: str, frontier: str) -> None:
+def _append_power_run(root, date: str, frontier: bool) -> None:
+    """Append a model and its power row; a frontier one has more compute than any before it."""
+    compute = "1e+28" if frontier else "1e+20"
+    models = root / "data" / "models.csv"
+    record = f'Test run,Test lab,language,{date},{date},,,,,{compute},false,,,"added by a test",\n'
+    models.write_text(models.read_text() + record)
     path = root / "data" / "training_runs_power.csv"
-    row = (
-        f"Test run,Test lab,{date},NVIDIA H100 SXM5 80GB,100000,140.0,false,{frontier},"
-        '1e+26,"a row added by a test",\n'
-    )
+    row = f'Test run,NVIDIA H100 SXM5 80GB,100000,140.0,false,{date},"a row added by a test",\n'
     path.write_text(path.read_text() + row)
 
 
 def test_a_row_the_fit_does_not_read_leaves_its_fit_id(project):
     """Fits hash the rows they read, not whole files: a later row leaves an as-of cut's fit."""
-    as_of = dt.date(2024, 6, 30)
+    as_of = dt.date(2025, 6, 30)
 
     def ids(**kwargs):
         plans = fitting.plan_all(["power"], load_scenario(None), sampler=SMALL, **kwargs)
@@ -158,7 +160,7 @@ def test_a_row_the_fit_does_not_read_leaves_its_fit_id(project):
 
     cut_before, file_before = ids(as_of=as_of)
     now_before, _ = ids()
-    _append_power_run(project, "2026-08-01", "true")
+    _append_power_run(project, "2026-08-01", frontier=True)
     cut_after, file_after = ids(as_of=as_of)
     assert file_after != file_before  # the file changed...
     assert cut_after == cut_before  # ...but not the rows the 2024 cut reads
@@ -167,6 +169,6 @@ def test_a_row_the_fit_does_not_read_leaves_its_fit_id(project):
 
 def test_a_row_outside_the_models_selection_leaves_its_fit_id(project):
     before = fitting.plan_all(["power"], load_scenario(None), sampler=SMALL)["power"].fit_id
-    _append_power_run(project, "2026-08-01", "false")  # not a frontier run: not selected
+    _append_power_run(project, "2026-08-01", frontier=False)  # not frontier: not selected
     after = fitting.plan_all(["power"], load_scenario(None), sampler=SMALL)["power"].fit_id
     assert after == before

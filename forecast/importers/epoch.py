@@ -4,11 +4,17 @@ Epoch AI publishes its database of AI models (https://epoch.ai/data, CC BY 4.0) 
 downloads: "Notable AI Models" (https://epoch.ai/data/notable_ai_models.csv) and "All ML
 Systems" / "All AI Models". One export row describes one model; this module maps it to rows of
 
-- ``language_models``: models whose ``Domain`` includes Language and that have a training
-  compute or a dataset size;
+- ``models``: models whose ``Domain`` includes Language and that have a training compute or a
+  dataset size, and models of any domain that have a power or cost figure (the power and cost
+  rows refer to their model's record: one record per model);
 - ``training_runs_power``: models with a ``Training power draw (W)`` (converted to MW);
 - ``training_costs``: models with a ``Training compute cost (2023 USD)`` (the amortized
   hardware + energy cost column).
+
+Epoch's ``Training dataset size (total)`` is the dataset's size, read as ``dataset_tokens``;
+``tokens_seen`` is that times ``Epochs`` where the export gives epochs. Every imported figure
+is ``published`` on the model's publication date (the rule of ``data/README.md``: the figures
+are Epoch's reading of what the release disclosed).
 
 Every row is validated by the table's own row schema, so imported rows pass the checks curated
 rows pass (ranges, 6ND consistency, watts per chip, dollars per FLOP). Rows that cannot be mapped
@@ -39,7 +45,6 @@ from typing import Any
 
 import pandas as pd
 
-import forecast.tables.power  # noqa: F401  (registers training_runs_power)
 from forecast import settings
 from forecast.data import TABLES, Row, TableSpec, file_sha256, table_path
 from forecast.errors import InputError
@@ -53,7 +58,7 @@ from forecast.importers.merge import (
     validate_record,
     write_tables,
 )
-from forecast.tables.cost import COST_COLUMNS  # (importing it registers training_costs)
+from forecast.tables.cost import COST_COLUMNS
 
 # --------------------------------------------------------------------------------------------
 # Epoch's columns
@@ -68,6 +73,9 @@ PARAMETERS_NOTES = "Parameters notes"
 COMPUTE = "Training compute (FLOP)"
 COMPUTE_METHOD = "Training compute estimation method"
 DATASET = "Training dataset size (total)"
+EPOCHS = "Epochs"
+CLOUD_COST = "Training compute cost (cloud)"
+ACQUISITION_COST = "Hardware acquisition cost"
 POWER = "Training power draw (W)"
 COST = "Training compute cost (2023 USD)"
 FRONTIER = "Frontier model"
@@ -95,6 +103,9 @@ REQUIRED = (MODEL, DATE)
 VALUE_COLUMNS = (PARAMETERS, COMPUTE, DATASET, POWER, COST)
 #: Columns used when present; a missing one reads as blank in every row.
 OPTIONAL = (
+    EPOCHS,
+    CLOUD_COST,
+    ACQUISITION_COST,
     ORGANIZATION,
     DOMAIN,
     PARAMETERS_NOTES,
@@ -386,6 +397,34 @@ def has_language(domain: str) -> bool:
     return any(part.strip().casefold() == "language" for part in re.split(r"[,;]", domain))
 
 
+#: Epoch ``Domain`` values (lower case) and the ``models`` domain each maps to, when the cell
+#: has no Language (which maps to ``language``, multimodal language models included).
+DOMAIN_NAMES = {
+    "vision": "vision",
+    "image generation": "image_generation",
+    "video": "vision",
+    "games": "games",
+    "speech": "speech",
+    "audio": "speech",
+    "biology": "biology",
+    "medicine": "biology",
+    "multimodal": "multimodal",
+    "recommendation": "recommendation",
+    "robotics": "other",
+}
+
+
+def model_domain(domain: str) -> str:
+    """Return the ``models`` domain of an Epoch ``Domain`` cell (its first known domain)."""
+    if has_language(domain):
+        return "language"
+    for part in re.split(r"[,;]", domain):
+        name = DOMAIN_NAMES.get(part.strip().casefold())
+        if name:
+            return name
+    return "other"
+
+
 _MIXTURE_OF_EXPERTS = re.compile(
     r"\bactiv(?:e|ated)\b|mixture[- ]of[- ]experts|\bMoE\b|\bsparse\b", re.IGNORECASE
 )
@@ -407,20 +446,20 @@ def _flag(text: str, column: str) -> bool:
     raise RowSkipped(column, "expected True, False or blank", text.strip())
 
 
-def frontier_flag(row: ExportRow, header: Mapping[str, str]) -> tuple[bool, str | None]:
-    """Return the frontier flag of a row and, when it is not Epoch's own flag, a note.
+def frontier_flag(row: ExportRow, header: Mapping[str, str]) -> bool | None:
+    """Return Epoch's frontier flag of a row, or ``None`` if the export has none.
 
     ``Frontier model`` is Epoch's flag (True, or blank for false). Exports without it (All ML
     Systems) give ``Compute rank when published``: rank 1-10 is frontier, Epoch's definition.
+    Our tables hold no flag (the frontier is a rule on ``models``): ``datawall data compare``
+    sets the two side by side.
     """
     if FRONTIER in header:
-        return _flag(row[FRONTIER], FRONTIER), None
+        return _flag(row[FRONTIER], FRONTIER)
     if COMPUTE_RANK in header:
         rank = parse_count(row[COMPUTE_RANK], COMPUTE_RANK)
-        frontier = rank is not None and rank <= FRONTIER_RANK
-        shown = "blank" if rank is None else str(rank)
-        return frontier, f"frontier from Epoch compute rank when published ({shown})"
-    return False, "export has no frontier flag or compute rank: frontier set false"
+        return rank is not None and rank <= FRONTIER_RANK
+    return None
 
 
 def open_weights(row: ExportRow) -> tuple[bool, str | None]:
@@ -478,19 +517,12 @@ class Context:
 
 
 def _common(row: ExportRow, context: Context, notes: list[str]) -> dict[str, Any]:
-    """Fields every table shares: name, developer, date, frontier flag, source."""
+    """Fields every table shares: the model's name, the date its figures are public, source."""
     date, date_note = parse_publication_date(row[DATE])
     if date > context.today:
         raise RowSkipped(DATE, "after today", f"{row[DATE]} (today is {context.today})")
-    frontier, frontier_note = frontier_flag(row, context.header)
-    notes.extend(n for n in (date_note, frontier_note) if n)
-    return {
-        "model": row.model,
-        "organization": row[ORGANIZATION] or None,
-        "publication_date": date,
-        "frontier": frontier,
-        "source": context.source(row),
-    }
+    notes.extend([date_note] if date_note else [])
+    return {"model": row.model, "published": date, "source": context.source(row)}
 
 
 def _numbers(row: ExportRow, columns: Iterable[str], notes: list[str]) -> dict[str, Number]:
@@ -513,12 +545,13 @@ def _active_parameters(parameters: float | None, row: ExportRow, notes: list[str
 
 
 def _estimated_fields(
-    numbers: dict[str, Number], active: float | None, compute_estimated: bool
+    numbers: dict[str, Number], active: float | None, compute_estimated: bool, seen: bool
 ) -> str | None:
     marked = {
         "parameters": numbers[PARAMETERS].estimate,
         "active_parameters": numbers[PARAMETERS].estimate and active is not None,
-        "training_tokens": numbers[DATASET].estimate,
+        "dataset_tokens": numbers[DATASET].estimate,
+        "tokens_seen": seen and (numbers[DATASET].estimate or numbers[EPOCHS].estimate),
         "training_compute_flop": numbers[COMPUTE].estimate or compute_estimated,
     }
     return ";".join(name for name, estimate in marked.items() if estimate) or None
@@ -530,42 +563,55 @@ def _finish(record: dict[str, Any], row: ExportRow, notes: list[str]) -> dict[st
     return record | {"notes": "; ".join(["Imported from Epoch AI", *notes])}
 
 
-def language_model_record(row: ExportRow, context: Context) -> dict[str, Any]:
-    """Map an export row to a ``language_models`` record (unvalidated).
+def model_record(row: ExportRow, context: Context) -> dict[str, Any]:
+    """Map an export row to a ``models`` record (unvalidated).
 
     Raises
     ------
     RowSkipped
-        If the row's domain has no Language, it has neither training compute nor a dataset
-        size, or a cell cannot be read.
+        If the row is not a language model and has no power or cost figure (only those need a
+        record), it has no figure at all, or a cell cannot be read.
     """
-    if not has_language(row[DOMAIN]):
-        raise RowSkipped(DOMAIN, "no Language", row[DOMAIN])
+    language = has_language(row[DOMAIN])
+    if not language and not (row[POWER] or row[COST]):
+        raise RowSkipped(DOMAIN, "no Language, and no power or cost figure", row[DOMAIN])
     notes: list[str] = []
-    numbers = _numbers(row, (PARAMETERS, COMPUTE, DATASET), notes)
-    if numbers[COMPUTE].value is None and numbers[DATASET].value is None:
+    # A vision or games model's datapoints are images or games, not tokens: not read.
+    counted = (DATASET, EPOCHS) if language else ()
+    numbers = {DATASET: Number(None), EPOCHS: Number(None)}
+    numbers |= _numbers(row, (PARAMETERS, COMPUTE, *counted), notes)
+    if language and numbers[COMPUTE].value is None and numbers[DATASET].value is None:
         raise RowSkipped(COMPUTE, "blank, and no dataset size either")
     record = _common(row, context, notes)
+    date, _ = parse_publication_date(row[DATE])
     compute_estimated = compute_is_estimate(row, context.header)
     if compute_estimated:
         notes.append(f"Epoch compute estimation method: {row[COMPUTE_METHOD]}")
-    if numbers[DATASET].value is not None:
+    dataset, epochs = numbers[DATASET].value, numbers[EPOCHS].value
+    if dataset is not None:
         notes.append(
-            f"training_tokens = Epoch '{context.header.get(DATASET, DATASET)}': datapoints, for "
-            "language models tokens (words in some older entries; Epoch converts at 0.75 words "
-            "per token), often the unique dataset rather than tokens seen"
+            f"dataset_tokens = Epoch '{context.header.get(DATASET, DATASET)}' (datapoints: for "
+            "language models tokens, words in some older entries)"
         )
+    seen = dataset is not None and epochs is not None
+    if seen:
+        notes.append(f"tokens_seen = dataset x Epoch's {epochs:g} epochs")
     weights, weights_note = open_weights(row)
     notes.extend([weights_note] if weights_note else [])
     parameters = numbers[PARAMETERS].value
     active = _active_parameters(parameters, row, notes)
     record |= {
+        "organization": row[ORGANIZATION] or None,
+        "domain": model_domain(row[DOMAIN]),
+        "publication_date": date,
         "parameters": parameters,
         "active_parameters": active,
-        "training_tokens": numbers[DATASET].value,
+        "dataset_tokens": dataset,
+        "tokens_seen": dataset * epochs if seen else None,
         "training_compute_flop": numbers[COMPUTE].value,
         "open_weights": weights,
-        "estimated_fields": _estimated_fields(numbers, active, compute_estimated),
+        "estimated_fields": _estimated_fields(numbers, active, compute_estimated, seen),
+        "frontier_exclusion": None,
     }
     return _finish(record, row, notes)
 
@@ -584,16 +630,19 @@ def power_record(row: ExportRow, context: Context) -> dict[str, Any]:
     if watts is None:
         raise RowSkipped(POWER, "blank")
     record = _common(row, context, notes)
-    compute = _numbers(row, (COMPUTE,), notes)[COMPUTE].value
     notes.append(f"Epoch value {watts:.4g} W (chips x TDP x server overhead x PUE)")
     record |= {
         "hardware": row[HARDWARE] or None,
         "chip_count": parse_count(row[QUANTITY], QUANTITY),
         "power_mw": watts / 1e6,
         "power_is_estimate": False,
-        "training_compute_flop": compute,
     }
     return _finish(record, row, notes)
+
+
+def known_cost(number: Number) -> float | None:
+    """Return a cost cell's value, ``None`` for Epoch's 0 (written where the cost is unknown)."""
+    return None if not number.value else number.value
 
 
 def cost_record(row: ExportRow, context: Context) -> dict[str, Any]:
@@ -605,20 +654,19 @@ def cost_record(row: ExportRow, context: Context) -> dict[str, Any]:
         If ``Training compute cost (2023 USD)`` is blank or a cell cannot be read.
     """
     notes: list[str] = []
-    cost = _numbers(row, (COST,), notes)[COST].value
+    numbers = _numbers(row, (COST, CLOUD_COST, ACQUISITION_COST), notes)
+    cost = numbers[COST].value
     if cost is None:
         raise RowSkipped(COST, "blank")
     record = _common(row, context, notes)
-    compute = _numbers(row, (COMPUTE,), notes)[COMPUTE].value
     notes.append(
         f"amortized = Epoch '{COST}' as labelled, not converted (Epoch's downloads since "
         "August 2025 write June-2025 USD in it: see data/sources/cost.md)"
     )
     record |= {
-        "training_compute_flop": compute,
         COST_COLUMNS["amortized"]: cost,
-        COST_COLUMNS["cloud"]: None,
-        COST_COLUMNS["acquisition"]: None,
+        COST_COLUMNS["cloud"]: known_cost(numbers[CLOUD_COST]),
+        COST_COLUMNS["acquisition"]: known_cost(numbers[ACQUISITION_COST]),
         "hardware": row[HARDWARE] or None,
     }
     return _finish(record, row, notes)
@@ -638,7 +686,7 @@ class TableImporter:
 
 
 IMPORTERS = (
-    TableImporter("language_models", language_model_record),
+    TableImporter("models", model_record),
     TableImporter("training_runs_power", power_record),
     TableImporter("training_costs", cost_record),
 )
@@ -699,11 +747,23 @@ def plan_table(
     *,
     update: bool,
     directory: str | Path | None = None,
+    known_models: set[str] | None = None,
 ) -> TablePlan:
-    """Collect, validate and merge one table's rows from an export (nothing is written)."""
+    """Collect, validate and merge one table's rows from an export (nothing is written).
+
+    ``known_models``: the models the merged ``models`` table holds; a row of a table referring
+    to a model outside it is skipped (and reported), never written with a dangling name.
+    """
     spec = importer.spec
     path = table_path(spec.name, directory)
     imported, skipped = collect(export, importer, context)
+    if known_models is not None and "model" in spec.references:
+        unknown = [(line, row) for line, row in imported if row.model not in known_models]
+        imported = [(line, row) for line, row in imported if row.model in known_models]
+        skipped += [
+            Skipped(line, row.model, "model", "no record in models (its row was skipped)", "")
+            for line, row in unknown
+        ]
     records, report = merge(spec, read_curated(path, spec), imported, update=update)
     report.skipped = sorted([*skipped, *report.skipped], key=lambda s: s.line)
     return TablePlan(spec, path, records, report)
@@ -716,7 +776,7 @@ def import_epoch(
     dry_run: bool = False,
     directory: str | Path | None = None,
 ) -> ImportReport:
-    """Import an Epoch AI export into the language-model, training-power and cost tables.
+    """Import an Epoch AI export into the models, training-power and cost tables.
 
     Parameters
     ----------
@@ -743,9 +803,14 @@ def import_epoch(
     """
     export = read_export(path)
     context = Context.of(export)
-    plans = [
-        plan_table(importer, export, context, update=update, directory=directory)
-        for importer in IMPORTERS
+    models_importer, *others = IMPORTERS
+    models = plan_table(models_importer, export, context, update=update, directory=directory)
+    known = {record["model"] for record in models.records}
+    plans = [models] + [
+        plan_table(
+            importer, export, context, update=update, directory=directory, known_models=known
+        )
+        for importer in others
     ]
     written = [] if dry_run else [str(p) for p in write_tables(plans)]
     return ImportReport(

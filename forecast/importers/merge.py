@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from forecast.data import Row, TableSpec, read_rows
+from forecast.data import Row, TableSpec, check_tables, read_rows
 from forecast.errors import InputError, pydantic_error
 
 #: Curated and imported numbers agreeing to this relative tolerance are the same value
@@ -158,7 +158,7 @@ def same_values(curated: Row, imported: Row, columns: Iterable[str]) -> bool:
     )
 
 
-def _name_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+def name_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
     """Return a key with its text reduced to letters and digits (``Grok-3`` ~ ``grok 3``)."""
     return tuple(re.sub(r"[\W_]", "", k).casefold() if isinstance(k, str) else k for k in key)
 
@@ -240,16 +240,16 @@ def merge(
     report = TableReport(spec.name)
     records = [cells for cells, _ in curated]
     position = {row_key(row, spec): i for i, (_, row) in enumerate(curated)}
-    by_name = {_name_key(k): k for k in position}
+    by_name = {name_key(k): k for k in position}
     for line, row in imported:
         key = row_key(row, spec)
         name = "/".join(map(str, key))
-        if key not in position and _name_key(key) in by_name:
-            other = "/".join(map(str, by_name[_name_key(key)]))
+        if key not in position and name_key(key) in by_name:
+            other = "/".join(map(str, by_name[name_key(key)]))
             reason = f"same as '{other}' in the table but for case, spaces or punctuation"
             report.skipped.append(Skipped(line, name, spec.key[0], reason, name))
         elif key not in position:
-            position[key], by_name[_name_key(key)] = len(records), key
+            position[key], by_name[name_key(key)] = len(records), key
             records.append(csv_record(row, spec.columns))
             report.added.append(name)
         elif same_values(curated[position[key]][1], row, compared_columns(spec)):
@@ -298,42 +298,49 @@ def _write_csv(temporary: Path, plan: TablePlan) -> None:
         writer.writerows(plan.records)
 
 
-def _check_written(temporary: Path, plan: TablePlan) -> None:
-    """Validate a written table as ``datawall data check`` would, naming the real file."""
+def _check_written(temporary: Mapping[str, Path], plans: Mapping[str, TablePlan]) -> None:
+    """Validate written tables as ``datawall data check`` would, naming the real files.
+
+    Each table alone (types, ranges, keys), then against the tables it refers to and those
+    that refer to it (a cost row's model must be a row of ``models``).
+    """
+    real = {str(temporary[name]): plans[name].path for name in temporary}
     try:
-        read_rows(temporary, plan.spec)
+        check_tables(temporary, directory=next(iter(plans.values())).path.parent)
     except InputError as exc:
+        path = real.get(exc.path, exc.path)
         raise InputError(
-            plan.path, f"merged table refused: {exc.detail}", row=exc.row, column=exc.column
+            path, f"merged table refused: {exc.detail}", row=exc.row, column=exc.column
         ) from None
 
 
 def write_tables(plans: Iterable[TablePlan]) -> list[Path]:
     """Write every changed table atomically, and only once all of them validated.
 
-    Each table is written to a temporary file beside it and read back through the table's
-    checks; only when every one passes are they moved into place with :func:`os.replace`. On
-    any error no table is touched and the temporary files are removed.
+    Each table is written to a temporary file beside it and read back through the tables'
+    checks (with the tables it refers to); only when every one passes are they moved into
+    place with :func:`os.replace`. On any error no table is touched and the temporary files
+    are removed.
 
     Returns
     -------
     list of Path
         The tables written.
     """
-    changed = [plan for plan in plans if plan.changed]
-    temporary: list[Path] = []
+    changed = {plan.spec.name: plan for plan in plans if plan.changed}
+    temporary: dict[str, Path] = {}
     try:
-        for plan in changed:
-            temporary.append(_temporary_beside(plan.path))
-            _write_csv(temporary[-1], plan)
-        for path, plan in zip(temporary, changed, strict=True):
-            _check_written(path, plan)
-        for path, plan in zip(temporary, changed, strict=True):
-            os.replace(path, plan.path)
+        for name, plan in changed.items():
+            temporary[name] = _temporary_beside(plan.path)
+            _write_csv(temporary[name], plan)
+        if changed:
+            _check_written(temporary, changed)
+        for name, plan in changed.items():
+            os.replace(temporary[name], plan.path)
     finally:
-        for path in temporary:
+        for path in temporary.values():
             path.unlink(missing_ok=True)
-    return [plan.path for plan in changed]
+    return [plan.path for plan in changed.values()]
 
 
 @dataclass

@@ -33,6 +33,9 @@ class FitInputs:
     #: Further observation tables of a model with several likelihoods, each stored with the run
     #: as a ``fit_data_<key>`` group (the scaling model's releases, say).
     extra_rows: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    #: The data table each group's rows come from (``{"fit_data": "models", ...}``), named in
+    #: messages about them.
+    row_tables: Mapping[str, str] = field(default_factory=dict)
 
     def all_rows(self) -> dict[str, pd.DataFrame]:
         """Return every observation table keyed by its run group (``fit_data``, ...)."""

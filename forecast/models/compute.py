@@ -43,28 +43,34 @@ PRIOR_NAMES = trend_prior_names("compute")
 
 
 def select_frontier_rows(
-    table: pd.DataFrame, column: str, options: Mapping[str, Any]
+    table: pd.DataFrame, column: str, options: Mapping[str, Any], *, language_only: bool = False
 ) -> pd.DataFrame:
-    """Return the rows of the language-model table a trend of ``column`` is fitted to.
+    """Return the rows of a model-keyed table a trend of ``column`` is fitted to.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        The validated ``language_models`` table (already cut at the as-of date).
+        A validated table with the ``models`` columns joined (``models`` itself, or a cost or
+        power table), already cut at the as-of date; ``frontier`` is the rule's flag.
     column : str
         The quantity trended; rows where it is unknown are left out.
     options : mapping
         ``population`` (``"frontier"`` or ``"all"``) and ``start_date`` (ISO date).
+    language_only : bool
+        Keep language models only (the compute and dataset trends are of language models,
+        whatever domains the frontier ranking spans).
 
     Returns
     -------
     pandas.DataFrame
     """
     rows = table[table[column].notna()]
+    if language_only:
+        rows = rows[rows["domain"] == "language"]
     if options["population"] == "frontier":
         rows = rows[rows["frontier"]]
     rows = rows[rows["publication_date"] >= pd.Timestamp(options["start_date"])]
-    return rows.sort_values("publication_date").reset_index(drop=True)
+    return rows.sort_values(["publication_date", "model"]).reset_index(drop=True)
 
 
 def trend_inputs(rows: pd.DataFrame, column: str, prefix: str) -> FitInputs:
@@ -82,7 +88,9 @@ def trend_inputs(rows: pd.DataFrame, column: str, prefix: str) -> FitInputs:
 
 def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> FitInputs:
     """Choose the frontier releases with known training compute."""
-    rows = select_frontier_rows(tables["language_models"], "training_compute_flop", options)
+    rows = select_frontier_rows(
+        tables["models"], "training_compute_flop", options, language_only=True
+    )
     return trend_inputs(rows, "training_compute_flop", "compute")
 
 
@@ -154,7 +162,7 @@ def headline(derived: xr.Dataset) -> dict[str, Quantity]:
 MODEL = ModelSpec(
     name="compute",
     description="Frontier training compute trend (FLOP), shared by every wall.",
-    tables=("language_models",),
+    tables=("models",),
     prior_names=PRIOR_NAMES,
     lever_names=("largest_run_quantile",),
     select=select,

@@ -61,7 +61,7 @@ from forecast.models.crossing import crossing_years
 from forecast.models.trend import add_log_linear_trend, project_log10, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
-from forecast.tables.cost import COST_COLUMNS  # (importing it registers the cost tables)
+from forecast.tables.cost import COST_COLUMNS
 
 #: Cost column read for each value of the fit option ``cost_method``.
 COST_METHODS = COST_COLUMNS
@@ -133,6 +133,7 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
         },
         coords={"run": runs["model"].tolist(), "chip": chips["hardware"].tolist()},
         extra_rows={"chips": chips},
+        row_tables={"fit_data": "training_costs", "fit_data_chips": "hardware_price_performance"},
     )
 
 

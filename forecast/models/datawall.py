@@ -95,9 +95,11 @@ LEVER_NAMES = (
 
 
 def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> FitInputs:
-    """Choose the releases with a known training-dataset size."""
-    rows = compute.select_frontier_rows(tables["language_models"], "training_tokens", options)
-    return compute.trend_inputs(rows, "training_tokens", "dataset")
+    """Choose the releases with a known training-dataset size (unique tokens)."""
+    rows = compute.select_frontier_rows(
+        tables["models"], "dataset_tokens", options, language_only=True
+    )
+    return compute.trend_inputs(rows, "dataset_tokens", "dataset")
 
 
 def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
@@ -371,7 +373,7 @@ def extras(derived: xr.Dataset) -> dict[str, Any]:
 MODEL = ModelSpec(
     name="datawall",
     description="Frontier training-dataset size versus the effective stock of public text.",
-    tables=("language_models",),
+    tables=("models",),
     prior_names=PRIOR_NAMES,
     lever_names=LEVER_NAMES,
     select=select,
@@ -379,11 +381,11 @@ MODEL = ModelSpec(
     derive=derive,
     headline=headline,
     extras=extras,
-    # Dataset sizes are tokens seen in pre-training. Before 2020 the frontier (by compute) was
-    # encoder models trained for tens of epochs on small corpora (RoBERTa, XLNet, XLM-R), whose
-    # tokens seen overstate their dataset size 10-100x; from the GPT-3 era on, frontier LLMs
-    # train about one epoch, so tokens seen measure the dataset. See README, "Data wall".
-    fit_options={"population": "frontier", "start_date": "2020-01-01"},
+    # The dataset trend reads unique tokens (``dataset_tokens``, what the stock limits), not
+    # tokens seen: encoders trained for tens of epochs on small corpora (RoBERTa, T5) count at
+    # their dataset size, so the trend starts with the compute trend, at the table's first
+    # year, fixed before any backtest cut (no start date chosen by looking at the data).
+    fit_options={"population": "frontier", "start_date": "2018-01-01"},
     fit_choices={"population": POPULATIONS},
     requires=("compute", "scaling"),
     # No headline reads a year (the walls read the stock curve, not the grid).

@@ -49,7 +49,6 @@ import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
 
-import forecast.tables.memory  # noqa: F401  (registers the memory tables)
 from forecast.data import decimal_year
 from forecast.models import compute
 from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, lever
@@ -121,6 +120,7 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
             "rated_accelerator": rated["accelerator"].tolist(),
         },
         extra_rows={"hbm": hbm},
+        row_tables={"fit_data": "accelerators", "fit_data_hbm": "hbm_generations"},
     )
 
 

@@ -55,7 +55,6 @@ import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
 
-import forecast.tables.power  # noqa: F401  (registers the power tables)
 from forecast import summary
 from forecast.models import compute
 from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
@@ -151,6 +150,11 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
             "lag_obs": [f"{y:g}" for y in lags["year"]],
         },
         extra_rows={"capacity": capacity, "grid": lags},
+        row_tables={
+            "fit_data": "training_runs_power",
+            "fit_data_capacity": "datacenter_capacity",
+            "fit_data_grid": "grid_connection",
+        },
     )
 
 

@@ -23,7 +23,7 @@ The ratio drifts with C unless alpha = beta.
 Overtraining of real releases
 -----------------------------
 Releases since 2020 with known training tokens ``D_i`` and active parameters ``N_i`` (frontier
-and notable open models of ``data/language_models.csv``; compute ``C_i = 6 N_i D_i``) sit above
+and notable open models of ``data/models.csv``, tokens seen; compute ``C_i = 6 N_i D_i``) sit above
 or below the compute-optimal ratio at their own compute by the overtraining factor ``m_i``::
 
     log10(D_i / N_i) = log10 r_opt(C_i) + log10 m_i,    r_opt = D_opt / N_opt (above)
@@ -87,16 +87,17 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
         rows = rows[rows["used_in_replication_fit"]]
     rows = rows.reset_index(drop=True)
     releases = compute.select_frontier_rows(
-        tables["language_models"],
-        "training_tokens",
+        tables["models"],
+        "tokens_seen",
         {
             "population": options["overtraining_population"],
             "start_date": options["overtraining_start_date"],
         },
+        language_only=True,
     )
     releases = releases[releases["active_parameters"].notna()].reset_index(drop=True)
     active = releases["active_parameters"].to_numpy(float)
-    tokens = releases["training_tokens"].to_numpy(float)
+    tokens = releases["tokens_seen"].to_numpy(float)
     years = decimal_year(releases["publication_date"])
     return FitInputs(
         rows=rows,
@@ -111,6 +112,7 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
         },
         coords={"run": rows["run_id"].astype(int).tolist(), "release": releases["model"].tolist()},
         extra_rows={"releases": releases},
+        row_tables={"fit_data": "chinchilla_runs", "fit_data_releases": "models"},
     )
 
 
@@ -286,7 +288,7 @@ def headline(derived: xr.Dataset) -> dict[str, Quantity]:
 MODEL = ModelSpec(
     name="scaling",
     description="Chinchilla loss law L(N, D) and the overtraining trend of real releases.",
-    tables=("chinchilla_runs", "language_models"),
+    tables=("chinchilla_runs", "models"),
     prior_names=PRIOR_NAMES,
     lever_names=(),
     select=select,

@@ -10,14 +10,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from forecast.data import (
+from forecast.tables.base import (
+    PUBLISHED_DOC,
     OptionalText,
     Row,
     TableSpec,
     Text,
     count,
+    date_from,
     positive,
-    register_table,
     required,
 )
 
@@ -48,6 +49,8 @@ class HbmGenerationRow(Row):
                 f"stack_bandwidth_gbps: {self.stack_bandwidth_gbps} GB/s, but width x pin rate / 8 "
                 f"is {expected:g} GB/s (check the units: GB/s per stack)"
             )
+        if self.published.year < self.year:
+            raise ValueError(f"published: {self.published} is before the row's year {self.year}")
         return self
 
 
@@ -56,7 +59,7 @@ class AcceleratorRow(Row):
 
     accelerator: Text
     vendor: Text
-    release_date: dt.date
+    release_date: date_from(dt.date(2010, 1, 1))
     memory_type: Text
     hbm_stacks: count(64) = None
     memory_capacity_gb: positive(1.0, 10_000.0)
@@ -77,52 +80,49 @@ class AcceleratorRow(Row):
         return self
 
 
-register_table(
-    TableSpec(
-        name="hbm_generations",
-        row_model=HbmGenerationRow,
-        key=("variant",),
-        date_column=None,
-        description="HBM standards and products, HBM (2013) to HBM4E (2026).",
-        columns_doc={
-            "generation": "HBM, HBM2, HBM2E, HBM3, HBM3E, HBM4, HBM4E",
-            "variant": "JEDEC document or vendor product (unique)",
-            "standard_or_product": "standard (JEDEC) or product (a vendor part)",
-            "year": "year of the standard, mass production or announcement",
-            "year_basis": "standard, mass_production or announced",
-            "interface_width_bits": "data I/O bits per stack",
-            "pin_rate_gbps": "Gb/s per data pin",
-            "stack_bandwidth_gbps": "GB/s per stack = width x pin rate / 8",
-            "max_stack_height": "DRAM dies per stack",
-            "max_stack_capacity_gb": "GB per stack",
-            "status": "shipping or announced",
-            "source": "URLs",
-            "notes": "conversions and caveats",
-        },
-    )
+HBM_GENERATIONS = TableSpec(
+    name="hbm_generations",
+    row_model=HbmGenerationRow,
+    key=("variant",),
+    description="HBM standards and products, HBM (2013) to HBM4E (2026).",
+    columns_doc={
+        "generation": "HBM, HBM2, HBM2E, HBM3, HBM3E, HBM4, HBM4E",
+        "variant": "JEDEC document or vendor product (unique)",
+        "standard_or_product": "standard (JEDEC) or product (a vendor part)",
+        "year": "year of the standard, mass production or announcement",
+        "year_basis": "standard, mass_production or announced",
+        "interface_width_bits": "data I/O bits per stack",
+        "pin_rate_gbps": "Gb/s per data pin",
+        "stack_bandwidth_gbps": "GB/s per stack = width x pin rate / 8",
+        "max_stack_height": "DRAM dies per stack",
+        "max_stack_capacity_gb": "GB per stack",
+        "status": "shipping or announced",
+        "published": PUBLISHED_DOC,
+        "source": "URLs",
+        "notes": "conversions and caveats",
+    },
 )
 
-register_table(
-    TableSpec(
-        name="accelerators",
-        row_model=AcceleratorRow,
-        key=("accelerator",),
-        date_column="release_date",
-        description="AI accelerators 2016-2026: memory bandwidth and dense FLOP/s.",
-        columns_doc={
-            "accelerator": "product name (unique)",
-            "vendor": "NVIDIA, AMD, Google, Intel, Amazon",
-            "release_date": "ISO date of release (announcement for announced parts)",
-            "memory_type": "HBM generation",
-            "hbm_stacks": "HBM stacks per package (blank if unpublished)",
-            "memory_capacity_gb": "GB of HBM",
-            "memory_bandwidth_tbps": "TB/s of memory bandwidth",
-            "dense_bf16_tflops": "dense BF16/FP16 TFLOP/s (tensor cores where present)",
-            "dense_fp8_tflops": "dense FP8 TFLOP/s where known",
-            "tdp_w": "thermal design power, W",
-            "status": "shipping or announced (not yet shipped)",
-            "source": "URLs",
-            "notes": "conversions and caveats",
-        },
-    )
+ACCELERATORS = TableSpec(
+    name="accelerators",
+    row_model=AcceleratorRow,
+    key=("accelerator",),
+    date_column="release_date",
+    description="AI accelerators 2016-2026: memory bandwidth and dense FLOP/s.",
+    columns_doc={
+        "accelerator": "product name (unique)",
+        "vendor": "NVIDIA, AMD, Google, Intel, Amazon",
+        "release_date": "ISO date of release (announcement for announced parts)",
+        "memory_type": "HBM generation",
+        "hbm_stacks": "HBM stacks per package (blank if unpublished)",
+        "memory_capacity_gb": "GB of HBM",
+        "memory_bandwidth_tbps": "TB/s of memory bandwidth",
+        "dense_bf16_tflops": "dense BF16/FP16 TFLOP/s (tensor cores where present)",
+        "dense_fp8_tflops": "dense FP8 TFLOP/s where known",
+        "tdp_w": "thermal design power, W",
+        "status": "shipping or announced (not yet shipped)",
+        "published": PUBLISHED_DOC,
+        "source": "URLs",
+        "notes": "conversions and caveats",
+    },
 )

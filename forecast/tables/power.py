@@ -1,24 +1,23 @@
 """Tables of the power model: training-run power, data-centre capacity, grid connection.
 
-Provenance and verification of every row: ``data/sources/power.md``.
+A training-run row names its model; the model's date, compute and frontier status are read
+from ``models``. Provenance and verification of every row: ``data/sources/power.md``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from forecast.data import (
+from forecast.tables.base import (
+    PUBLISHED_DOC,
     Flag,
     OptionalText,
     Row,
     TableSpec,
     Text,
     count,
-    positive,
-    register_table,
     required,
 )
 
@@ -28,20 +27,18 @@ from forecast.data import (
 WATTS_PER_CHIP_RANGE = (100.0, 5000.0)
 
 Year = Annotated[float, Field(ge=2000.0, le=2100.0, allow_inf_nan=False)]
+#: Columns of ``models`` each training-run row is read with.
+MODEL_COLUMNS = ("organization", "domain", "publication_date", "training_compute_flop")
 
 
 class TrainingRunPowerRow(Row):
     """One training run with its cluster's power draw (``data/training_runs_power.csv``)."""
 
     model: Text
-    organization: Text
-    publication_date: dt.date
     hardware: Text
     chip_count: count(10_000_000) = None
     power_mw: required(0.01, 1e5)
     power_is_estimate: Flag
-    frontier: Flag
-    training_compute_flop: positive(1e18, 1e31)
     notes: OptionalText = None
 
     @model_validator(mode="after")
@@ -57,27 +54,24 @@ class TrainingRunPowerRow(Row):
         return self
 
 
-register_table(
-    TableSpec(
-        name="training_runs_power",
-        row_model=TrainingRunPowerRow,
-        key=("model",),
-        date_column="publication_date",
-        description="Frontier training runs 2018-2025 with their cluster power draw (MW).",
-        columns_doc={
-            "model": "model name as in Epoch AI's database (unique)",
-            "organization": "developer(s)",
-            "publication_date": "ISO date of release or publication",
-            "hardware": "training hardware",
-            "chip_count": "number of accelerators (blank if unpublished)",
-            "power_mw": "power drawn by the training cluster, MW, with server overhead and PUE",
-            "power_is_estimate": "true if we computed the power (formula in notes)",
-            "frontier": "true for Epoch's frontier models (top 10 by compute at release)",
-            "training_compute_flop": "training compute, FLOP",
-            "source": "dataset and pinned file URL",
-            "notes": "Epoch flags, raw values, cross-snapshot differences",
-        },
-    )
+TRAINING_RUNS_POWER = TableSpec(
+    name="training_runs_power",
+    row_model=TrainingRunPowerRow,
+    key=("model",),
+    date_column="publication_date",
+    description="Training runs 2018-2026 with their cluster power draw (MW).",
+    columns_doc={
+        "model": "model name, a row of models.csv (its date and compute are read there)",
+        "hardware": "training hardware",
+        "chip_count": "number of accelerators (blank if unpublished)",
+        "power_mw": "power drawn by the training cluster, MW, with server overhead and PUE",
+        "power_is_estimate": "true if we computed the power (formula in notes)",
+        "published": PUBLISHED_DOC,
+        "source": "dataset and pinned file URL",
+        "notes": "Epoch flags, raw values, cross-snapshot differences",
+    },
+    references={"model": "models"},
+    joined={"models": MODEL_COLUMNS},
 )
 
 CAPACITY_METRICS = ("consumption_twh", "capacity_gw", "ai_capacity_gw")
@@ -110,28 +104,30 @@ class DataCentreCapacityRow(Row):
             raise ValueError("scenario: a projection must name its scenario")
         if self.kind == "observed" and self.scenario:
             raise ValueError("scenario: only projections have a scenario")
+        if self.kind == "observed" and self.published.year < int(self.year):
+            raise ValueError(
+                f"published: {self.published} is before the year {self.year:g} it observes"
+            )
         return self
 
 
-register_table(
-    TableSpec(
-        name="datacenter_capacity",
-        row_model=DataCentreCapacityRow,
-        key=("region", "year", "metric", "publisher", "scenario"),
-        date_column=None,
-        description="Data-centre electricity use (TWh/yr) and capacity (GW), past and projected.",
-        columns_doc={
-            "region": "US, global, a country or a grid region",
-            "year": "calendar year the figure describes",
-            "metric": "consumption_twh (TWh/yr), capacity_gw or ai_capacity_gw (GW)",
-            "value": "the figure, in the metric's unit",
-            "kind": "observed (an estimate of the past) or projection",
-            "scenario": "the projection's case (blank for observed rows)",
-            "publisher": "who made the estimate (LBNL, IEA, ...)",
-            "source": "report and where its figure was read",
-            "notes": "definitions and caveats",
-        },
-    )
+DATACENTER_CAPACITY = TableSpec(
+    name="datacenter_capacity",
+    row_model=DataCentreCapacityRow,
+    key=("region", "year", "metric", "publisher", "scenario"),
+    description="Data-centre electricity use (TWh/yr) and capacity (GW), past and projected.",
+    columns_doc={
+        "region": "US, global, a country or a grid region",
+        "year": "calendar year the figure describes",
+        "metric": "consumption_twh (TWh/yr), capacity_gw or ai_capacity_gw (GW)",
+        "value": "the figure, in the metric's unit",
+        "kind": "observed (an estimate of the past) or projection",
+        "scenario": "the projection's case (blank for observed rows)",
+        "publisher": "who made the estimate (LBNL, IEA, ...)",
+        "published": PUBLISHED_DOC,
+        "source": "report and where its figure was read",
+        "notes": "definitions and caveats",
+    },
 )
 
 
@@ -150,23 +146,25 @@ class GridConnectionRow(Row):
             raise ValueError(f"value: {self.value} years is implausible for {self.metric}")
         if self.metric.endswith(("_rate_capacity", "_share")) and self.value > 1:
             raise ValueError(f"value: {self.metric} is a fraction, got {self.value}")
+        if self.published.year < int(self.year):
+            raise ValueError(
+                f"published: {self.published} is before the year {self.year:g} it describes"
+            )
         return self
 
 
-register_table(
-    TableSpec(
-        name="grid_connection",
-        row_model=GridConnectionRow,
-        key=("region", "year", "metric", "source"),
-        date_column=None,
-        description="Grid-connection evidence: interconnection queues and hookup lead times.",
-        columns_doc={
-            "region": "US or a grid region",
-            "year": "year (decimal for a cohort's midpoint)",
-            "metric": "snake_case name with its unit (..._years, ..._gw, ..._share)",
-            "value": "the figure",
-            "source": "report and where its figure was read",
-            "notes": "definitions, bounds and caveats",
-        },
-    )
+GRID_CONNECTION = TableSpec(
+    name="grid_connection",
+    row_model=GridConnectionRow,
+    key=("region", "year", "metric", "source"),
+    description="Grid-connection evidence: interconnection queues and hookup lead times.",
+    columns_doc={
+        "region": "US or a grid region",
+        "year": "year (decimal for a cohort's midpoint)",
+        "metric": "snake_case name with its unit (..._years, ..._gw, ..._share)",
+        "value": "the figure",
+        "published": PUBLISHED_DOC,
+        "source": "report and where its figure was read",
+        "notes": "definitions, bounds and caveats",
+    },
 )
