@@ -455,6 +455,12 @@ def outlook(
             raise typer.Exit(1)
 
 
+def _se(value: float | None, scale: float = 1.0) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return f"{value * scale:.{0 if scale > 1 else 2}f}"
+
+
 def _rolling(text: str) -> list[dt.date]:
     start, sep, stop = text.partition(":")
     if not (sep and start.strip().isdigit() and stop.strip().isdigit()) or int(start) > int(stop):
@@ -473,6 +479,13 @@ def backtest(
         typer.Option("--rolling", help="Every 1 January from FIRST to LAST, e.g. 2021:2025."),
     ] = None,
     model: Annotated[str, typer.Option("--model", help="Model to score, or 'all'.")] = "all",
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario",
+            help="Backtest a scenario's fit options and priors (named or a TOML file; no as_of).",
+        ),
+    ] = None,
     draws: Draws = SETTINGS.sampler.draws,
     chains: Chains = SETTINGS.sampler.chains,
     tune: Tune = SETTINGS.sampler.tune,
@@ -503,8 +516,15 @@ def backtest(
         if sys.stderr.isatty():
             err.print(f"[dim]backtest: {message}[/dim]")
 
+    from forecast.scenarios import load_scenario
+
     result = engine.run_backtest(
-        dates, model=model, sampler=sampler, scheduler=scheduler, on_event=step
+        dates,
+        model=model,
+        sampler=sampler,
+        scheduler=scheduler,
+        scenario=load_scenario(scenario) if scenario else None,
+        on_event=step,
     )
     path = Path(output) if output else runs_dir() / "backtest.nc"
     save_dataset(result, path)
@@ -516,6 +536,7 @@ def backtest(
         report = {
             "as_of_dates": json.loads(result.attrs["as_of_dates"]),
             "skipped": json.loads(result.attrs["skipped"]),
+            "unscored_events": json.loads(result.attrs["unscored_events"]),
             "summary": by_trend,
             "by_as_of": by_date,
             "saved": str(path),
@@ -528,24 +549,35 @@ def backtest(
         ("by as-of date", by_date, ("as_of",)),
     ):
         table = Table(title=f"backtest {title}", title_justify="left")
-        for column in (*keys, "n", "max horizon", "50%", "80%", "95%", "CRPS", "log score"):
-            table.add_column(column, justify="left" if column in keys else "right")
+        columns = (*keys, "n", "releases", "max horizon", "50%", "80% ± se", "95%", "mean PIT ± se")
+        for column in (*columns, "CRPS", "log score", "reading"):
+            table.add_column(column, justify="left" if column in (*keys, "reading") else "right")
         for row in rows:
             table.add_row(
                 *(str(row[k]) for k in keys),
                 str(row["n"]),
+                str(row["releases"]),
                 f"{row['horizon_years_max']:.1f} yr",
-                *(f"{row[f'coverage_{p}']:.0%}" for p in (50, 80, 95)),
-                f"{row['crps_log10']:.3f}",
+                f"{row['coverage_50']:.0%}",
+                f"{row['coverage_80']:.0%} ± {_se(row['coverage_80_se'], 100)}",
+                f"{row['coverage_95']:.0%}",
+                f"{row['pit_mean']:.2f} ± {_se(row['pit_mean_se'])}",
+                f"{row['crps']:.3f}",
                 f"{row['log_score']:.2f}",
+                row["reading"],
             )
         out.print(table)
     for date, models in json.loads(result.attrs["skipped"]).items():
         for name, why in models.items():
             out.print(f"  {date}: {name} not fitted ({escape(why)})", soft_wrap=True)
+    for date, events in json.loads(result.attrs.get("unscored_events", "{}")).items():
+        for name, why in events.items():
+            out.print(f"  {date}: {name} not scored ({escape(why)})", soft_wrap=True)
     out.print(
-        "  Coverage: share of later observations inside the 50/80/95% predictive intervals. "
-        "CRPS in log10 units (lower is better); log score per observation (higher is better)."
+        "  Coverage: share of later observations inside the 50/80/95% predictive intervals; "
+        "mean PIT 0.5 if they fall as often above the median as below (se: bootstrap over "
+        "releases). CRPS in log10 units, years for milestones (lower is better); log score "
+        "per observation (higher is better)."
     )
     out.print(f"  saved {path} and {figure}")
 
@@ -555,7 +587,7 @@ def data_check() -> None:
     """Validate every data table and prior file; exit 2 at the first bad row."""
     from forecast.data import check_all
     from forecast.models import REGISTRY
-    from forecast.priors import load_priors
+    from forecast.models.base import model_priors
     from forecast.scenarios import load_scenario
     from forecast.settings import scenarios_dir
 
@@ -563,7 +595,7 @@ def data_check() -> None:
     for name, n in counts.items():
         out.print(f"data/{name}.csv: {n} rows ok")
     for spec in REGISTRY.values():
-        priors = load_priors(spec.name, spec.prior_names, spec.lever_names)
+        priors = model_priors(spec)
         out.print(
             f"priors/{spec.name}.toml: {len(priors.priors)} priors, {len(priors.levers)} levers ok"
         )

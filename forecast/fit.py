@@ -32,10 +32,10 @@ from forecast import __version__, store
 from forecast.data import file_sha256, load_tables, table_path, tables_read
 from forecast.errors import InputError
 from forecast.models import resolve
-from forecast.models.base import FitInputs, ModelSpec
-from forecast.priors import PriorSet, load_priors
+from forecast.models.base import FitInputs, ModelSpec, Tables, model_priors
+from forecast.priors import PriorSet
 from forecast.scenarios import Scenario
-from forecast.settings import SETTINGS, SamplerSettings
+from forecast.settings import SETTINGS, SamplerSettings, today
 from forecast.tables.base import CUT_COLUMN
 
 log = logging.getLogger(__name__)
@@ -100,14 +100,19 @@ def plan(
     FitPlan
     """
     overrides = scenario.for_model(spec.name)
-    priors = load_priors(spec.name, spec.prior_names, spec.lever_names)
+    if spec.target_accept is not None and spec.target_accept > sampler.target_accept:
+        sampler = dataclasses.replace(sampler, target_accept=spec.target_accept)
+    priors = model_priors(spec)
     if overrides.priors:
         where = str(scenario.path or scenario.name)
         priors = priors.with_overrides(overrides.priors, where)
     options = dict(spec.fit_options) | overrides.fit
-    inputs = spec.select({name: tables[name].frame for name in spec.tables}, options)
+    frames = {name: tables[name].frame for name in tables_read(spec.tables)}
+    inputs = spec.select(Tables(frames, as_of or today()), options)
+    inputs = dataclasses.replace(inputs, options=options)
     for group, rows in inputs.all_rows().items():
-        if spec.tables and len(rows) < MIN_ROWS:
+        optional = group.removeprefix("fit_data_") in spec.optional_groups
+        if spec.tables and len(rows) < MIN_ROWS and not optional:
             table = inputs.row_tables.get(group, spec.tables[0])
             raise InputError(
                 table_path(table),
@@ -365,6 +370,10 @@ def finish(
         "data_sha256": json.dumps(fit_plan.data_sha256, sort_keys=True),
         "priors_sha256": fit_plan.priors.sha256,
         "diagnostics": json.dumps(dict(diagnostics), sort_keys=True),
+        # Observation groups with no row at this cut: their parameters rest on their priors.
+        "prior_only_groups": json.dumps(
+            sorted(g for g, rows in fit_plan.inputs.all_rows().items() if rows.empty)
+        ),
         "diagnostics_passed": int(bool(diagnostics["passed"])),
     }
     return tree

@@ -62,6 +62,9 @@ class PriorSpec(BaseModel):
     interval_prob: float = Field(default=0.95, gt=0.0, lt=1.0)
     reflect_about: float | None = None
     bounds: tuple[float, float] | None = None
+    #: The central interval the prior was stated as (``interval``, kept for the report once it
+    #: is turned into ``kwargs``), with its probability in ``interval_prob``.
+    stated_interval: tuple[float, float] | None = None
     unit: str = Field(min_length=1)
     source: str = Field(min_length=8)
     description: str | None = None
@@ -82,7 +85,7 @@ class PriorSpec(BaseModel):
                     raise ValueError(f"interval: LogNormal needs positive bounds, got {lo}")
                 lo, hi = math.log(lo), math.log(hi)
             self.kwargs = {"mu": (lo + hi) / 2, "sigma": (hi - lo) / (2 * z)}
-            self.interval = None
+            self.stated_interval, self.interval = self.interval, None
         required = DISTRIBUTIONS[self.dist]
         missing = [k for k in required if k not in self.kwargs]
         extra = [k for k in self.kwargs if k not in required]
@@ -238,6 +241,8 @@ class PriorSet:
             merged = priors[name].model_dump(exclude_none=True) | dict(fields)
             if "interval" in fields:
                 merged.pop("kwargs", None)
+            if {"interval", "kwargs", "dist"} & set(fields):  # the stated interval no longer is
+                merged.pop("stated_interval", None)
             priors[name] = _validate_prior(merged, where, name)
         digest = hashlib.sha256(
             json.dumps({k: v.model_dump() for k, v in priors.items()}, sort_keys=True).encode()
@@ -286,12 +291,30 @@ def _check_names(
             raise InputError(path, f"{section.rstrip('s')} missing", column=f"{section}.{name}")
 
 
+#: The file of shared defaults (the Student-t degrees of freedom every trend reads, say).
+DEFAULTS_FILE = "defaults.toml"
+
+
+def _defaults(names: Mapping[str, str]) -> tuple[dict[str, Any], str]:
+    """Return the default priors ``names`` maps to, and the defaults file's SHA-256."""
+    if not names:
+        return {}, ""
+    path = settings.priors_dir() / DEFAULTS_FILE
+    document, sha256 = read_toml(path, "the shared default priors file is missing")
+    tables = document.get("priors", {})
+    for key in dict.fromkeys(names.values()):
+        if key not in tables:
+            raise InputError(path, "default prior missing", column=f"priors.{key}")
+    return {name: (tables[key], path, key) for name, key in names.items()}, sha256
+
+
 def load_priors(
     model: str,
     expected: Iterable[str],
     expected_levers: Iterable[str] = (),
     *,
     path: str | Path | None = None,
+    defaults: Mapping[str, str] | None = None,
 ) -> PriorSet:
     """Read ``priors/<model>.toml`` and check it names exactly the priors the model uses.
 
@@ -300,11 +323,15 @@ def load_priors(
     model : str
         Model name; the file is ``priors/<model>.toml`` unless ``path`` is given.
     expected : iterable of str
-        Prior names the model builds. A missing or unknown name is refused.
+        Prior names the model builds. A missing or unknown name is refused, unless
+        ``defaults`` gives it.
     expected_levers : iterable of str
         Lever names the model reads.
     path : str or Path, optional
         Explicit file path.
+    defaults : mapping, optional
+        Prior names the model may leave to ``priors/defaults.toml``, with the default each
+        reads (``{"compute_nu": "trend_nu"}``): a model's own table overrides its default.
 
     Returns
     -------
@@ -326,8 +353,19 @@ def load_priors(
         )
     tables = document.get("priors", {})
     expected = list(expected)
-    _check_names(path, "priors", tables, expected, f"unknown prior name; the {model} model uses")
-    priors = {name: _validate_prior(tables[name], path, name) for name in expected}
+    shared, shared_sha256 = _defaults(
+        {k: v for k, v in (defaults or {}).items() if k in expected and k not in tables}
+    )
+    found = dict(tables) | dict.fromkeys(shared)
+    _check_names(path, "priors", found, expected, f"unknown prior name; the {model} model uses")
+    priors = {
+        name: _validate_prior(tables[name], path, name)
+        if name in tables
+        else _validate(PriorSpec, shared[name][0], shared[name][1], f"priors.{shared[name][2]}")
+        for name in expected
+    }
+    if shared_sha256:
+        sha256 = hashlib.sha256(f"{sha256}:{shared_sha256}".encode()).hexdigest()
     expected_levers = list(expected_levers)
     lever_tables = document.get("levers", {})
     _check_names(

@@ -145,7 +145,7 @@ def parse_frontier(section: Mapping[str, Any], where: Path | str) -> FrontierRul
 
 def parse_scenario(document: Mapping[str, Any], where: Path | str, name: str) -> Scenario:
     """Validate a scenario document (the parsed TOML)."""
-    from forecast.priors import load_priors
+    from forecast.models.base import model_priors
 
     meta = document.get("scenario", {})
     unknown = set(document) - {"scenario", "data", *REGISTRY}
@@ -171,7 +171,7 @@ def parse_scenario(document: Mapping[str, Any], where: Path | str, name: str) ->
                 "expected 'fit', 'levers' or 'priors'",
                 column=f"{model_name}.{sorted(bad)[0]}",
             )
-        priors = load_priors(spec.name, spec.prior_names, spec.lever_names)
+        priors = model_priors(spec)
         fit = {k: _check_fit_option(spec, k, v, where) for k, v in section.get("fit", {}).items()}
         levers = {
             k: check_lever(spec, k, v, where, priors.levers)
@@ -212,14 +212,19 @@ def load_scenario(name_or_path: str | None) -> Scenario:
     return dataclasses.replace(parse_scenario(document, path, path.stem), sha256=sha256)
 
 
-def as_of_baseline(as_of: dt.date | None) -> Scenario:
-    """Return the baseline cut at ``as_of``, named so its runs are stored apart.
+def as_of_cut(scenario: Scenario, as_of: dt.date | None) -> Scenario:
+    """Return a scenario cut at ``as_of``, named so its runs are stored apart.
 
-    ``as_of=None`` gives the baseline itself. A cut baseline is named
-    ``baseline-as-of-YYYY-MM-DD``: the outlook of a past quarter and a backtest at the same date
-    share its runs.
+    ``as_of=None`` gives the scenario itself. A cut scenario is named ``NAME-as-of-YYYY-MM-DD``:
+    the outlook of a past quarter and a backtest at the same date share the baseline's runs.
     """
-    baseline = load_scenario(BASELINE)
     if as_of is None:
-        return baseline
-    return dataclasses.replace(baseline, name=f"{BASELINE}-as-of-{as_of.isoformat()}", as_of=as_of)
+        return scenario
+    return dataclasses.replace(
+        scenario, name=f"{scenario.name}-as-of-{as_of.isoformat()}", as_of=as_of
+    )
+
+
+def as_of_baseline(as_of: dt.date | None) -> Scenario:
+    """Return the baseline cut at ``as_of`` (:func:`as_of_cut`)."""
+    return as_of_cut(load_scenario(BASELINE), as_of)

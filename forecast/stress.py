@@ -37,9 +37,8 @@ from forecast import __version__, parallel, store
 from forecast import fit as fitting
 from forecast.errors import InputError
 from forecast.models import REGISTRY, dependents
-from forecast.models.base import Headline, without_draw_index
+from forecast.models.base import Headline, model_priors, without_draw_index
 from forecast.models.reuse import reusing_results
-from forecast.priors import load_priors
 from forecast.scenarios import (
     BASELINE,
     DATA_KEYS,
@@ -148,7 +147,7 @@ def _assign(document: dict[str, Any], path: tuple[str, ...], value: Any) -> None
         prior = section.setdefault("priors", {}).setdefault(rest[1], {})
         if "kwargs" not in prior:
             spec = REGISTRY[model]
-            current = load_priors(spec.name, spec.prior_names, spec.lever_names).priors
+            current = model_priors(spec).priors
             if rest[1] not in current:
                 raise InputError(
                     "--set", f"unknown prior; expected one of {sorted(current)}", column=rest[1]
@@ -295,7 +294,7 @@ def sensitivity_points(models: Iterable[str] = REGISTRY) -> list[SensitivityPoin
     points = []
     for name in models:
         spec = REGISTRY[name]
-        priors = load_priors(spec.name, spec.prior_names, spec.lever_names)
+        priors = model_priors(spec)
         for lever_name, lever_spec in priors.levers.items():
             if lever_spec.p10 is not None and lever_spec.p90 is not None:
                 for end in ("p10", "p90"):

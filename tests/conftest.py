@@ -119,13 +119,20 @@ def assert_row_refused(
 
 
 def compute_upstream(posterior, quantile: float = 0.5):
-    """What a model reads from the compute run: its draws plus the largest run's placement."""
+    """What a model reads from the compute run: a straight trend's draws, the largest run's
+    placement (at ``quantile`` of the scatter) and the current growth."""
     import xarray as xr
 
-    from forecast.models import compute
+    from forecast.models.trend import quantile_offset
 
     q = xr.DataArray(quantile)
     out = posterior.assign(largest_run_quantile=q)
-    if "compute_sigma" in posterior:
-        out = out.assign(largest_run_log10_offset=compute.largest_run_offset(posterior, q))
+    offset = (
+        quantile_offset(posterior["compute_sigma"], posterior["compute_nu"], q)
+        if "compute_sigma" in posterior
+        else xr.DataArray(0.0)
+    )
+    out = out.assign(largest_run_log10_offset=offset)
+    if "compute_slope" in posterior:
+        out = out.assign(compute_growth_per_year=10 ** posterior["compute_slope"])
     return out

@@ -11,8 +11,7 @@ from scipy import stats
 from forecast.data import TABLES, load_table, read_rows
 from forecast.errors import InputError
 from forecast.models import cost
-from forecast.models.base import FitInputs
-from forecast.priors import load_priors
+from forecast.models.base import FitInputs, model_priors
 from forecast.scenarios import load_scenario
 
 from .conftest import REPO, assert_row_refused, compute_upstream, run_cli, sample_small
@@ -44,7 +43,7 @@ def simulated_inputs(rng):
 
 
 def test_recovers_cost_growth_and_its_factors(project, rng):
-    priors = load_priors("cost", cost.PRIOR_NAMES, cost.LEVER_NAMES)
+    priors = model_priors(cost.MODEL)
     post = sample_small(cost.build(simulated_inputs(rng), priors), seed=5)["posterior"]
     for name, truth in TRUTH.items():
         lo, hi = post[name].quantile([0.01, 0.99]).values

@@ -8,8 +8,7 @@ import pytest
 
 from forecast.data import TABLES, load_table, read_rows
 from forecast.models import memory
-from forecast.models.base import FitInputs
-from forecast.priors import load_priors
+from forecast.models.base import FitInputs, model_priors
 
 from .conftest import REPO, assert_row_refused, run_cli, sample_small
 from .test_models import fake_posterior
@@ -43,7 +42,7 @@ def simulated_inputs(rng, bw_slope=0.11, flops_slope=0.18, rho=0.6, n=40):
 
 
 def test_recovers_slopes_and_correlation(project, rng):
-    priors = load_priors("memory", memory.PRIOR_NAMES, memory.LEVER_NAMES)
+    priors = model_priors(memory.MODEL)
     tree = sample_small(memory.build(simulated_inputs(rng), priors), seed=13, target_accept=0.9)
     post = tree["posterior"]
     truth = {

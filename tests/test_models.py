@@ -7,8 +7,7 @@ import xarray as xr
 from scipy import stats
 
 from forecast.models import compute, datawall
-from forecast.models.base import FitInputs
-from forecast.priors import load_priors
+from forecast.models.base import FitInputs, model_priors
 
 from .conftest import sample_small
 
@@ -27,7 +26,7 @@ def simulated_inputs(rng, intercept, slope, sigma, n=40):
 def test_dataset_trend_recovers_known_growth(project, rng):
     truth = {"dataset_intercept": 11.8, "dataset_slope": 0.38, "dataset_sigma": 0.25}
     inputs = simulated_inputs(rng, *truth.values())
-    priors = load_priors("datawall", datawall.PRIOR_NAMES, datawall.LEVER_NAMES)
+    priors = model_priors(datawall.MODEL)
     tree = sample_small(datawall.build(inputs, priors), seed=3)
     post = tree["posterior"]
     for name, value in truth.items():

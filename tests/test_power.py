@@ -9,8 +9,7 @@ import xarray as xr
 
 from forecast.data import load_table
 from forecast.models import power
-from forecast.models.base import FitInputs
-from forecast.priors import load_priors
+from forecast.models.base import FitInputs, model_priors
 
 from .conftest import REPO, assert_row_refused, compute_upstream, run_cli, sample_small
 from .test_models import fake_posterior
@@ -62,7 +61,7 @@ def simulated_inputs(rng):
 
 
 def test_recovers_growth_rates_load_factor_and_lag_trend(project, rng):
-    priors = load_priors("power", power.PRIOR_NAMES, power.LEVER_NAMES)
+    priors = model_priors(power.MODEL)
     tree = sample_small(power.build(simulated_inputs(rng), priors), seed=11, target_accept=0.9)
     post = tree["posterior"]
     for name in ("power_slope", "load_factor", "lag_slope"):

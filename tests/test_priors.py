@@ -45,19 +45,65 @@ def test_prior_file_names_checked(tmp_path, project):
     bad = tmp_path / "datawall.toml"
     bad.write_text(text.replace("[priors.quality_fraction]", "[priors.quality_fractoin]"))
     with pytest.raises(InputError) as info:
-        load_priors("datawall", datawall.PRIOR_NAMES, datawall.LEVER_NAMES, path=bad)
+        load_priors(
+            "datawall",
+            datawall.PRIOR_NAMES,
+            datawall.LEVER_NAMES,
+            path=bad,
+            defaults=datawall.MODEL.prior_defaults,
+        )
     assert info.value.column == "priors.quality_fractoin"
     assert "unknown prior name" in str(info.value)
 
 
 def test_every_prior_and_lever_has_a_source(project):
-    priors = load_priors("datawall", datawall.PRIOR_NAMES, datawall.LEVER_NAMES)
-    assert all(len(p.source) > 20 for p in priors.priors.values())
-    assert all(len(lv.source) > 20 for lv in priors.levers.values())
+    from forecast.models import REGISTRY
+    from forecast.models.base import model_priors
+
+    for spec in REGISTRY.values():
+        priors = model_priors(spec)
+        assert all(len(p.source) > 20 for p in priors.priors.values()), spec.name
+        assert all(len(lv.source) > 20 for lv in priors.levers.values()), spec.name
+
+
+def test_a_model_reads_shared_defaults_and_its_own_file_overrides_them(project):
+    from forecast.models import compute
+    from forecast.models.base import model_priors
+
+    shared = model_priors(compute.MODEL)
+    assert shared["compute_nu"].kwargs == {"alpha": 2.0, "beta": 0.1}  # priors/defaults.toml
+    path = project / "priors" / "compute.toml"
+    path.write_text(
+        path.read_text()
+        + '\n[priors.compute_nu]\ndist = "Gamma"\nkwargs = { alpha = 3.0, beta = 0.1 }\n'
+        'unit = "degrees of freedom"\nsource = "a test overriding the shared default"\n'
+    )
+    own = model_priors(compute.MODEL)
+    assert own["compute_nu"].kwargs["alpha"] == 3.0 and own.sha256 != shared.sha256
+    (project / "priors" / "defaults.toml").unlink()
+    with pytest.raises(InputError, match="shared default priors file is missing"):
+        model_priors(compute.MODEL)  # compute_slope_drift has no table of its own
+
+
+def test_a_prior_stated_as_an_interval_keeps_it_for_the_report(project):
+    prior = PriorSpec(
+        dist="LogNormal",
+        interval=[0.1, 0.4],
+        interval_prob=0.95,
+        unit="fraction",
+        source="a source",
+    )
+    assert prior.stated_interval == (0.1, 0.4) and prior.interval is None
+    assert prior.quantile(np.array([0.025, 0.975])) == pytest.approx([0.1, 0.4])
 
 
 def test_lever_range_is_enforced(project):
-    priors = load_priors("datawall", datawall.PRIOR_NAMES, datawall.LEVER_NAMES)
+    priors = load_priors(
+        "datawall",
+        datawall.PRIOR_NAMES,
+        datawall.LEVER_NAMES,
+        defaults=datawall.MODEL.prior_defaults,
+    )
     with pytest.raises(InputError, match="outside the allowed range"):
         priors.levers["demand_weight_historical"].check("w", 1.5, "scenario.toml")
 

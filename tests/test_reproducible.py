@@ -9,10 +9,10 @@ SCRIPT = """
 import numpy as np
 from forecast.data import load_table
 from forecast.models import REGISTRY
-from forecast.priors import load_priors
+from forecast.models.base import model_priors
 for spec in REGISTRY.values():
     inputs = spec.select({t: load_table(t) for t in spec.tables}, dict(spec.fit_options))
-    model = spec.build(inputs, load_priors(spec.name, spec.prior_names, spec.lever_names))
+    model = spec.build(inputs, model_priors(spec))
     point = {k: v + 0.1 for k, v in model.initial_point().items()}
     print(spec.name, float(model.compile_logp()(point)).hex(),
           np.asarray(model.compile_dlogp()(point)).tobytes().hex())

@@ -8,8 +8,7 @@ from scipy.optimize import minimize_scalar
 from forecast.data import TABLES, read_rows
 from forecast.errors import InputError
 from forecast.models import scaling
-from forecast.models.base import FitInputs
-from forecast.priors import load_priors
+from forecast.models.base import FitInputs, model_priors
 
 from .conftest import REPO, sample_small
 
@@ -93,7 +92,7 @@ def simulated_inputs(rng, truth, n_runs=120, n_releases=60):
 def test_recovers_known_exponents_and_overtraining_trend(project, rng):
     truth = dict(e=1.8, a=480.0, b=2000.0, alpha=0.35, beta=0.37)
     inputs = simulated_inputs(rng, truth)
-    priors = load_priors("scaling", scaling.PRIOR_NAMES)
+    priors = model_priors(scaling.MODEL)
     tree = sample_small(scaling.build(inputs, priors), seed=5, target_accept=0.95)
     post = tree["posterior"]
     expected = {"alpha": 0.35, "beta": 0.37, "irreducible_loss": 1.8, **OVERTRAINING_TRUTH}

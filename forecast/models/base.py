@@ -6,6 +6,7 @@ likelihood, derived quantities) and ends by declaring one :class:`ModelSpec`.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -17,7 +18,26 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
-from forecast.priors import PriorSet
+from forecast.priors import PriorSet, load_priors
+
+
+class Tables(dict):
+    """The tables a model selects from, cut at ``as_of``: the date the cut's data end.
+
+    A selection may depend on it (the compute model's yearly maxima take only the calendar
+    years the cut covers whole); a plain mapping reads as cut today.
+    """
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> None:
+        super().__init__(frames)
+        self.as_of = as_of
+
+
+def cut_date(tables: Mapping[str, pd.DataFrame]) -> dt.date:
+    """Return the date a mapping of tables is cut at (today for a plain mapping)."""
+    from forecast.settings import today
+
+    return getattr(tables, "as_of", None) or today()
 
 
 @dataclass(frozen=True)
@@ -36,6 +56,9 @@ class FitInputs:
     #: The data table each group's rows come from (``{"fit_data": "models", ...}``), named in
     #: messages about them.
     row_tables: Mapping[str, str] = field(default_factory=dict)
+    #: The fit options the rows were selected with (the builder reads a trend's form there);
+    #: set by :func:`forecast.fit.plan`, not hashed (the fit's config holds them).
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     def all_rows(self) -> dict[str, pd.DataFrame]:
         """Return every observation table keyed by its run group (``fit_data``, ...)."""
@@ -132,6 +155,24 @@ class ModelSpec:
     #: The years ``headline`` reads, for a model whose year-grid output no other model reads.
     #: Its ``derive`` then takes ``years=`` and a lever sweep derives it at these years only.
     headline_years: tuple[int, ...] | None = None
+    #: Priors the model's file may leave to ``priors/defaults.toml``: name -> default's name.
+    prior_defaults: Mapping[str, str] = field(default_factory=dict)
+    #: Observation groups that may be empty at an as-of cut (their parameters then rest on
+    #: their priors, and the run says so); every other group needs ``fit.MIN_ROWS`` rows.
+    optional_groups: tuple[str, ...] = ()
+    #: The least NUTS acceptance target the model's geometry needs (a local linear trend's
+    #: heavy-tailed steps need small steps); the sampler's own is used where it is higher.
+    target_accept: float | None = None
+
+
+def fit_options(inputs: FitInputs, defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the options a model's builder reads: its defaults, and those the fit was given."""
+    return {**defaults, **inputs.options}
+
+
+def model_priors(spec: ModelSpec) -> PriorSet:
+    """Return a model's priors and levers: its file, with the shared defaults it may read."""
+    return load_priors(spec.name, spec.prior_names, spec.lever_names, defaults=spec.prior_defaults)
 
 
 #: Values of every ``population`` fit option: Epoch's frontier flag, or every row.

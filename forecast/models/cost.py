@@ -56,9 +56,26 @@ import xarray as xr
 from forecast import summary
 from forecast.data import decimal_year
 from forecast.models import compute
-from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
+from forecast.models.base import (
+    POPULATIONS,
+    FitInputs,
+    ModelSpec,
+    Quantity,
+    canonical_order,
+    fit_options,
+    lever,
+)
 from forecast.models.crossing import crossing_years
-from forecast.models.trend import add_log_linear_trend, project_log10, trend_prior_names
+from forecast.models.trend import (
+    TREND_FORMS,
+    add_trend,
+    latest_log10_growth,
+    log10_trend_then,
+    trend_curve,
+    trend_kinks,
+    trend_prior_defaults,
+    trend_prior_names,
+)
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
 from forecast.tables.cost import COST_COLUMNS
@@ -142,15 +159,31 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     a = inputs.arrays
     with pm.Model(coords=inputs.coords) as model:
         t_run = a["run_years_since_origin"]
-        add_log_linear_trend("run_compute", t_run, a["run_log10_compute"], priors, dims="run")
+        forms = fit_options(inputs, MODEL.fit_options)
+        add_trend(
+            "run_compute",
+            t_run,
+            a["run_log10_compute"],
+            priors,
+            dims="run",
+            form=forms["run_compute_trend_form"],
+        )
         # log10 cost_i = log10 C_i - log10 (FLOP per dollar)_i: the cost likelihood given compute.
-        add_log_linear_trend("flop_per_usd", t_run, a["run_log10_flop_per_usd"], priors, dims="run")
-        add_log_linear_trend(
+        add_trend(
+            "flop_per_usd",
+            t_run,
+            a["run_log10_flop_per_usd"],
+            priors,
+            dims="run",
+            form=forms["flop_per_usd_trend_form"],
+        )
+        add_trend(
             "hardware",
             a["chip_years_since_origin"],
             a["chip_log10_flop_per_s_per_usd"],
             priors,
             dims="chip",
+            form=forms["hardware_trend_form"],
         )
         pm.Data("cost_reference_year", a["cost_reference_year"])
     return model
@@ -159,19 +192,23 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
 def flop_per_usd_log10(curve: Mapping[str, Any], years: Any) -> xr.DataArray:
     """Return log10 training FLOP per 2023 USD at ``years``.
 
-    The fitted trend up to the newest costed run (``cost_reference_year``), then the rate
-    ``flop_per_usd_log10_growth_after`` (the lever's, else the fitted one): log-linear with one
-    kink, so a model downstream (the walls) evaluates it exactly at any year from the draws
-    and that one stored rate.
+    The fitted trend (its stored curve) up to the newest costed run (``cost_reference_year``),
+    then the rate ``flop_per_usd_log10_growth_after`` where the lever sets it (NaN: the trend
+    goes on), so a model downstream (the walls) evaluates it exactly at any year, log-linear
+    between :func:`flop_per_usd_kinks`.
     """
-    reference = curve["cost_reference_year"]
-    trend = project_log10(
-        curve["flop_per_usd_intercept"],
-        curve["flop_per_usd_slope"],
-        np.minimum(years, reference),
-        SETTINGS.year_origin,
+    return log10_trend_then(
+        curve,
+        "flop_per_usd",
+        years,
+        curve["cost_reference_year"],
+        curve["flop_per_usd_log10_growth_after"],
     )
-    return trend + curve["flop_per_usd_log10_growth_after"] * np.maximum(years - reference, 0.0)
+
+
+def flop_per_usd_kinks(curve: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Return the years where the FLOP-per-dollar path may change slope."""
+    return (*trend_kinks(curve, "flop_per_usd"), curve["cost_reference_year"])
 
 
 def derive(
@@ -205,21 +242,20 @@ def derive(
     """
     years = compute.year_coord() if years is None else years
     comp = upstream["compute"]
-    reference = posterior["cost_reference_year"]
-    fpu_b = posterior["flop_per_usd_slope"]
     after = lever(levers, "flop_per_usd_growth_per_year")
+    curve = trend_curve(posterior, "flop_per_usd", seed=seed).assign(
+        cost_reference_year=posterior["cost_reference_year"],
+        flop_per_usd_log10_growth_after=xr.DataArray(np.nan) if after is None else np.log10(after),
+    )
+    fpu_b = latest_log10_growth(curve, "flop_per_usd")
     fpu_b_after = fpu_b if after is None else np.log10(after)
-    curve = {
-        "cost_reference_year": reference,
-        "flop_per_usd_intercept": posterior["flop_per_usd_intercept"],
-        "flop_per_usd_slope": fpu_b,
-        "flop_per_usd_log10_growth_after": fpu_b_after,
-    }
-
-    offset = comp["largest_run_log10_offset"]
+    run_compute_b = latest_log10_growth(
+        trend_curve(posterior, "run_compute", seed=seed), "run_compute"
+    )
+    hardware_b = latest_log10_growth(trend_curve(posterior, "hardware", seed=seed), "hardware")
 
     def log10_largest_cost(y: Any) -> Any:
-        return compute.log10_compute(comp, y) + offset - flop_per_usd_log10(curve, y)
+        return compute.log10_largest_run(comp, y) - flop_per_usd_log10(curve, y)
 
     def milestone_gaps(y: Any) -> list[Any]:
         cost_usd = log10_largest_cost(y)
@@ -230,11 +266,11 @@ def derive(
         milestone_gaps,
         start=SEARCH_START_YEAR,
         stop=SETTINGS.horizon_year,
-        knots=(reference,),
+        knots=(*flop_per_usd_kinks(curve), *compute.kinks(comp)),
     )
     milestones = dict(zip(MILESTONES_USD, years_at, strict=True))
-    fitted_growth = 10 ** (posterior["run_compute_slope"] - fpu_b)
-    projected_growth = 10 ** (comp["compute_slope"] - fpu_b_after)
+    fitted_growth = 10 ** (run_compute_b - fpu_b)
+    projected_growth = 10 ** (compute.log10_growth(comp) - fpu_b_after)
     log10_fpu_years = flop_per_usd_log10(curve, years)
     return canonical_order(
         xr.Dataset(
@@ -246,12 +282,12 @@ def derive(
                 "cost_growth_per_year": fitted_growth,
                 "projected_cost_growth_per_year": projected_growth,
                 "cost_growth_ratio": fitted_growth / projected_growth,
-                "run_compute_growth_per_year": 10 ** posterior["run_compute_slope"],
-                "shared_compute_growth_per_year": 10 ** comp["compute_slope"],
+                "run_compute_growth_per_year": 10**run_compute_b,
+                "shared_compute_growth_per_year": comp["compute_growth_per_year"],
                 "flop_per_usd_growth_per_year": 10**fpu_b,
-                "hardware_price_performance_growth_per_year": 10 ** posterior["hardware_slope"],
-                "flop_per_usd_log10_growth_after": fpu_b_after,
+                "hardware_price_performance_growth_per_year": 10**hardware_b,
                 **milestones,
+                **curve.data_vars,
             }
         )
     )
@@ -306,13 +342,20 @@ MODEL = ModelSpec(
         "include_imputed_hardware": True,
         "hardware_precision": "fp16_tensor",
         "hardware_market": "datacenter",
+        "run_compute_trend_form": "linear",
+        "flop_per_usd_trend_form": "linear",
+        "hardware_trend_form": "linear",
     },
     fit_choices={
         "cost_method": tuple(COST_METHODS),
         "population": POPULATIONS,
         "hardware_precision": ("fp16_tensor", "fp32"),
         "hardware_market": ("datacenter", "all"),
+        "run_compute_trend_form": TREND_FORMS,
+        "flop_per_usd_trend_form": TREND_FORMS,
+        "hardware_trend_form": TREND_FORMS,
     },
+    prior_defaults=trend_prior_defaults("run_compute", "flop_per_usd", "hardware"),
     requires=("compute",),
     headline_years=HEADLINE_YEARS,
 )

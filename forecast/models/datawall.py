@@ -60,10 +60,20 @@ from forecast.models.base import (
     Quantity,
     canonical_order,
     draw_uniforms,
+    fit_options,
     lever,
 )
 from forecast.models.crossing import linear_crossing_year, log_sum_crossing_year
-from forecast.models.trend import add_trend_from_inputs, trend_prior_names
+from forecast.models.trend import (
+    TREND_FORMS,
+    add_trend_from_inputs,
+    latest_log10_growth,
+    log10_trend,
+    trend_curve,
+    trend_kinks,
+    trend_prior_defaults,
+    trend_prior_names,
+)
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
 
@@ -105,7 +115,9 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
 def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     """Build the data-wall model: the dataset-size trend plus the stock parts."""
     with pm.Model(coords=inputs.coords) as model:
-        add_trend_from_inputs("dataset", inputs, priors)
+        add_trend_from_inputs(
+            "dataset", inputs, priors, form=fit_options(inputs, MODEL.fit_options)["trend_form"]
+        )
         for name in FORWARD_PARAMETERS:
             priors[name].create(name)
     return model
@@ -243,11 +255,10 @@ def derive(
     -------
     xarray.Dataset
     """
-    origin = SETTINGS.year_origin
     years = compute.year_coord() if years is None else years
     parts = {name: lever(levers, name, posterior[name]) for name in FORWARD_PARAMETERS}
     weight = lever(levers, "demand_weight_historical")
-    hist_a, hist_b = posterior["dataset_intercept"], posterior["dataset_slope"]
+    historical = trend_curve(posterior, "dataset", seed=seed)
     comp = upstream["compute"]
 
     # k and m: fixed by a lever, else read per draw from the scaling posterior.
@@ -275,13 +286,16 @@ def derive(
     use_historical = draw_uniforms(posterior, seed) < weight
 
     def log_demand_hist(y: Any) -> Any:
-        return hist_a + hist_b * (y - origin)
+        return log10_trend(historical, "dataset", y)
 
     def log_demand_compute(y: Any) -> Any:
         return log10_tokens_for_flop(curve, law, comp, y, compute.log10_compute(comp, y))
 
     # The demands are log-linear up to the overtraining hold year.
-    kinks = {"historical": (), "compute": () if hold is None else (hold,)}
+    kinks = {
+        "historical": trend_kinks(historical, "dataset"),
+        "compute": (*compute.kinks(comp), *(() if hold is None else (hold,))),
+    }
     exhaustion = {
         key: stock_crossing_year(fn, curve, kinks[key], start=2000.0, stop=SETTINGS.horizon_year)
         for key, fn in (("historical", log_demand_hist), ("compute", log_demand_compute))
@@ -299,7 +313,7 @@ def derive(
                 "raw_stock_tokens_2024": 10**raw0,
                 "effective_stock_tokens_2024": 10**eff0,
                 "stock_growth_per_year": 10**stock_g,
-                "dataset_growth_per_year": 10**hist_b,
+                "dataset_growth_per_year": 10 ** latest_log10_growth(historical, "dataset"),
                 "compute_optimal_tokens_per_param": 10**log_k_years
                 + xr.zeros_like(years, dtype=float),
                 "overtraining_factor": 10**log_m_years + xr.zeros_like(years, dtype=float),
@@ -385,8 +399,9 @@ MODEL = ModelSpec(
     # tokens seen: encoders trained for tens of epochs on small corpora (RoBERTa, T5) count at
     # their dataset size, so the trend starts with the compute trend, at the table's first
     # year, fixed before any backtest cut (no start date chosen by looking at the data).
-    fit_options={"population": "frontier", "start_date": "2018-01-01"},
-    fit_choices={"population": POPULATIONS},
+    fit_options={"population": "frontier", "start_date": "2018-01-01", "trend_form": "linear"},
+    fit_choices={"population": POPULATIONS, "trend_form": TREND_FORMS},
+    prior_defaults=trend_prior_defaults("dataset"),
     requires=("compute", "scaling"),
     # No headline reads a year (the walls read the stock curve, not the grid).
     headline_years=(),

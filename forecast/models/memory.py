@@ -51,8 +51,19 @@ import xarray as xr
 
 from forecast.data import decimal_year
 from forecast.models import compute
-from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, lever
-from forecast.models.trend import add_log_linear_trend, project_log10, trend_prior_names
+from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, fit_options, lever
+from forecast.models.trend import (
+    TREND_FORMS,
+    add_trend,
+    latest_log10_growth,
+    log10_trend,
+    log10_trend_then,
+    project_log10,
+    trend_curve,
+    trend_kinks,
+    trend_prior_defaults,
+    trend_prior_names,
+)
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
 
@@ -128,13 +139,22 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     """Build the HBM trend and the joint accelerator bandwidth / FLOP/s model."""
     a = inputs.arrays
     with pm.Model(coords=inputs.coords) as model:
-        add_log_linear_trend("hbm", a["hbm_years_since_origin"], a["hbm_log10"], priors, dims="hbm")
-        add_log_linear_trend(
+        forms = fit_options(inputs, MODEL.fit_options)
+        add_trend(
+            "hbm",
+            a["hbm_years_since_origin"],
+            a["hbm_log10"],
+            priors,
+            dims="hbm",
+            form=forms["hbm_trend_form"],
+        )
+        add_trend(
             "flop_per_watt",
             a["flop_per_watt_years_since_origin"],
             a["flop_per_watt_log10"],
             priors,
             dims="rated_accelerator",
+            form=forms["flop_per_watt_trend_form"],
         )
         t = pm.Data("accel_years_since_origin", a["accel_years_since_origin"], dims="accelerator")
         p = {name: priors[name].create(name) for name in ACCEL_TREND_PRIORS}
@@ -164,23 +184,26 @@ def _capped(log10_value: xr.DataArray, cap: Any) -> xr.DataArray:
     return log10_value if cap is None else np.minimum(log10_value, np.log10(cap))
 
 
-def flop_per_watt_log10(curve: xr.Dataset, years: Any) -> xr.DataArray:
+def flop_per_watt_log10(curve: Mapping[str, Any], years: Any) -> xr.DataArray:
     """Return log10 accelerator FLOP/s per watt of TDP at ``years``.
 
-    The fitted trend, then from :data:`LEVER_START_YEAR` on the rate
-    ``flop_per_watt_log10_growth_after`` (the lever's, else the fitted one): log-linear with one
-    kink, so a model downstream (the walls) evaluates it exactly at any year from the draws and
-    that one stored rate.
+    The fitted trend (its stored curve), then from :data:`LEVER_START_YEAR` on the rate
+    ``flop_per_watt_log10_growth_after`` where the lever sets it (NaN: the trend goes on), so a
+    model downstream (the walls) evaluates it exactly at any year, log-linear between
+    :func:`flop_per_watt_kinks`.
     """
-    trend = project_log10(
-        curve["flop_per_watt_intercept"],
-        curve["flop_per_watt_slope"],
-        np.minimum(years, LEVER_START_YEAR),
-        SETTINGS.year_origin,
+    return log10_trend_then(
+        curve,
+        "flop_per_watt",
+        years,
+        LEVER_START_YEAR,
+        curve["flop_per_watt_log10_growth_after"],
     )
-    return trend + curve["flop_per_watt_log10_growth_after"] * np.maximum(
-        years - LEVER_START_YEAR, 0.0
-    )
+
+
+def flop_per_watt_kinks(curve: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Return the years where the FLOP-per-watt path may change slope."""
+    return (*trend_kinks(curve, "flop_per_watt"), LEVER_START_YEAR)
 
 
 def derive(
@@ -196,10 +219,12 @@ def derive(
     """
     origin = SETTINGS.year_origin
     years = compute.year_coord() if years is None else years
+    hbm = trend_curve(posterior, "hbm", seed=seed)
     log10_stack_tbps = _capped(
-        project_log10(posterior["hbm_intercept"], posterior["hbm_slope"], years, origin) - 3.0,
+        log10_trend(hbm, "hbm", years) - 3.0,
         lever(levers, "hbm_stack_bandwidth_cap_tbps"),
     )
+    hbm_growth = latest_log10_growth(hbm, "hbm")
     b_bw, b_fl = posterior["accel_bandwidth_slope"], posterior["accel_flops_slope"]
     log10_bw_tbps = _capped(
         project_log10(posterior["accel_bandwidth_intercept"], b_bw, years, origin),
@@ -207,14 +232,10 @@ def derive(
     )
     log10_tflops = project_log10(posterior["accel_flops_intercept"], b_fl, years, origin)
     fpw_after = lever(levers, "flop_per_watt_growth_per_year")
-    fpw = xr.Dataset(
-        {
-            "flop_per_watt_intercept": posterior["flop_per_watt_intercept"],
-            "flop_per_watt_slope": posterior["flop_per_watt_slope"],
-            "flop_per_watt_log10_growth_after": posterior["flop_per_watt_slope"]
-            if fpw_after is None
-            else np.log10(fpw_after),
-        }
+    fpw = trend_curve(posterior, "flop_per_watt", seed=seed).assign(
+        flop_per_watt_log10_growth_after=xr.DataArray(np.nan)
+        if fpw_after is None
+        else np.log10(fpw_after)
     )
     weight_bytes = lever(levers, "decode_active_parameters") * lever(
         levers, "decode_bytes_per_param"
@@ -227,15 +248,15 @@ def derive(
                 "accelerator_bf16_tflops": 10**log10_tflops,
                 "bytes_per_flop": 10 ** (log10_bw_tbps - log10_tflops),
                 "decode_tokens_per_second": 10 ** (log10_bw_tbps + 12.0) / weight_bytes,
-                "hbm_stack_bandwidth_growth_per_year": 10 ** posterior["hbm_slope"],
+                "hbm_stack_bandwidth_growth_per_year": 10**hbm_growth,
                 "accelerator_bandwidth_growth_per_year": 10**b_bw,
                 "flops_growth_per_year": 10**b_fl,
                 "bytes_per_flop_change_per_year": 10 ** (b_bw - b_fl),
-                "stacks_per_package_growth_per_year": 10 ** (b_bw - posterior["hbm_slope"]),
+                "stacks_per_package_growth_per_year": 10 ** (b_bw - hbm_growth),
                 "accel_correlation": posterior["accel_correlation"],
                 "accelerator_flop_per_s_per_watt": 10 ** flop_per_watt_log10(fpw, years),
-                "flop_per_watt_growth_per_year": 10 ** posterior["flop_per_watt_slope"],
-                "flop_per_watt_log10_growth_after": fpw["flop_per_watt_log10_growth_after"],
+                "flop_per_watt_growth_per_year": 10 ** latest_log10_growth(fpw, "flop_per_watt"),
+                **fpw.data_vars,
             }
         )
     )
@@ -288,5 +309,11 @@ MODEL = ModelSpec(
     derive=derive,
     headline=headline,
     headline_years=HEADLINE_YEARS,
-    fit_options={"include_announced": False},
+    fit_options={
+        "include_announced": False,
+        "hbm_trend_form": "linear",
+        "flop_per_watt_trend_form": "linear",
+    },
+    fit_choices={"hbm_trend_form": TREND_FORMS, "flop_per_watt_trend_form": TREND_FORMS},
+    prior_defaults=trend_prior_defaults("hbm", "flop_per_watt") | {"accel_nu": "trend_nu"},
 )

@@ -57,12 +57,26 @@ import xarray as xr
 
 from forecast import summary
 from forecast.models import compute
-from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order, lever
+from forecast.models.base import (
+    POPULATIONS,
+    FitInputs,
+    ModelSpec,
+    Quantity,
+    canonical_order,
+    fit_options,
+    lever,
+)
 from forecast.models.crossing import crossing_years
 from forecast.models.trend import (
+    TREND_FORMS,
     add_trend_from_inputs,
+    latest_log10_growth,
+    log10_trend,
     project_log10,
     quantile_offset,
+    trend_curve,
+    trend_kinks,
+    trend_prior_defaults,
     trend_prior_names,
 )
 from forecast.priors import PriorSet
@@ -162,7 +176,9 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     """Build the power model: run-power trend, capacity series, grid lag, forward priors."""
     a = inputs.arrays
     with pm.Model(coords=inputs.coords) as model:
-        add_trend_from_inputs("power", inputs, priors)
+        add_trend_from_inputs(
+            "power", inputs, priors, form=fit_options(inputs, MODEL.fit_options)["trend_form"]
+        )
 
         series = pm.Data("capacity_series", a["capacity_series"], dims="capacity_obs")
         t_cap = pm.Data(
@@ -306,10 +322,10 @@ def derive(
 
     nu, sigma = posterior["power_nu"], posterior["power_sigma"]
     offset = quantile_offset(sigma, nu, quantile)
-    intercept, slope = posterior["power_intercept"], posterior["power_slope"]
+    run_power = trend_curve(posterior, "power", seed=seed)
 
     def log10_frontier_mw(y: Any) -> Any:
-        return project_log10(intercept, slope, y, origin)
+        return log10_trend(run_power, "power", y)
 
     def log10_largest_mw(y: Any) -> Any:
         return log10_frontier_mw(y) + offset
@@ -320,14 +336,17 @@ def derive(
 
     # Both walls in one walk over the supply's kinks: exact, no year grid.
     single_campus_wall, distributed_wall = crossing_years(
-        wall_gaps, start=2018.0, stop=SETTINGS.horizon_year, knots=supply_knots(curves)
+        wall_gaps,
+        start=2018.0,
+        stop=SETTINGS.horizon_year,
+        knots=(*supply_knots(curves), *trend_kinks(run_power, "power")),
     )
 
-    compute_growth = 10 ** upstream["compute"]["compute_slope"]
+    compute_growth = upstream["compute"]["compute_growth_per_year"]
     implied = compute_growth / (
         p["flop_per_watt_growth"] * p["precision_gain_per_year"] * p["run_duration_growth"]
     )
-    power_growth = 10**slope
+    power_growth = 10 ** latest_log10_growth(run_power, "power")
     load_factor = posterior["load_factor"]
     cap_a, cap_b = posterior["capacity_intercept"], posterior["capacity_slope"]
     cap_b = xr.where(cap_b["series"] == "us_ai", curves["us_ai_log10_gw_slope"], cap_b)
@@ -407,10 +426,19 @@ MODEL = ModelSpec(
     derive=derive,
     headline=headline,
     extras=extras,
-    fit_options={"population": "frontier", "start_date": "2018-01-01", "include_estimates": True},
-    fit_choices={"population": POPULATIONS},
+    fit_options={
+        "population": "frontier",
+        "start_date": "2018-01-01",
+        "include_estimates": True,
+        "trend_form": "linear",
+    },
+    fit_choices={"population": POPULATIONS, "trend_form": TREND_FORMS},
+    prior_defaults=trend_prior_defaults("power"),
     requires=("compute",),
     headline_years=HEADLINE_YEARS,
+    # Interconnection-queue durations were first published in 2022 (LBNL "Queued Up"): a cut
+    # before then fits the lag trend on its prior alone.
+    optional_groups=("grid",),
     forward_bounds={
         "flop_per_watt_growth": (1.0, 3.0),
         "precision_gain_per_year": (1.0, 3.0),

@@ -66,7 +66,7 @@ LOG_D_REF = float(np.log(1e10))
 LAW_PRIOR_NAMES = ("alpha", "beta", "log_a_ref", "log_b_ref", "irreducible_loss", "sigma", "nu")
 PRIOR_NAMES = (
     *LAW_PRIOR_NAMES,
-    *trend_prior_names("overtraining"),
+    *trend_prior_names("overtraining", "linear"),
     "overtraining_compute_slope",
 )
 #: Compute budgets (FLOP) of the derived compute-optimal allocation.
@@ -301,5 +301,9 @@ MODEL = ModelSpec(
         "overtraining_start_date": "2020-01-01",
     },
     fit_choices={"overtraining_population": POPULATIONS},
+    prior_defaults={"nu": "trend_nu", "overtraining_nu": "trend_nu"},
+    # Hoffmann et al.'s runs were public from 2022-03-29: a cut before then fits the loss law on
+    # its priors alone (the run records it), so the models downstream can still be fitted.
+    optional_groups=("fit_data",),
     requires=("compute",),
 )

@@ -243,7 +243,7 @@ def _parameters(
 
 def _log10_run(comp: Mapping[str, xr.DataArray], y: Any) -> xr.DataArray:
     """Return log10 FLOP of the largest training run at ``y``."""
-    return compute.log10_compute(comp, y) + comp["largest_run_log10_offset"]
+    return compute.log10_largest_run(comp, y)
 
 
 @reusable
@@ -270,7 +270,7 @@ def _data_constraint(
     wall = datawall.stock_crossing_year(
         lambda y: datawall.log10_tokens_for_flop(data, law, comp, y, _log10_run(comp, y)),
         data,
-        (hold,),
+        (hold, *compute.kinks(comp)),
         start=start,
         stop=stop,
     )
@@ -320,7 +320,7 @@ def _power_constraint(
         power_gaps,
         start=start,
         stop=stop,
-        knots=(*power.supply_knots(curves), memory.LEVER_START_YEAR),
+        knots=(*power.supply_knots(curves), *memory.flop_per_watt_kinks(fpw), *compute.kinks(comp)),
     )
     campus = 10 ** (power.campus_log10_gw(curves, years) + log10_flop_per_gw(years))
     distributed = 10 ** (power.lab_log10_gw(curves, years) + log10_flop_per_gw(years))
@@ -364,7 +364,8 @@ def _money_constraint(
         lambda y: _log10_run(comp, y) - log10_money(y),
         start=start,
         stop=stop,
-        knots=(cost_model["cost_reference_year"],),  # FLOP per $ changes rate there
+        # FLOP per $ changes rate at the newest costed run; the compute trend at its kinks.
+        knots=(*cost.flop_per_usd_kinks(cost_model), *compute.kinks(comp)),
     )
     return wall, 10 ** log10_money(years), 10 ** log10_spend(years)
 
