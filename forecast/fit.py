@@ -249,11 +249,15 @@ def with_upstream(
 
 
 def draws(tree: xr.DataTree) -> xr.Dataset:
-    """Return a run's posterior draws with its scalar data constants (0-d ``pm.Data``)."""
+    """Return a run's posterior draws with its data constants (its ``pm.Data``).
+
+    Scalars (a reference year) and arrays alike: the walls read their history records so.
+    """
     posterior = tree["posterior"].to_dataset()
     if "constant_data" in tree.children:
         constants = tree["constant_data"].to_dataset()
-        posterior = posterior.assign({k: v for k, v in constants.data_vars.items() if v.ndim == 0})
+        fresh = {k: v for k, v in constants.data_vars.items() if k not in posterior}
+        posterior = posterior.assign(fresh)
     return posterior
 
 

@@ -6,11 +6,13 @@ import datetime as dt
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
 from forecast import backtest
 from forecast.errors import InputError
+from forecast.scenarios import load_scenario
 from tests.conftest import SMALL, run_cli
 
 # --- scoring rules -------------------------------------------------------------------------
@@ -40,15 +42,12 @@ def test_crps_pairs_term_equals_the_brute_force_mean():
 
 
 def test_mixture_scores_of_a_single_draw_are_the_student_t_values():
-    one = np.array([1.0])
     y = np.array([1.0, 1.5, 3.0])
     t = np.array([0.0, 1.0, 2.0])
     scores = backtest.student_t_mixture_scores(
-        intercept=one,
-        slope=np.array([0.5]),
+        mu=(1.0 + 0.5 * t)[:, None],
         sigma=np.array([0.25]),
         nu=np.array([4.0]),
-        years_since_origin=t,
         log10_observed=y,
         rng=np.random.default_rng(2),
     )
@@ -82,21 +81,28 @@ def test_calibrated_forecasts_cover_at_their_nominal_rate():
         + posterior["slope"][pick] * t
         + 0.2 * rng.standard_t(30.0, t.size)
     )
+    mu = posterior["intercept"][None, :] + posterior["slope"][None, :] * t[:, None]
     scores = backtest.student_t_mixture_scores(
-        **posterior, years_since_origin=t, log10_observed=y, rng=rng
+        mu, posterior["sigma"], posterior["nu"], log10_observed=y, rng=rng
     )
     for p in backtest.INTERVALS:
         assert backtest.coverage(scores["pit"], p) == pytest.approx(p, abs=0.03)
 
 
+def _pits(pit: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"pit": pit, "label": [f"m{i}" for i in range(pit.size)]})
+
+
 def test_reading_names_narrow_wide_and_biased_forecasts():
     uniform = (np.arange(200) + 0.5) / 200
-    assert backtest.reading(uniform) == "consistent with calibration"
-    assert backtest.reading(np.full(50, 0.99)) == "intervals too narrow; forecasts too low"
-    assert backtest.reading(np.full(50, 0.02)) == "intervals too narrow; forecasts too high"
-    assert backtest.reading(np.full(50, 0.5)) == "intervals too wide"
-    # Three rows cannot show a miscalibration that sampling error would not explain.
-    assert backtest.reading(np.array([0.5, 0.7, 0.95])) == "consistent with calibration"
+    assert backtest.reading(_pits(uniform)) == "consistent with calibration"
+    narrow_low = backtest.reading(_pits(np.full(50, 0.99)))
+    assert narrow_low == "intervals too narrow; forecasts too low"
+    narrow_high = backtest.reading(_pits(np.full(50, 0.02)))
+    assert narrow_high == "intervals too narrow; forecasts too high"
+    assert backtest.reading(_pits(np.full(50, 0.5))) == "intervals too wide"
+    one = pd.DataFrame({"pit": [0.99, 0.98], "label": ["m", "m"]})
+    assert backtest.reading(one) == "too few releases to judge"
 
 
 # --- held-out rows and the as-of cut -------------------------------------------------------
@@ -120,24 +126,29 @@ def test_held_out_rows_are_those_published_after_the_cut(in_fitted, compute_back
     frontier_later = later[
         later["frontier"] & later["training_compute_flop"].notna() & (later["domain"] == "language")
     ]
-    assert set(compute_backtest["trend"].values) == {"compute"}
-    assert compute_backtest.sizes["obs"] == len(frontier_later) > 3
-    assert set(compute_backtest["label"].values) <= set(frontier_later["model"])
+    trends = set(compute_backtest["trend"].values)
+    assert {"compute", "largest_run"} <= trends
+    rows_scored = compute_backtest.where(compute_backtest["trend"] == "compute", drop=True)
+    assert rows_scored.sizes["obs"] == len(frontier_later) > 3
+    assert set(rows_scored["label"].values) <= set(frontier_later["model"])
     # A row dated before the cut whose figures were published after it is held out too (a
     # nowcast, at a negative horizon): the cut reads when a figure became public.
     early = frontier_later[frontier_later["publication_date"] <= "2024-06-30"]
-    assert (compute_backtest["horizon_years"] <= 0).sum() == len(early)
+    assert (rows_scored["horizon_years"] <= 0).sum() == len(early)
 
 
 def test_backtest_scores_are_finite_and_summarised(compute_backtest):
     rows = backtest.summarize(compute_backtest)
-    assert [r["model"] for r in rows] == ["compute", "all"]
-    overall = rows[-1]
-    assert overall["n"] == compute_backtest.sizes["obs"]
+    # One row per trend scored, none pooled.
+    assert {r["model"] for r in rows} == {"compute"}
+    assert sorted(r["trend"] for r in rows) == sorted(set(compute_backtest["trend"].values))
+    overall = next(r for r in rows if r["trend"] == "compute")
+    assert overall["n"] == int((compute_backtest["trend"] == "compute").sum())
+    assert 0.0 < overall["pit_mean"] < 1.0 and overall["coverage_80_se"] is not None
     for p in (50, 80, 95):
         assert 0.0 <= overall[f"coverage_{p}"] <= 1.0
     assert overall["coverage_50"] <= overall["coverage_80"] <= overall["coverage_95"]
-    assert overall["crps_log10"] > 0 and np.isfinite(overall["log_score"])
+    assert overall["crps"] > 0 and np.isfinite(overall["log_score"])
     assert json.loads(compute_backtest.attrs["as_of_dates"]) == ["2024-06-30"]
 
 
@@ -160,7 +171,9 @@ def test_bad_backtest_requests_are_refused(in_fitted, monkeypatch):
 
 
 def test_too_few_rows_skips_the_model_with_its_reason(in_fitted):
-    plans, skipped = backtest._plans_at(dt.date(2017, 1, 1), ["compute", "memory"], SMALL)
+    plans, skipped = backtest._plans_at(
+        dt.date(2017, 1, 1), ["compute", "memory"], SMALL, load_scenario("baseline")
+    )
     assert "compute" in skipped and "at least" in skipped["compute"]
 
 
@@ -185,10 +198,13 @@ def test_cli_prints_json(in_fitted, compute_backtest, capsys, monkeypatch):
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     assert report["as_of_dates"] == ["2024-06-30"]
-    overall = report["summary"][-1]
-    assert overall["model"] == "all" and overall["n"] == compute_backtest.sizes["obs"]
-    reference = backtest.summarize(compute_backtest)[-1]
-    assert overall["crps_log10"] == pytest.approx(reference["crps_log10"])
+    printed = {(r["model"], r["trend"]): r for r in report["summary"]}
+    reference = {(r["model"], r["trend"]): r for r in backtest.summarize(compute_backtest)}
+    assert printed.keys() == reference.keys() and ("compute", "largest_run") in printed
+    for key, row in reference.items():
+        assert printed[key]["n"] == row["n"]
+        assert printed[key]["crps"] == pytest.approx(row["crps"])
+        assert printed[key]["pit_mean"] == pytest.approx(row["pit_mean"])
 
 
 def test_outlook_reports_the_stored_backtest(in_fitted, compute_backtest):

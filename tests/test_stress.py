@@ -132,7 +132,11 @@ def test_vectorised_chunks_equal_one_scenario_at_a_time(in_fitted, baseline, mon
 def test_prior_only_parameters_set_in_some_scenarios_share_a_chunk(in_fitted, baseline):
     # Each scenario fixes a different prior-only parameter (the others read their draws):
     # one chunk, NaN where unset, and each equals its scenario derived alone.
-    sets = ["power.lab_share=0.05", "power.largest_campus_2030_gw=3", "walls.watts_per_tdp_watt=2"]
+    sets = [
+        "power.lab_share=0.05",
+        "power.largest_campus_2030_gw=3",
+        "walls.amortized_cost_per_cluster_usd_year=0.3",
+    ]
     scenarios = [s for text in sets for s in stress.build_scenarios(sets=[text])[0][1:]]
     scenarios = stress.build_scenarios()[0] + scenarios
     together = _levers_only(scenarios, baseline)

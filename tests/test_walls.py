@@ -1,4 +1,4 @@
-"""The walls: each cap by hand, levers move only their cap, binding probabilities, contract."""
+"""The walls: each cap by hand, shared parameters, the history, levers, contract."""
 
 import json
 
@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 from forecast import fit
-from forecast.models import compute, walls
+from forecast.models import compute, power, walls
 
 from .conftest import compute_upstream, run_cli
 from .test_models import fake_posterior
@@ -16,15 +16,14 @@ YEARS = compute.year_coord()
 T = YEARS - 2020.0
 
 HAND = dict(
-    largest_developer_capex_2025_usd=1e11,
+    ai_capex_2025_usd_2023=4e11,
     capex_growth_per_year=1.0,
-    largest_run_capex_share=0.25,
     amortized_cost_per_cluster_usd_year=0.2,
-    watts_per_tdp_watt=2.0,
-    training_utilization=0.5,
-    run_duration_s=walls.SECONDS_PER_YEAR / 2,  # half a year
+    run_duration_2030_s=walls.SECONDS_PER_YEAR / 2,  # half a year
 )
 LEVERS = dict(low_precision_speedup=1.0)
+#: The records of history by hand: a 1e25 FLOP run in mid-2020 (far below every cap).
+RECORDS = dict(record_year=[2020.5], record_log10_flop=[25.0])
 
 
 def by_year(values):
@@ -32,7 +31,16 @@ def by_year(values):
     return xr.zeros_like(fake_posterior(x=0.0)["x"]) + xr.DataArray(values, coords=YEARS.coords)
 
 
-def upstream():
+def walls_posterior(records=RECORDS, conditioned=True, **hand):
+    post = fake_posterior(**(HAND | hand))
+    return post.assign(
+        record_year=("record", np.asarray(records["record_year"], float)),
+        record_log10_flop=("record", np.asarray(records["record_log10_flop"], float)),
+        condition_on_history=float(conditioned),
+    ).assign_coords(record=[f"r{i}" for i in range(len(records["record_year"]))])
+
+
+def upstream(lab_share=0.5, run_power_growth=2.0):
     comp = compute_upstream(
         fake_posterior(compute_intercept=26.0, compute_slope=0.6, compute_sigma=0.3, compute_nu=5)
     )
@@ -47,23 +55,24 @@ def upstream():
         overtraining_factor_fixed=5.0,
         overtraining_hold_year=np.nan,
     )
-    # The power model's supply curves: a flat 1 GW campus; one lab's 0.5 GW doubling yearly.
-    power = fake_posterior(
+    # The power model: a flat 1 GW campus; one developer's share of 1 GW of AI capacity
+    # doubling yearly; the largest run draws 10 MW in 2020, growing 2x a year (a straight
+    # trend, no offset); run duration grows 1.1x a year.
+    pw = fake_posterior(
         supply_reference_year=2100.0,
         supply_delay_years=0.0,
         campus_log10_gw_2025=0.0,
         campus_log10_gw_2030=0.0,
         campus_log10_growth_after_2030=0.0,
-        lab_log10_share=np.log10(0.5),
+        lab_log10_share=np.log10(lab_share),
         us_ai_log10_gw_intercept=0.0,
         us_ai_log10_gw_slope=np.log10(2.0),
+        power_intercept=1.0,
+        power_slope=np.log10(run_power_growth),
+        largest_run_power_log10_offset=0.0,
+        run_duration_growth=1.1,
     )
-    # Accelerators: 1e12 FLOP/s per W in 2020, x1.3 a year throughout.
-    memory = fake_posterior(
-        flop_per_watt_intercept=12.0,
-        flop_per_watt_slope=np.log10(1.3),
-        flop_per_watt_log10_growth_after=np.log10(1.3),
-    ).assign(decode_tokens_per_second=by_year(100.0 + 0 * T))
+    memory = fake_posterior(x=0.0).assign(decode_tokens_per_second=by_year(100.0 + 0 * T))
     # FLOP per dollar: 1e17 in 2020, x1.3 a year (the same rate after the newest costed run).
     cost = fake_posterior(
         cost_reference_year=2024.0,
@@ -73,12 +82,18 @@ def upstream():
     )
     scaling = xr.Dataset()  # k and m are fixed: the law is not read
     return dict(
-        compute=comp, scaling=scaling, datawall=datawall, power=power, memory=memory, cost=cost
+        compute=comp, scaling=scaling, datawall=datawall, power=pw, memory=memory, cost=cost
     )
 
 
-def derive(levers=LEVERS, **hand):
-    return walls.derive(fake_posterior(**(HAND | hand)), upstream(), levers, seed=0)
+def derive(levers=LEVERS, ups=None, **hand):
+    return walls.derive(walls_posterior(**hand), ups or upstream(), levers, seed=0)
+
+
+def duration_s(years):
+    return np.minimum(
+        walls.SECONDS_PER_YEAR / 2 * 1.1 ** (np.asarray(years) - 2030.0), walls.MAX_RUN_DURATION_S
+    )
 
 
 def test_each_cap_by_hand():
@@ -86,39 +101,81 @@ def test_each_cap_by_hand():
     caps = out["cap_flop"].isel(chain=0, draw=0)
     # data: C = 6 S^2 / (k m), S = 1e14 x 1.1^t, k m = 100
     np.testing.assert_allclose(caps.sel(constraint="data"), 6 * (1e14 * 1.1**T) ** 2 / 100)
-    # power: the larger of a flat 1 GW campus and 0.5 GW x 2^t, x FLOP per joule x duration
-    joules_per_gw = 1e9 * walls.SECONDS_PER_YEAR / 2
-    flop_per_joule = 1e12 * 1.3**T * 0.5 / 2.0
-    expected = np.maximum(1.0, 0.5 * 2.0**T) * joules_per_gw * flop_per_joule
-    np.testing.assert_allclose(caps.sel(constraint="power"), expected)
-    # money: $100B x 25% x 0.2 /yr x 0.5 yr = $2.5B, x FLOP per dollar
-    np.testing.assert_allclose(out["spend_ceiling_usd"].isel(chain=0, draw=0), 2.5e9)
-    np.testing.assert_allclose(caps.sel(constraint="money"), 2.5e9 * 1e17 * 1.3**T)
+    # power: the larger supply x the largest run's FLOP per GW (its compute over its power)
+    run_gw = 1e-2 * 2.0**T
+    flop_per_gw = 10 ** (26.0 + 0.6 * T) / run_gw
+    expected = np.maximum(1.0, 0.5 * 2.0**T) * flop_per_gw
+    np.testing.assert_allclose(caps.sel(constraint="power"), expected, rtol=1e-9)
+    # money: $400B x 50% (the power model's share) x 0.2 /yr x the duration, x FLOP per dollar
+    spend = 4e11 * 0.5 * 0.2 * duration_s(YEARS) / walls.SECONDS_PER_YEAR
+    np.testing.assert_allclose(out["spend_ceiling_usd"].isel(chain=0, draw=0), spend)
+    np.testing.assert_allclose(caps.sel(constraint="money"), spend * 1e17 * 1.3**T)
     # the largest feasible run is the smallest cap
     xr.testing.assert_allclose(out["max_feasible_run_flop"], out["cap_flop"].min("constraint"))
 
 
 def test_wall_years_by_hand():
     out = derive().isel(chain=0, draw=0)
-    # run: 26 + 0.6 t; money: log10(2.5e26) + t log10(1.3)
-    money = 2020 + (np.log10(2.5e26) - 26) / (0.6 - np.log10(1.3))
-    np.testing.assert_allclose(out["wall_year"].sel(constraint="money"), money, atol=1e-9)
-    # data: log10(6e26) + 2 t log10(1.1), above the run until it crosses
-    data = 2020 + (np.log10(6e26) - 26) / (0.6 - 2 * np.log10(1.1))
-    np.testing.assert_allclose(out["wall_year"].sel(constraint="data"), data, atol=1e-9)
-    # power: the run against max(1 GW, 0.5 GW x 2^t) x 1e9 J/GW-s x 0.5 yr x 1e12 x 1.3^t x 0.25
-    # FLOP/J: the campus binds until 2021, then the lab's share; solved exactly (no grid).
-    log10_gain = np.log10(1e9 * walls.SECONDS_PER_YEAR / 2 * 1e12 * 0.5 / 2.0)
     dense = np.linspace(2020.0, 2045.0, 2_500_001)
     t = dense - 2020.0
-    cap = np.log10(np.maximum(1.0, 0.5 * 2.0**t)) + log10_gain + t * np.log10(1.3)
-    crossed = (26.0 + 0.6 * t) >= cap
-    power = dense[np.argmax(crossed)] if crossed.any() else np.inf
-    np.testing.assert_allclose(out["wall_year"].sel(constraint="power"), power, atol=2e-5)
-    assert float(out["first_wall_year"]) == pytest.approx(min(money, data, power))
-    first = min({"money": money, "data": data, "power": power}.items(), key=lambda kv: kv[1])[0]
-    assert bool(out["binds_first"].sel(constraint=first))
+    run = 26.0 + 0.6 * t
+
+    def first(crossed):
+        return dense[np.argmax(crossed)] if crossed.any() else np.inf
+
+    spend = np.log10(4e11 * 0.5 * 0.2 * duration_s(dense) / walls.SECONDS_PER_YEAR)
+    money = first(run >= spend + 17.0 + t * np.log10(1.3))
+    data = 2020 + (np.log10(6e26) - 26) / (0.6 - 2 * np.log10(1.1))
+    # power: the run's 10 MW x 2^t against the campus (1 GW) and the share (0.5 GW x 2^t):
+    # it passes the campus in 2026.6 but never the share, which grows as fast.
+    run_gw = -2.0 + t * np.log10(2.0)
+    power_wall = first((run_gw >= 0.0) & (run_gw >= np.log10(0.5) + t * np.log10(2.0)))
+    np.testing.assert_allclose(out["wall_year"].sel(constraint="money"), money, atol=2e-5)
+    np.testing.assert_allclose(out["wall_year"].sel(constraint="data"), data, atol=1e-9)
+    assert float(out["wall_year"].sel(constraint="power")) == power_wall == np.inf
+    assert float(out["first_wall_year"]) == pytest.approx(min(money, data))
+    name = "money" if money < data else "data"
+    assert bool(out["binds_first"].sel(constraint=name))
     assert int(out["binds_first"].sum()) == 1
+
+
+def test_walls_largest_run_power_is_the_power_models():
+    # The power wall the walls find is where the power model's largest run (its own function)
+    # exceeds both supplies: one computation, not a restated FLOP-per-watt product.
+    ups = upstream(lab_share=0.05, run_power_growth=3.0)  # the run passes both supplies
+    out = derive(ups=ups).isel(chain=0, draw=0)
+    pw = ups["power"].isel(chain=0, draw=0)
+    year = float(out["wall_year"].sel(constraint="power"))
+    mw = float(power.log10_largest_run_mw(pw, xr.DataArray(year)))
+    assert mw == pytest.approx(
+        3.0
+        + max(
+            float(power.campus_log10_gw(pw, xr.DataArray(year))),
+            float(power.lab_log10_gw(pw, xr.DataArray(year))),
+        ),
+        abs=1e-9,
+    )
+    # and the cap in FLOP at any year, over the run's compute, is supply over the run's power
+    cap = out["cap_flop"].sel(constraint="power")
+    run_mw = 10 ** power.log10_largest_run_mw(pw, YEARS)
+    supply_mw = 1e3 * np.maximum(
+        10 ** power.campus_log10_gw(pw, YEARS), 10 ** power.lab_log10_gw(pw, YEARS)
+    )
+    np.testing.assert_allclose(cap / out["largest_run_flop"], supply_mw / run_mw, rtol=1e-9)
+
+
+def test_one_shared_share_moves_every_cap_that_reads_it_and_nothing_else():
+    base, more = derive(ups=upstream(0.5)), derive(ups=upstream(1.0))
+    cap = {
+        c: more["cap_flop"].sel(constraint=c) / base["cap_flop"].sel(constraint=c)
+        for c in walls.CONSTRAINTS
+    }
+    assert np.allclose(cap["data"], 1.0)
+    np.testing.assert_allclose(cap["money"], 2.0)  # the money cap is linear in the share
+    # the power cap reads it where the share binds (after the share passes the campus)
+    late = YEARS >= 2021
+    np.testing.assert_allclose(cap["power"].where(late, drop=True), 2.0)
+    xr.testing.assert_equal(more["largest_run_flop"], base["largest_run_flop"])
 
 
 def test_data_wall_with_synthetic_tokens_is_solved_on_the_curved_stock():
@@ -126,7 +183,7 @@ def test_data_wall_with_synthetic_tokens_is_solved_on_the_curved_stock():
     ups["datawall"] = ups["datawall"].assign(
         synthetic_tokens_2025=xr.DataArray(3e15), synthetic_growth_per_year=xr.DataArray(3.0)
     )
-    out = walls.derive(fake_posterior(**HAND), ups, LEVERS, seed=0).isel(chain=0, draw=0)
+    out = derive(ups=ups).isel(chain=0, draw=0)
     dense = np.linspace(2020.0, 2045.0, 2_500_001)
     t = dense - 2020.0
     stock = 1e14 * 1.1**t + np.where(dense >= 2025.0, 3e15 * 3.0 ** (dense - 2025.0), 0.0)
@@ -139,12 +196,12 @@ def test_data_wall_with_synthetic_tokens_is_solved_on_the_curved_stock():
 @pytest.mark.parametrize(
     ("changes", "moved"),
     [
-        ({"low_precision_speedup": 2.0}, "power"),
-        ({"capex_growth_per_year": 1.5}, "money"),
-        ({"largest_run_capex_share": 0.5}, "money"),
+        ({"capex_growth_per_year": 1.5}, {"money"}),
+        ({"amortized_cost_per_cluster_usd_year": 0.4}, {"money"}),
+        ({"low_precision_speedup": 2.0}, {"power", "money"}),
     ],
 )
-def test_a_lever_moves_only_its_cap(changes, moved):
+def test_a_lever_moves_only_the_caps_that_read_it(changes, moved):
     base = derive()
     levers = LEVERS | {k: v for k, v in changes.items() if k in LEVERS}
     hand = {k: v for k, v in changes.items() if k not in LEVERS}
@@ -153,18 +210,60 @@ def test_a_lever_moves_only_its_cap(changes, moved):
         same = np.allclose(
             out["cap_flop"].sel(constraint=constraint), base["cap_flop"].sel(constraint=constraint)
         )
-        assert same == (constraint != moved), constraint
+        assert same == (constraint not in moved), constraint
     xr.testing.assert_equal(out["largest_run_flop"], base["largest_run_flop"])
 
 
 def test_levers_broadcast_and_binding_probabilities_sum_to_one():
-    shares = xr.DataArray([0.05, 0.25, 1.0], dims="scenario")
-    out = derive(LEVERS | {"largest_run_capex_share": shares})
-    assert out["wall_year"].dims == ("scenario", "chain", "draw", "constraint")
-    money = out["wall_year"].sel(constraint="money")
+    amortized = xr.DataArray([0.2, 0.4, 0.8], dims="scenario")
+    out = derive(LEVERS | {"amortized_cost_per_cluster_usd_year": amortized})
+    assert set(out["wall_year"].dims) == {"scenario", "chain", "draw", "constraint"}
+    money = out["wall_year"].sel(constraint="money").isel(chain=0, draw=0)
     assert (money.diff("scenario") > 0).all()
     probs = walls.binding_probabilities(out.isel(scenario=1))
     assert sum(probs.values()) == pytest.approx(1.0)
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+def test_history_margins_by_hand():
+    out = derive()
+    margin = out["history_margin_oom"].isel(chain=0, draw=0, record=0)
+    t = 0.5
+    data = np.log10(6 * (1e14 * 1.1**t) ** 2 / 100) - 25.0
+    np.testing.assert_allclose(margin.sel(constraint="data"), data)
+    power_cap = np.log10(1e3) + (26.0 + 0.6 * t) - (1.0 + t * np.log10(2.0))
+    np.testing.assert_allclose(margin.sel(constraint="power"), power_cap - 25.0)
+    np.testing.assert_allclose(out["record_vs_trend_oom"].isel(chain=0, draw=0), 25.0 - 26.3)
+    assert float(out["history_accepted_share"]) == 1.0
+
+
+def test_a_cap_below_an_observed_run_has_no_posterior_mass():
+    # Three draws of the capital spending: the first puts the money cap below a 2021 record of
+    # 3e26 FLOP, the others above it. Conditioned, no draw keeps the first value.
+    post = walls_posterior(records=dict(record_year=[2021.0], record_log10_flop=[26.5]))
+    post["ai_capex_2025_usd_2023"] = post["ai_capex_2025_usd_2023"].copy(data=[[1e9, 4e11, 4e13]])
+    money_2021 = lambda out: out["history_margin_oom"].sel(constraint="money", record="r0")  # noqa: E731
+    free = walls.derive(post.assign(condition_on_history=0.0), upstream(), LEVERS, seed=0)
+    assert bool((money_2021(free) < 0).any())
+    kept = walls.derive(post, upstream(), LEVERS, seed=0)
+    assert bool((kept["history_margin_oom"] >= 0).all())
+    assert float(kept["history_accepted_share"]) == pytest.approx(2 / 3)
+    assert sorted(np.unique(kept["history_source_draw"].values)) == [1, 2]
+    summary = walls.history_summary(kept)
+    assert summary["p_cap_below_observed_run"] == {"data": 0.0, "power": 0.0, "money": 0.0}
+    assert walls.history_summary(free)["p_cap_below_observed_run"]["money"] == pytest.approx(1 / 3)
+
+
+def test_history_resamples_per_scenario():
+    growth = xr.DataArray([1.0, 3.0], dims="scenario")
+    post = walls_posterior(records=dict(record_year=[2021.0], record_log10_flop=[26.5]))
+    post["ai_capex_2025_usd_2023"] = post["ai_capex_2025_usd_2023"].copy(data=[[1e9, 4e11, 4e13]])
+    out = walls.derive(post, upstream(), LEVERS | {"capex_growth_per_year": growth}, seed=0)
+    assert bool((out["history_margin_oom"] >= 0).all())
+    share = out["history_accepted_share"]
+    assert share.dims == ("scenario",) and float(share.sel(scenario=0)) <= 1.0
 
 
 def test_a_failed_upstream_fit_flags_the_walls():
@@ -193,3 +292,9 @@ def test_forecast_walls_json_contract(in_fitted, capsys):
     assert sum(entry["p_binds_first"].values()) == pytest.approx(1.0)
     assert entry["p_binds_first"][first["label"]] == pytest.approx(first["median"])
     assert set(entry["unmodeled"]) == {"chip_production", "latency"}
+    history = entry["history"]
+    assert set(history["p_cap_below_observed_run"]) == set(walls.CONSTRAINTS)
+    assert max(history["p_cap_below_observed_run"].values()) == 0.0
+    assert 0.0 < history["accepted_share"] <= 1.0
+    assert history["record_run"]["flop"] > 1e25
+    assert 0.0 <= history["p_wall_before_latest_release"] <= 1.0

@@ -15,8 +15,8 @@ REGISTRY: dict[str, ModelSpec] = {
         compute.MODEL,
         scaling.MODEL,
         datawall.MODEL,
-        power.MODEL,
         memory.MODEL,
+        power.MODEL,
         cost.MODEL,
         walls.MODEL,
     )

@@ -181,14 +181,19 @@ def is_log_linear(curve: Mapping[str, Any]) -> bool:
 
 
 def log10_tokens_per_param(
-    curve: Mapping[str, Any], law: Mapping[str, Any] | None, comp: Mapping[str, Any], years: Any
+    curve: Mapping[str, Any],
+    law: Mapping[str, Any] | None,
+    comp: Mapping[str, Any],
+    years: Any,
+    log10_flop_at: Callable[[Mapping[str, Any], Any], Any] = compute.log10_compute,
 ) -> tuple[Any, Any]:
     """Return log10 of ``k`` (compute-optimal tokens per parameter) and ``m`` (overtraining).
 
     Each is the lever's fixed value where one is set (stored in ``curve``), else read per draw
-    from the scaling posterior ``law`` at the frontier compute of ``years`` (``m`` held from
-    the overtraining hold year on). Both are log-linear in the year between the hold year and
-    the window's ends.
+    from the scaling posterior ``law`` at the compute ``log10_flop_at(comp, years)`` (default
+    the frontier trend's; the walls read it at the largest run's), ``m`` held from the
+    overtraining hold year on. Both are log-linear in the year between the hold year and the
+    window's ends.
     """
 
     def either(fixed: xr.DataArray, from_law: Any) -> Any:
@@ -198,11 +203,11 @@ def log10_tokens_per_param(
         return from_law() if bool(missing.all()) else xr.where(missing, from_law(), np.log10(fixed))
 
     def law_k() -> Any:
-        return scaling.log10_optimal_ratio_draws(law, compute.log10_compute(comp, years))
+        return scaling.log10_optimal_ratio_draws(law, log10_flop_at(comp, years))
 
     def law_m() -> Any:
         held = np.minimum(years, curve["overtraining_hold_year"])
-        return scaling.log10_overtraining(law, held, compute.log10_compute(comp, held))
+        return scaling.log10_overtraining(law, held, log10_flop_at(comp, held))
 
     return (
         either(curve["tokens_per_param_fixed"], law_k),
@@ -216,13 +221,14 @@ def log10_tokens_for_flop(
     comp: Mapping[str, Any],
     years: Any,
     log10_flop: Any,
+    log10_flop_at: Callable[[Mapping[str, Any], Any], Any] = compute.log10_compute,
 ) -> Any:
     """Return log10 of the tokens a run of ``10**log10_flop`` FLOP trains on at ``years``.
 
     ``D = sqrt(k m C / 6)``: ``C = 6 N D`` with ``D = k m N`` tokens, ``k`` and ``m`` as
-    :func:`log10_tokens_per_param` gives them at ``years``.
+    :func:`log10_tokens_per_param` gives them at ``years`` (read at ``log10_flop_at``).
     """
-    log_k, log_m = log10_tokens_per_param(curve, law, comp, years)
+    log_k, log_m = log10_tokens_per_param(curve, law, comp, years, log10_flop_at)
     return 0.5 * (log_k + log_m - np.log10(6.0) + log10_flop)
 
 

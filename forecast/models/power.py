@@ -14,8 +14,18 @@ at the ``largest_run_quantile`` (the compute model's lever, 0.9) of the fitted S
 
 Structural check against compute (Epoch AI, "The power required to train frontier AI models is
 doubling annually", 2024): power growth = compute growth / (FLOP-per-watt growth x precision
-gain x run-duration growth). The compute growth is the ``compute`` model's posterior; the three
-divisors are priors with sources. The implied growth is derived per draw beside the fitted one.
+gain x run-duration growth). The compute growth is the ``compute`` model's posterior and the
+FLOP-per-watt growth the ``memory`` model's fitted accelerator trend (one FLOP-per-watt path for
+every model); precision and duration growth are priors with sources. The implied growth is
+derived per draw beside the fitted one.
+
+The largest run's power, read by the walls
+------------------------------------------
+The walls read the largest run's power from here (:func:`log10_largest_run_mw`: the fitted
+trend plus the offset above), not from a restated FLOP-per-watt product, so the walls' power
+cap and this model's walls are one computation. The share of AI capacity one developer puts
+behind its largest run (``lab_share``) is the one share every cap reads: the walls' money cap
+applies it to capital spending.
 
 Supply: campus, data-centre capacity, grid connection
 -----------------------------------------------------
@@ -97,7 +107,6 @@ LAG_METRIC = "interconnection_median_years"
 HEADLINE_YEARS = (2026, 2030)
 
 FORWARD_PARAMETERS = (
-    "flop_per_watt_growth",
     "precision_gain_per_year",
     "run_duration_growth",
     "largest_campus_2025_gw",
@@ -286,6 +295,20 @@ def supply_knots(curves: xr.Dataset) -> tuple[Any, ...]:
     return (reference, reference + delay, y30, y30 + delay)
 
 
+def log10_largest_run_mw(run: Mapping[str, Any], years: Any) -> xr.DataArray:
+    """Return log10 MW of the largest training run at ``years``, from this model's derived run.
+
+    The fitted run-power trend plus the largest run's offset above it: what this model's walls
+    and the walls' power cap both read.
+    """
+    return log10_trend(run, "power", years) + run["largest_run_power_log10_offset"]
+
+
+def largest_run_kinks(run: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Return the years where the run-power trend may change slope."""
+    return trend_kinks(run, "power")
+
+
 def derive(
     posterior: xr.Dataset,
     upstream: Mapping[str, xr.Dataset],
@@ -300,7 +323,8 @@ def derive(
     posterior : xarray.Dataset
         Draws of this model's parameters, dims ``(chain, draw)`` (``series`` for capacity).
     upstream : mapping
-        ``{"compute": posterior of the compute trend}``, same ``(chain, draw)``.
+        ``compute`` (the compute trend) and ``memory`` (the FLOP-per-watt trend), same
+        ``(chain, draw)``.
     levers : mapping
         Lever values and optional fixed values of :data:`FORWARD_PARAMETERS`; DataArray values
         with extra dims (``scenario``) broadcast through.
@@ -343,8 +367,9 @@ def derive(
     )
 
     compute_growth = upstream["compute"]["compute_growth_per_year"]
+    flop_per_watt_growth = upstream["memory"]["flop_per_watt_growth_per_year"]
     implied = compute_growth / (
-        p["flop_per_watt_growth"] * p["precision_gain_per_year"] * p["run_duration_growth"]
+        flop_per_watt_growth * p["precision_gain_per_year"] * p["run_duration_growth"]
     )
     power_growth = 10 ** latest_log10_growth(run_power, "power")
     load_factor = posterior["load_factor"]
@@ -369,6 +394,9 @@ def derive(
                 "single_campus_wall_year": single_campus_wall,
                 "distributed_wall_year": distributed_wall,
                 "load_factor": load_factor,
+                "largest_run_power_log10_offset": offset,
+                "run_duration_growth": p["run_duration_growth"],
+                **run_power.data_vars,
                 **curves.drop_vars("supply_reference_year").data_vars,
             }
         )
@@ -434,13 +462,12 @@ MODEL = ModelSpec(
     },
     fit_choices={"population": POPULATIONS, "trend_form": TREND_FORMS},
     prior_defaults=trend_prior_defaults("power"),
-    requires=("compute",),
+    requires=("compute", "memory"),
     headline_years=HEADLINE_YEARS,
     # Interconnection-queue durations were first published in 2022 (LBNL "Queued Up"): a cut
     # before then fits the lag trend on its prior alone.
     optional_groups=("grid",),
     forward_bounds={
-        "flop_per_watt_growth": (1.0, 3.0),
         "precision_gain_per_year": (1.0, 3.0),
         "run_duration_growth": (0.5, 3.0),
         "largest_campus_2025_gw": (0.01, 100.0),

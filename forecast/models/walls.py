@@ -8,17 +8,32 @@ their scenario levers applied) and a few stated assumptions (``priors/walls.toml
 * **data**: the effective stock of public text ``S(y)`` (``datawall``) turned into compute
   with ``C = 6 N D`` and ``D = k m N`` (``k`` compute-optimal tokens per parameter, ``m`` the
   overtraining factor, both as the data wall uses them), so ``C_data = 6 S^2 / (k m)``.
-  ``k`` is read at the frontier compute of year ``y``; it varies as ``C^-0.03``, so at the
-  crossing (where the run's compute equals the cap) the error is a few per cent at most.
-* **power**: the power one run can draw (``power``: the largest single campus, or one lab's
-  share of US AI capacity spread over sites, whichever is larger) x accelerator FLOP/s per watt
-  of TDP (``memory``, fitted) / all-in watts per TDP watt (servers, cooling: PUE) x utilization
-  x low-precision speed-up x run duration.
-* **money**: the largest amortized cost one run may have x training FLOP per dollar
-  (``cost``). That cost is the cluster the largest developer can buy for the run (its yearly
-  capital spending x the share the largest run's cluster may take) x the amortized cost per
-  dollar of cluster and year of running x the run's duration (the same duration as the power
-  cap: a longer run buys more FLOP from the same watts and the same cluster).
+  ``k`` and ``m`` are read at the largest run's compute of year ``y`` (the run the cap is
+  about), not at the frontier trend's.
+* **power**: the power one run can draw (``power``: the largest single campus, or one
+  developer's share of US AI capacity spread over sites, whichever is larger) x the FLOP the
+  largest run gets per MW: the largest run's compute (``compute``) over the largest run's power
+  (``power``'s fitted run-power trend at the same position), x the low-precision speed-up
+  beyond the fitted trends (lever). So the walls' largest-run power is the power model's, and
+  the power wall is the power model's walls read together.
+* **money**: the largest amortized cost one run may have x training FLOP per 2023 dollar
+  (``cost``) x the low-precision speed-up. That cost is the cluster the largest run may take:
+  the share of AI resources one developer puts behind its largest run (``power``'s
+  ``lab_share``, the same draw the power cap reads; Sevilla et al. 2024 apply it to total AI
+  resources) x the combined AI capital spending of the largest spenders (in December-2023 USD,
+  the cost model's currency), x the amortized cost per dollar of cluster and year of running x
+  the run's duration, which grows like the power model's ``run_duration_growth`` to a ceiling.
+
+History
+-------
+A cap below a run that was trained cannot be true. Each calendar year's largest frontier run
+(``data/models.csv``, by the frontier rule, published by the cut) is a record ``(t_r, C_r)``;
+a joint draw (every upstream model's draw with these parameters) is consistent with history
+when every cap at ``t_r`` is at least ``C_r``. With fit option ``condition_on_history`` (the
+default) the walls' draws are the consistent ones: sampling-importance-resampling (Rubin 1988)
+with weights 1 (consistent) or 0, i.e. rejection, the accepted draws resampled systematically
+back to the draw count. The share accepted and how far conditioning moved each 2030 cap are
+reported (:func:`history_effect`); if no draw is consistent the draws are kept and flagged.
 
 Memory bandwidth is reported as the inference-side limit (the decode ceiling of ``memory``),
 not a training cap. Chip production and latency are not modelled; their published ranges are
@@ -33,9 +48,9 @@ and money walls are solved the same way from the data wall's stock curve (with i
 and the cost model's FLOP per dollar: exact at their kinks (the overtraining hold year, the
 newest costed run), or by Newton steps on the concave gap when synthetic data curves the
 stock. All three are searched up to the grid's last year, so a later wall is "not before
-then". The draws of every model are paired by (chain, draw): the models share no parameters
-except through the compute draws they all read, so each pairing is a draw from the joint
-posterior.
+then". The draws of every model are paired by (chain, draw): the models share parameters only
+through the draws they read from each other (compute, the power model's share), so each
+pairing is a draw from the joint posterior before the history is applied.
 """
 
 from __future__ import annotations
@@ -49,8 +64,16 @@ import pymc as pm
 import xarray as xr
 
 from forecast import summary
-from forecast.models import compute, cost, datawall, memory, power
-from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, lever
+from forecast.data import decimal_year
+from forecast.models import compute, cost, datawall, power
+from forecast.models.base import (
+    FitInputs,
+    ModelSpec,
+    Quantity,
+    canonical_order,
+    fit_options,
+    lever,
+)
 from forecast.models.crossing import (
     joint_crossing_year,
     linear_crossing_year,
@@ -60,20 +83,24 @@ from forecast.priors import PriorSet
 
 #: Constraints compared, in reporting order.
 CONSTRAINTS = ("data", "power", "money")
-#: Year of the capital-spending prior.
-CAPEX_BASE_YEAR = 2025.0
+#: Middle of the year the capital-spending prior describes (spending flows through 2025).
+CAPEX_BASE_YEAR = 2025.5
+#: Year the run-duration prior describes (Sevilla et al. 2024's 2030 run).
+DURATION_BASE_YEAR = 2030.0
 SECONDS_PER_YEAR = 365.25 * 86400.0
+#: Longest run considered: 15 months (Epoch AI, "The longest training run", 2022: a run
+#: longer than ~15 months is overtaken by one started later on better hardware).
+MAX_RUN_DURATION_S = 1.25 * SECONDS_PER_YEAR
+#: The fit option that conditions the caps on the observed largest runs (see History).
+HISTORY_OPTION = "condition_on_history"
 #: Years the headlines read (a lever sweep derives only these; no model reads the walls).
 HEADLINE_YEARS = (2030,)
 
 FORWARD_PARAMETERS = (
-    "largest_developer_capex_2025_usd",
+    "ai_capex_2025_usd_2023",
     "capex_growth_per_year",
-    "largest_run_capex_share",
     "amortized_cost_per_cluster_usd_year",
-    "watts_per_tdp_watt",
-    "training_utilization",
-    "run_duration_s",
+    "run_duration_2030_s",
 )
 LEVER_NAMES = ("low_precision_speedup",)
 
@@ -106,13 +133,45 @@ UNMODELED = {
 
 
 def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> FitInputs:
-    """Return empty inputs: the walls read no table."""
-    return FitInputs(rows=pd.DataFrame(), arrays={}, coords={})
+    """Return the history: each calendar year's largest frontier language-model run."""
+    rows = compute.select_frontier_rows(
+        tables["models"],
+        "training_compute_flop",
+        {**compute.MODEL.fit_options, "start_date": "2010-01-01"},
+        language_only=True,
+    )
+    years = decimal_year(rows["publication_date"])
+    best = (
+        pd.DataFrame(
+            {
+                "i": np.arange(len(rows)),
+                "cal": np.floor(years),
+                "flop": rows["training_compute_flop"].to_numpy(float),
+            }
+        )
+        .sort_values(["cal", "flop"])
+        .groupby("cal")
+        .tail(1)["i"]
+        .to_numpy()
+    )
+    records = rows.iloc[np.sort(best)].reset_index(drop=True)
+    return FitInputs(
+        rows=records,
+        arrays={
+            "record_year": decimal_year(records["publication_date"]),
+            "record_log10_flop": np.log10(records["training_compute_flop"].to_numpy(float)),
+        },
+        coords={"record": records["model"].tolist()},
+    )
 
 
 def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
-    """Build the prior-only model of the walls' stated assumptions."""
-    with pm.Model() as model:
+    """Build the prior-only model of the walls' stated assumptions, with the history as data."""
+    with pm.Model(coords=inputs.coords) as model:
+        for name in ("record_year", "record_log10_flop"):
+            pm.Data(name, inputs.arrays[name], dims="record")
+        conditioned = fit_options(inputs, MODEL.fit_options)[HISTORY_OPTION]
+        pm.Data(HISTORY_OPTION, float(bool(conditioned)))
         for name in FORWARD_PARAMETERS:
             priors[name].create(name)
     return model
@@ -125,18 +184,20 @@ def derive(
     seed: int,
     years: xr.DataArray | None = None,
 ) -> xr.Dataset:
-    """Build each constraint's cap per draw and year and find the walls.
+    """Build each constraint's cap per draw and year, find the walls, and apply the history.
 
     Parameters
     ----------
     posterior : xarray.Dataset
-        Draws of :data:`FORWARD_PARAMETERS` (their priors), dims ``(chain, draw)``.
+        Draws of :data:`FORWARD_PARAMETERS` (their priors), dims ``(chain, draw)``, with the
+        history records (``record_year``, ``record_log10_flop``, dim ``record``) and the fit
+        option ``condition_on_history``.
     upstream : mapping
-        Draws and derived quantities of ``compute``, ``datawall``, ``power``, ``cost`` and
-        ``memory``, paired by ``(chain, draw)``.
+        Draws and derived quantities of ``compute``, ``scaling``, ``datawall``, ``power``,
+        ``cost`` and ``memory``, paired by ``(chain, draw)``.
     levers : mapping
-        ``low_precision_speedup`` and fixed values of
-        :data:`FORWARD_PARAMETERS`; DataArray values (``scenario``) broadcast through.
+        ``low_precision_speedup`` and fixed values of :data:`FORWARD_PARAMETERS`; DataArray
+        values (``scenario``) broadcast through.
     seed : int
         Unused; part of the shared signature.
     years : xarray.DataArray, optional
@@ -152,80 +213,147 @@ def derive(
     years = grid if years is None else years
     comp = upstream["compute"]
     start, stop = float(grid[0]), float(grid[-1])
-    # Each constraint's wall and cap from what it reads alone: one no lever of a sweep's chunk
+    history = posterior.get("record_year")
+    at = {"years": years} | ({} if history is None else {"history": history})
+    speedup = lever(levers, "low_precision_speedup")
+    # Each constraint's wall and caps from what it reads alone: one no lever of a sweep's chunk
     # reaches is solved in the first chunk and reused (see forecast.models.reuse).
-    data_wall, data_cap = _data_constraint(
-        comp, upstream["datawall"], upstream["scaling"], start, stop, years
+    data_wall, data_caps = _data_constraint(
+        comp, upstream["datawall"], upstream["scaling"], start, stop, tuple(at.values())
     )
-    power_wall, campus_flop, distributed_flop = _power_constraint(
+    power_wall, campus_caps, distributed_caps = _power_constraint(
+        speedup, comp, upstream["power"], start, stop, tuple(at.values())
+    )
+    money_wall, money_caps, spend_usd = _money_constraint(
         posterior,
-        _lever_values(levers, POWER_LEVERS),
+        _lever_values(levers, MONEY_LEVERS),
+        speedup,
         comp,
-        upstream["memory"],
+        upstream["cost"],
         upstream["power"],
         start,
         stop,
         years,
-    )
-    money_wall, money_cap, spend_usd = _money_constraint(
-        posterior, _lever_values(levers, MONEY_LEVERS), comp, upstream["cost"], start, stop, years
+        tuple(at.values()),
     )
     walls = {"data": data_wall, "power": power_wall, "money": money_wall}
     constraint = xr.DataArray(list(CONSTRAINTS), dims="constraint", name="constraint")
-    wall_year = xr.concat(
-        [walls[c] for c in CONSTRAINTS], dim=constraint, coords="minimal", compat="override"
-    )
+
+    def stacked(per_constraint: Mapping[str, xr.DataArray]) -> xr.DataArray:
+        return xr.concat(
+            [per_constraint[c] for c in CONSTRAINTS],
+            dim=constraint,
+            coords="minimal",
+            compat="override",
+        )
+
+    wall_year = stacked(walls)
     first_year = wall_year.min("constraint")
     binds_first = (wall_year == first_year) & np.isfinite(first_year)
-
-    # Each cap over its own dims (10** once per value, not once per value of every other
-    # constraint's dims), then stacked.
-    cap_flops = {
-        "data": data_cap,
-        "power": np.maximum(campus_flop, distributed_flop),
-        "money": money_cap,
-    }
-    caps = xr.concat(
-        [cap_flops[c] for c in CONSTRAINTS], dim=constraint, coords="minimal", compat="override"
+    power_caps = [np.maximum(c, d) for c, d in zip(campus_caps, distributed_caps, strict=True)]
+    cap_flops = {"data": data_caps[0], "power": power_caps[0], "money": money_caps[0]}
+    caps = stacked(cap_flops)
+    out = xr.Dataset(
+        {
+            "largest_run_flop": 10 ** _log10_run(comp, years),
+            "cap_flop": caps,
+            "power_single_campus_cap_flop": campus_caps[0],
+            "power_distributed_cap_flop": distributed_caps[0],
+            "spend_ceiling_usd": spend_usd,
+            "max_feasible_run_flop": caps.min("constraint"),
+            "wall_year": wall_year,
+            # Each constraint's own, with the dims only what reaches it gives it (the
+            # stacked forms broadcast every constraint to the dims of all).
+            **{f"{c}_wall_year": walls[c] for c in CONSTRAINTS},
+            **{f"{c}_cap_flop": cap_flops[c] for c in CONSTRAINTS},
+            "first_wall_year": first_year,
+            "binds_first": binds_first,
+            "decode_tokens_per_second": upstream["memory"]["decode_tokens_per_second"].sel(
+                year=years.values
+            ),
+        }
     )
-    return canonical_order(
-        xr.Dataset(
-            {
-                "largest_run_flop": 10 ** _log10_run(comp, years),
-                "cap_flop": caps,
-                "power_single_campus_cap_flop": campus_flop,
-                "power_distributed_cap_flop": distributed_flop,
-                "spend_ceiling_usd": spend_usd,
-                "max_feasible_run_flop": caps.min("constraint"),
-                "wall_year": wall_year,
-                # Each constraint's own, with the dims only what reaches it gives it (the
-                # stacked forms broadcast every constraint to the dims of all).
-                **{f"{c}_wall_year": walls[c] for c in CONSTRAINTS},
-                **{f"{c}_cap_flop": cap_flops[c] for c in CONSTRAINTS},
-                "first_wall_year": first_year,
-                "binds_first": binds_first,
-                "decode_tokens_per_second": upstream["memory"]["decode_tokens_per_second"].sel(
-                    year=years.values
-                ),
-            }
+    if history is None:
+        return canonical_order(out)
+    margins = stacked({"data": data_caps[1], "power": power_caps[1], "money": money_caps[1]})
+    margin_oom = np.log10(margins) - posterior["record_log10_flop"]
+    out = out.assign(
+        history_margin_oom=margin_oom,
+        record_vs_trend_oom=posterior["record_log10_flop"]
+        - _log10_run(comp, posterior["record_year"]),
+        record_year=posterior["record_year"],
+        record_log10_flop=posterior["record_log10_flop"],
+    )
+    if not bool(posterior.get(HISTORY_OPTION, xr.DataArray(1.0)) > 0):
+        return canonical_order(out.assign(history_accepted_share=xr.DataArray(np.nan)))
+    consistent = (margin_oom >= 0).all(("constraint", "record"))
+    # What the history moved: the walls' numbers before it, kept beside (not resampled).
+    before = {"first_wall_year_unconditioned": first_year}
+    if 2030 in years["year"].values:
+        before["cap_2030_flop_unconditioned"] = caps.sel(year=2030, drop=True)
+    return canonical_order(condition_on(out, consistent).assign(before))
+
+
+def condition_on(derived: xr.Dataset, consistent: xr.DataArray) -> xr.Dataset:
+    """Return the draws consistent with history, resampled to the draw count (rejection SIR).
+
+    Parameters
+    ----------
+    derived : xarray.Dataset
+        The walls' quantities, dims ``(chain, draw, ...)``.
+    consistent : xarray.DataArray of bool
+        Per draw (and per scenario, where levers give it dims): every cap at or above every
+        record.
+
+    Returns
+    -------
+    xarray.Dataset
+        The same dims, each ``(chain, draw)`` of a scenario holding a consistent draw (the
+        accepted draws in order, repeated evenly; where none is consistent, the draws as they
+        were). ``history_accepted_share`` and ``history_source_draw`` (the flat index of the
+        joint draw each holds) are added.
+    """
+    sample = ("chain", "draw")
+    flat = consistent.stack(sample=sample).transpose(..., "sample")
+    n = flat.sizes["sample"]
+
+    def indices(ok: np.ndarray) -> np.ndarray:
+        accepted = np.flatnonzero(ok)
+        if accepted.size == 0:
+            return np.arange(n)
+        return accepted[(np.arange(n) * accepted.size) // n]
+
+    index = xr.apply_ufunc(
+        lambda ok: np.apply_along_axis(indices, -1, ok),
+        flat,
+        input_core_dims=[["sample"]],
+        output_core_dims=[["sample"]],
+    )
+    share = flat.mean("sample")
+    sample_coords = xr.Coordinates.from_pandas_multiindex(flat.indexes["sample"], "sample")
+
+    def take(values: xr.DataArray) -> xr.DataArray:
+        if not set(sample) <= set(values.dims):
+            return values
+        stacked_values = values.stack(sample=sample)
+        v, i = xr.broadcast(stacked_values, index.drop_vars(["sample", *sample]))
+        picked = xr.apply_ufunc(
+            np.take_along_axis,
+            v.drop_vars(["sample", *sample], errors="ignore"),
+            i,
+            input_core_dims=[["sample"], ["sample"]],
+            output_core_dims=[["sample"]],
+            kwargs={"axis": -1},
         )
-    )
+        return picked.assign_coords(sample_coords).unstack("sample")
+
+    conditioned = xr.Dataset({name: take(var) for name, var in derived.data_vars.items()})
+    source = index.drop_vars(["sample", *sample]).assign_coords(sample_coords).unstack("sample")
+    return conditioned.assign(history_accepted_share=share, history_source_draw=source)
 
 
-#: The levers each constraint reads (besides the draws of :data:`FORWARD_PARAMETERS`).
-POWER_LEVERS = (
-    "low_precision_speedup",
-    "training_utilization",
-    "watts_per_tdp_watt",
-    "run_duration_s",
-)
-MONEY_LEVERS = (
-    "largest_run_capex_share",
-    "amortized_cost_per_cluster_usd_year",
-    "run_duration_s",
-    "largest_developer_capex_2025_usd",
-    "capex_growth_per_year",
-)
+#: The levers the money constraint reads (besides the draws of :data:`FORWARD_PARAMETERS`).
+MONEY_LEVERS = FORWARD_PARAMETERS
 
 
 def _lever_values(levers: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]:
@@ -246,6 +374,10 @@ def _log10_run(comp: Mapping[str, xr.DataArray], y: Any) -> xr.DataArray:
     return compute.log10_largest_run(comp, y)
 
 
+def _log10_speedup(speedup: Any) -> Any:
+    return 0.0 if speedup is None else np.log10(speedup)
+
+
 @reusable
 def _data_constraint(
     comp: Mapping[str, xr.DataArray],
@@ -253,121 +385,140 @@ def _data_constraint(
     law: Mapping[str, xr.DataArray],
     start: float,
     stop: float,
-    years: xr.DataArray,
-) -> tuple[xr.DataArray, xr.DataArray]:
-    """Return the data wall's year and its cap in FLOP at ``years``.
+    at: tuple[xr.DataArray, ...],
+) -> tuple[xr.DataArray, tuple[xr.DataArray, ...]]:
+    """Return the data wall's year and its cap in FLOP at each array of years in ``at``.
 
     The cap at any year is the data wall's stock curve with its k and m (lever-fixed, or the
-    scaling law's at the frontier compute of the year): ``6 S^2 / (k m)``.
+    scaling law's at the largest run's compute of the year): ``6 S^2 / (k m)``.
     """
 
     def log10_data(y: Any) -> xr.DataArray:
-        log_k, log_m = datawall.log10_tokens_per_param(data, law, comp, y)
+        log_k, log_m = datawall.log10_tokens_per_param(data, law, comp, y, _log10_run)
         return np.log10(6.0) + 2.0 * np.log10(datawall.stock_tokens(data, y)) - log_k - log_m
 
     # The run meets the data cap 6 S^2 / (k m) where the tokens it trains on meet the stock.
     hold = data["overtraining_hold_year"].fillna(stop)  # m is held from there on
     wall = datawall.stock_crossing_year(
-        lambda y: datawall.log10_tokens_for_flop(data, law, comp, y, _log10_run(comp, y)),
+        lambda y: datawall.log10_tokens_for_flop(
+            data, law, comp, y, _log10_run(comp, y), _log10_run
+        ),
         data,
         (hold, *compute.kinks(comp)),
         start=start,
         stop=stop,
     )
-    return wall, 10 ** log10_data(years)
+    return wall, tuple(10 ** log10_data(y) for y in at)
 
 
 @reusable
 def _power_constraint(
-    posterior: xr.Dataset,
-    lever_values: tuple[Any, ...],
+    speedup: Any,
     comp: Mapping[str, xr.DataArray],
-    fpw: Mapping[str, xr.DataArray],
-    curves: Mapping[str, xr.DataArray],
+    run_power: Mapping[str, xr.DataArray],
     start: float,
     stop: float,
-    years: xr.DataArray,
-) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
-    """Return the power wall's year and the campus and distributed caps in FLOP at ``years``.
+    at: tuple[xr.DataArray, ...],
+) -> tuple[xr.DataArray, tuple[xr.DataArray, ...], tuple[xr.DataArray, ...]]:
+    """Return the power wall's year and the campus and distributed caps in FLOP at ``at``.
 
-    FLOP one run gets per GW of supply: the memory model's accelerator FLOP/s per watt (at any
-    year) x the stated assumptions. With the power model's supply curves, this gives the power
-    caps in log10 units at any year, so the power wall is solved exactly (no grid). The run
-    exceeds the power cap (the larger of one campus and one lab's distributed share) when it
-    exceeds both. ``lever_values`` are those of :data:`POWER_LEVERS`.
+    The largest run's power is the power model's (its fitted run-power trend at the largest
+    run's position), reduced by the low-precision speed-up beyond the trends; the FLOP per GW
+    of that run is the largest run's compute over that power. With the power model's supply
+    curves this gives the power caps at any year, so the wall is solved exactly. The run
+    exceeds the power cap (the larger of one campus and one developer's distributed share) when
+    it exceeds both.
     """
-    p = _parameters(posterior, POWER_LEVERS, lever_values)
-    log10_flop_per_gw_gain = np.log10(
-        1e9
-        * p["low_precision_speedup"]
-        * p["training_utilization"]
-        / p["watts_per_tdp_watt"]
-        * p["run_duration_s"]
-    )
+    gain = _log10_speedup(speedup)
+
+    def log10_run_gw(y: Any) -> xr.DataArray:
+        return power.log10_largest_run_mw(run_power, y) - 3.0 - gain
 
     def log10_flop_per_gw(y: Any) -> xr.DataArray:
-        return memory.flop_per_watt_log10(fpw, y) + log10_flop_per_gw_gain
+        return _log10_run(comp, y) - log10_run_gw(y)
 
     def power_gaps(y: Any) -> list[xr.DataArray]:
-        # The run in GW-equivalents, set against each supply curve.
-        demand = _log10_run(comp, y) - log10_flop_per_gw(y)
+        demand = log10_run_gw(y)
         return [
-            demand - power.campus_log10_gw(curves, y),
-            demand - power.lab_log10_gw(curves, y),
+            demand - power.campus_log10_gw(run_power, y),
+            demand - power.lab_log10_gw(run_power, y),
         ]
 
     wall = joint_crossing_year(
         power_gaps,
         start=start,
         stop=stop,
-        knots=(*power.supply_knots(curves), *memory.flop_per_watt_kinks(fpw), *compute.kinks(comp)),
+        knots=(*power.supply_knots(run_power), *power.largest_run_kinks(run_power)),
     )
-    campus = 10 ** (power.campus_log10_gw(curves, years) + log10_flop_per_gw(years))
-    distributed = 10 ** (power.lab_log10_gw(curves, years) + log10_flop_per_gw(years))
+    campus = tuple(10 ** (power.campus_log10_gw(run_power, y) + log10_flop_per_gw(y)) for y in at)
+    distributed = tuple(10 ** (power.lab_log10_gw(run_power, y) + log10_flop_per_gw(y)) for y in at)
     return wall, campus, distributed
+
+
+def run_duration_s(duration_2030_s: Any, growth_per_year: Any, years: Any) -> Any:
+    """Return the largest run's duration (s) at ``years``: growing, up to the longest run."""
+    grown = duration_2030_s * growth_per_year ** (years - DURATION_BASE_YEAR)
+    return np.minimum(grown, MAX_RUN_DURATION_S)
+
+
+def duration_kink(duration_2030_s: Any, growth_per_year: Any) -> Any:
+    """Return the year the growing duration reaches :data:`MAX_RUN_DURATION_S`."""
+    ratio = np.log(MAX_RUN_DURATION_S / duration_2030_s) / np.log(growth_per_year)
+    return DURATION_BASE_YEAR + ratio
 
 
 @reusable
 def _money_constraint(
     posterior: xr.Dataset,
     lever_values: tuple[Any, ...],
+    speedup: Any,
     comp: Mapping[str, xr.DataArray],
     cost_model: Mapping[str, xr.DataArray],
+    run_power: Mapping[str, xr.DataArray],
     start: float,
     stop: float,
     years: xr.DataArray,
-) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
-    """Return the money wall's year, its cap in FLOP and the spend ceiling in USD at ``years``.
+    at: tuple[xr.DataArray, ...],
+) -> tuple[xr.DataArray, tuple[xr.DataArray, ...], xr.DataArray]:
+    """Return the money wall's year, its cap in FLOP at ``at`` and the spend ceiling at ``years``.
 
-    The cap at any year: what the largest developer may spend on one run x FLOP per $.
-    ``lever_values`` are those of :data:`MONEY_LEVERS`.
+    The cap at any year: what the largest run may cost (2023 USD) x FLOP per 2023 $ x the
+    low-precision speed-up. ``lever_values`` are those of :data:`MONEY_LEVERS`.
     """
     p = _parameters(posterior, MONEY_LEVERS, lever_values)
-    log10_spend_share = np.log10(
-        p["largest_run_capex_share"]
-        * p["amortized_cost_per_cluster_usd_year"]
-        * p["run_duration_s"]
-        / SECONDS_PER_YEAR
+    growth = run_power["run_duration_growth"]
+    log10_base = (
+        np.log10(
+            p["ai_capex_2025_usd_2023"]
+            * p["amortized_cost_per_cluster_usd_year"]
+            / SECONDS_PER_YEAR
+        )
+        + run_power["lab_log10_share"]
     )
 
     def log10_spend(y: Any) -> xr.DataArray:
         return (
-            np.log10(p["largest_developer_capex_2025_usd"])
+            log10_base
             + np.log10(p["capex_growth_per_year"]) * (y - CAPEX_BASE_YEAR)
-            + log10_spend_share
+            + np.log10(run_duration_s(p["run_duration_2030_s"], growth, y))
         )
 
     def log10_money(y: Any) -> xr.DataArray:
-        return log10_spend(y) + cost.flop_per_usd_log10(cost_model, y)
+        return log10_spend(y) + cost.flop_per_usd_log10(cost_model, y) + _log10_speedup(speedup)
 
     wall = linear_crossing_year(
         lambda y: _log10_run(comp, y) - log10_money(y),
         start=start,
         stop=stop,
-        # FLOP per $ changes rate at the newest costed run; the compute trend at its kinks.
-        knots=(*cost.flop_per_usd_kinks(cost_model), *compute.kinks(comp)),
+        # FLOP per $ changes rate at the newest costed run; the compute trend at its kinks;
+        # the duration stops growing at its ceiling.
+        knots=(
+            *cost.flop_per_usd_kinks(cost_model),
+            *compute.kinks(comp),
+            duration_kink(p["run_duration_2030_s"], growth),
+        ),
     )
-    return wall, 10 ** log10_money(years), 10 ** log10_spend(years)
+    return wall, tuple(10 ** log10_money(y) for y in at), 10 ** log10_spend(years)
 
 
 def binding_probabilities(derived: xr.Dataset) -> dict[str, float]:
@@ -402,11 +553,68 @@ def headline(derived: xr.Dataset) -> dict[str, Quantity]:
     }
 
 
+def history_summary(derived: xr.Dataset) -> dict[str, Any] | None:
+    """Return what the history says about the walls, or ``None`` for a run without records.
+
+    ``accepted_share``: the share of joint draws whose caps all lie at or above every record
+    (NaN when the run was not conditioned). ``p_cap_below_observed_run``: per constraint, the
+    share of the walls' draws with the cap below some record (0 once conditioned).
+    ``record_run``: the largest run published, and how far it lies from the largest-run
+    trend at its date. ``p_wall_before_latest_release``: P(first wall before the newest
+    record), which no cap conditioned on history rules out: the compute trend itself may cross
+    a cap before runs that were trained.
+    """
+    if "history_margin_oom" not in derived:
+        return None
+    margin = derived["history_margin_oom"]
+    below = (margin < 0).any("record").mean(summary.SAMPLE_DIMS)
+    flop = derived["record_log10_flop"]
+    i = int(flop.argmax("record"))
+    year = derived["record_year"]
+    latest = float(year.max())
+    vs_trend = derived["record_vs_trend_oom"].isel(record=i)
+    first = derived["first_wall_year"]
+    moved = {}
+    if "cap_2030_flop_unconditioned" in derived:
+        after = derived["cap_flop"].sel(year=2030).median(summary.SAMPLE_DIMS)
+        before = derived["cap_2030_flop_unconditioned"].median(summary.SAMPLE_DIMS)
+        moved = {
+            str(c): {
+                "before": float(before.sel(constraint=c).median()),
+                "after": float(after.sel(constraint=c).median()),
+            }
+            for c in derived["constraint"].values
+        }
+    if "first_wall_year_unconditioned" in derived:
+        moved["first_wall_year"] = {
+            "before": float(derived["first_wall_year_unconditioned"].median()),
+            "after": float(first.median()),
+        }
+    return {
+        "accepted_share": float(derived["history_accepted_share"].mean()),
+        "moved_median": moved,
+        "p_cap_below_observed_run": {
+            str(c): float(below.sel(constraint=c).mean()) for c in derived["constraint"].values
+        },
+        "record_run": {
+            "release": str(derived["record"].values[i]),
+            "year": float(year.isel(record=i)),
+            "flop": float(10 ** flop.isel(record=i)),
+            "vs_trend_oom": float(vs_trend.median()),
+            "p_below_trend": float((vs_trend < 0).mean()),
+        },
+        "latest_release_year": latest,
+        "p_wall_before_latest_release": float((first < latest).mean()),
+    }
+
+
 def extras(derived: xr.Dataset) -> dict[str, Any]:
-    """Return P(each binds first), P(first wall by year Y) and the unmodelled constraints."""
+    """Return P(each binds first), P(first wall by year Y), the history and the unmodelled."""
+    history = history_summary(derived)
     return {
         "p_binds_first": binding_probabilities(derived),
         "p_first_wall_by": summary.probabilities_by_year(derived["first_wall_year"]),
+        **({} if history is None else {"history": history}),
         "unmodeled": UNMODELED,
     }
 
@@ -414,7 +622,7 @@ def extras(derived: xr.Dataset) -> dict[str, Any]:
 MODEL = ModelSpec(
     name="walls",
     description="The largest run each constraint allows; which binds first, and when.",
-    tables=(),
+    tables=("models",),
     prior_names=FORWARD_PARAMETERS,
     lever_names=LEVER_NAMES,
     select=select,
@@ -425,13 +633,13 @@ MODEL = ModelSpec(
     # The data wall's own inputs (scaling) reach the walls through its derived quantities.
     requires=("compute", "scaling", "datawall", "power", "cost", "memory"),
     headline_years=HEADLINE_YEARS,
+    # Condition the caps on the observed largest runs (module docstring, History); a scenario
+    # sets it false to see the caps as their models give them.
+    fit_options={HISTORY_OPTION: True},
     forward_bounds={
-        "largest_developer_capex_2025_usd": (1e9, 1e13),
+        "ai_capex_2025_usd_2023": (1e10, 1e13),
         "capex_growth_per_year": (0.5, 3.0),
-        "largest_run_capex_share": (0.001, 1.0),
         "amortized_cost_per_cluster_usd_year": (1e-3, 2.0),
-        "watts_per_tdp_watt": (1.0, 5.0),
-        "training_utilization": (0.01, 1.0),
-        "run_duration_s": (8.64e4, 1e9),
+        "run_duration_2030_s": (8.64e4, MAX_RUN_DURATION_S),
     },
 )

@@ -59,7 +59,7 @@ def format_value(value: float | None, unit: str) -> str:
     if value is None or not math.isfinite(value):
         return f"after {SETTINGS.horizon_year:.0f}" if unit == "year" else "n/a"
     if unit == "year":
-        return f"{value:.1f}"
+        return calendar_date(value)
     if unit.startswith("USD"):
         for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
             if abs(value) >= scale:
@@ -73,8 +73,18 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:.3g}"
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def calendar_date(year: float) -> str:
+    """Return a decimal year as the month it falls in, ``2026.45`` -> ``"Jun 2026"``."""
+    whole = math.floor(year)
+    month = min(int((year - whole) * 12), 11)
+    return f"{MONTHS[month]} {whole}"
+
+
 def format_interval(headline: Mapping[str, Any]) -> str:
-    """Return the 80% interval of a headline entry, ``"2026.6 - 2030.8"``."""
+    """Return the 80% interval of a headline entry, ``"Aug 2026 - Oct 2030"``."""
     unit = headline["unit"]
     return f"{format_value(headline['p10'], unit)} - {format_value(headline['p90'], unit)}"
 
@@ -192,6 +202,101 @@ def headline_box(models: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+#: Below this probability the first wall is a near-tie, written with its runner-up.
+NEAR_TIE_PROBABILITY = 0.6
+#: Above this share of draws with the first wall before the newest release, the lead says the
+#: trend must already be bending.
+BENDING_PROBABILITY = 0.1
+
+
+def lead(models: Mapping[str, Any]) -> str:
+    """Return the outlook's lead paragraph: what the walls' numbers say, in words.
+
+    The first wall (a near-tie naming both when its probability is below
+    :data:`NEAR_TIE_PROBABILITY`), its date as a month with the 80% interval, and, where more
+    than :data:`BENDING_PROBABILITY` of the draws put the first wall before the newest frontier
+    release, that the trend must already be bending, with what the largest observed run says.
+    """
+    walls = models["walls"]
+    head = walls["headline"]
+    year = head["first_wall_year"]
+    ranked = sorted(
+        ((p, c) for c, p in walls["p_binds_first"].items() if c != "none_by_grid_end"),
+        reverse=True,
+    )
+    (p1, c1), (p2, c2) = ranked[0], ranked[1]
+    if p1 < NEAR_TIE_PROBABILITY:
+        who = (
+            f"The first wall is a near-tie between {c1} (P = {format_probability(p1)}) and "
+            f"{c2} (P = {format_probability(p2)})"
+        )
+    else:
+        who = f"The first wall is {c1} (P = {format_probability(p1)})"
+    when = (
+        f"; the compute trend most likely meets it in {format_value(year['median'], 'year')} "
+        f"(80% interval {format_interval(year)})."
+    )
+    words = [who + when]
+    history = walls.get("history")
+    if history is not None:
+        p_early = history["p_wall_before_latest_release"]
+        record = history["record_run"]
+        latest = calendar_date(history["latest_release_year"])
+        if p_early > BENDING_PROBABILITY:
+            oom = record["vs_trend_oom"]
+            side = "below" if oom < 0 else "above"
+            agree = (
+                "so the observed runs agree that growth is slowing"
+                if record["p_below_trend"] > 0.5
+                else "so the observed runs do not yet show the bend"
+            )
+            words.append(
+                f"In {format_probability(p_early)} of draws the trend meets a cap before "
+                f"{latest}, the newest frontier release, while runs kept growing: for those "
+                "draws the trend must already be bending. The largest run published, "
+                f"{record['release']} ({calendar_date(record['year'])}, "
+                f"{format_value(record['flop'], 'FLOP')} FLOP), lies {abs(oom):.2f} orders of "
+                f"magnitude {side} the trend's largest run at its date, {agree}."
+            )
+        else:
+            words.append(
+                f"No cap lies below a run already trained (every cap is conditioned on the "
+                f"largest runs to {latest})."
+            )
+    largest = head["largest_run_2030_flop"]["median"]
+    feasible = head["max_feasible_run_2030_flop"]["median"]
+    words.append(
+        f"The trend's largest run would need {format_value(largest, 'FLOP')} FLOP in 2030; "
+        f"every wall together allows {format_value(feasible, 'FLOP')}."
+    )
+    return " ".join(words)
+
+
+def history_effect(models: Mapping[str, Any]) -> str | None:
+    """Return how far conditioning on history moved each 2030 cap and the first wall, or None."""
+    history = models["walls"].get("history")
+    if history is None or not history.get("moved_median"):
+        return None
+    moved = history["moved_median"]
+    parts = [
+        f"{c} cap {format_value(v['before'], 'FLOP')} -> {format_value(v['after'], 'FLOP')}"
+        for c, v in moved.items()
+        if c != "first_wall_year"
+    ]
+    if "first_wall_year" in moved:
+        v = moved["first_wall_year"]
+        parts.append(
+            f"first wall {format_value(v['before'], 'year')} -> {format_value(v['after'], 'year')}"
+        )
+    return (
+        "Conditioning on the largest runs trained kept "
+        f"{format_probability(history['accepted_share'])} of the joint draws (those with "
+        "every cap at or above every run); medians before -> after: "
+        + "; ".join(parts)
+        + "."
+    )
+
+
 def build_summary(
     quarter: Quarter,
     *,
@@ -246,6 +351,8 @@ def build_summary(
         "draws": sorted(draws),
         "diagnostics_passed": all(e["diagnostics"]["passed"] for e in models.values()),
         "headline_box": headline_box(models),
+        "lead": lead(models),
+        "history_effect": history_effect(models),
         "walls": {
             "p_cap_exceeded_by": wall_probabilities(runs["walls"]),
             "p_binds_first": models["walls"]["p_binds_first"],
@@ -267,16 +374,14 @@ def prior_rows(plans: Mapping[str, FitPlan]) -> list[dict[str, Any]]:
     rows = []
     for model, plan in plans.items():
         for name, prior in plan.priors.priors.items():
-            if prior.interval is not None:
+            shape = (
+                f"{prior.dist}(" + ", ".join(f"{k}={v:.4g}" for k, v in prior.kwargs.items()) + ")"
+            )
+            stated = prior.stated_interval or prior.interval
+            if stated is not None:
                 shape = (
-                    f"{prior.dist}, {prior.interval_prob:.0%} in "
-                    f"[{prior.interval[0]:.4g}, {prior.interval[1]:.4g}]"
-                )
-            else:
-                shape = (
-                    f"{prior.dist}("
-                    + ", ".join(f"{k}={v:.4g}" for k, v in prior.kwargs.items())
-                    + ")"
+                    f"{prior.interval_prob:.0%} in [{stated[0]:.4g}, {stated[1]:.4g}] "
+                    f"(as stated): {shape}"
                 )
             if prior.reflect_about is not None:
                 shape += f", reflected about {prior.reflect_about:g}"
