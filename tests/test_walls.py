@@ -297,4 +297,19 @@ def test_forecast_walls_json_contract(in_fitted, capsys):
     assert max(history["p_cap_below_observed_run"].values()) == 0.0
     assert 0.0 < history["accepted_share"] <= 1.0
     assert history["record_run"]["flop"] > 1e25
-    assert 0.0 <= history["p_wall_before_latest_release"] <= 1.0
+    assert 0.0 <= history["p_binding_at_latest_release"] <= 1.0
+    # The walls are searched from the newest release: none before a run that was trained.
+    first = entry["headline"]["first_wall_year"]
+    assert first["p10"] >= history["latest_release_year"] - 1e-9
+
+
+def test_walls_start_at_the_newest_release_and_ties_there_go_to_the_most_exceeded_cap():
+    # With the newest release in 2025 the run already exceeds the data cap (by 1.8 OOM) and the
+    # money cap (by 1.3 OOM) there: both walls are "now", and the data wall binds first.
+    out = derive(records=dict(record_year=[2025.0], record_log10_flop=[25.0]))
+    one = out.isel(chain=0, draw=0)
+    for c in ("data", "money"):
+        assert float(one["wall_year"].sel(constraint=c)) == pytest.approx(2025.0)
+    assert bool(one["binds_first"].sel(constraint="data")) and int(one["binds_first"].sum()) == 1
+    assert sum(walls.binding_probabilities(out).values()) == pytest.approx(1.0)
+    assert walls.history_summary(out)["p_binding_at_latest_release"] == 1.0

@@ -80,6 +80,7 @@ from forecast.models.crossing import (
 )
 from forecast.models.reuse import reusable
 from forecast.priors import PriorSet
+from forecast.settings import SETTINGS
 
 #: Constraints compared, in reporting order.
 CONSTRAINTS = ("data", "power", "money")
@@ -155,6 +156,10 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
         .to_numpy()
     )
     records = rows.iloc[np.sort(best)].reset_index(drop=True)
+    # The caps are modelled over the projection grid (the supply curves are anchored at 2025
+    # and 2030, not fitted to the 2010s): the history is the grid's years to the newest release.
+    records = records[decimal_year(records["publication_date"]) >= SETTINGS.year_first]
+    records = records.reset_index(drop=True)
     return FitInputs(
         rows=records,
         arrays={
@@ -212,9 +217,14 @@ def derive(
     grid = compute.year_coord()
     years = grid if years is None else years
     comp = upstream["compute"]
-    start, stop = float(grid[0]), float(grid[-1])
     history = posterior.get("record_year")
-    at = {"years": years} | ({} if history is None else {"history": history})
+    # Before the newest release the runs are history, not the trend: the walls are searched
+    # from it on (and the caps conditioned on the runs up to it, below).
+    start = float(grid[0]) if history is None else max(float(grid[0]), float(history.max()))
+    stop = float(grid[-1])
+    at = {"years": years, "start": xr.DataArray(start)} | (
+        {} if history is None else {"history": history}
+    )
     speedup = lever(levers, "low_precision_speedup")
     # Each constraint's wall and caps from what it reads alone: one no lever of a sweep's chunk
     # reaches is solved in the first chunk and reused (see forecast.models.reuse).
@@ -249,9 +259,16 @@ def derive(
 
     wall_year = stacked(walls)
     first_year = wall_year.min("constraint")
-    binds_first = (wall_year == first_year) & np.isfinite(first_year)
     power_caps = [np.maximum(c, d) for c, d in zip(campus_caps, distributed_caps, strict=True)]
     cap_flops = {"data": data_caps[0], "power": power_caps[0], "money": money_caps[0]}
+    # Where the run already exceeds several caps when the search starts, the one it exceeds
+    # most binds first (elsewhere two walls in the same instant have no probability).
+    excess_at_start = _log10_run(comp, at["start"]) - np.log10(
+        stacked({"data": data_caps[1], "power": power_caps[1], "money": money_caps[1]})
+    )
+    tied = (wall_year == first_year) & np.isfinite(first_year)
+    most = excess_at_start.where(tied) == excess_at_start.where(tied).max("constraint")
+    binds_first = tied & xr.where(tied.sum("constraint") > 1, most, True)
     caps = stacked(cap_flops)
     out = xr.Dataset(
         {
@@ -275,7 +292,7 @@ def derive(
     )
     if history is None:
         return canonical_order(out)
-    margins = stacked({"data": data_caps[1], "power": power_caps[1], "money": money_caps[1]})
+    margins = stacked({"data": data_caps[2], "power": power_caps[2], "money": money_caps[2]})
     margin_oom = np.log10(margins) - posterior["record_log10_flop"]
     out = out.assign(
         history_margin_oom=margin_oom,
@@ -560,9 +577,9 @@ def history_summary(derived: xr.Dataset) -> dict[str, Any] | None:
     (NaN when the run was not conditioned). ``p_cap_below_observed_run``: per constraint, the
     share of the walls' draws with the cap below some record (0 once conditioned).
     ``record_run``: the largest run published, and how far it lies from the largest-run
-    trend at its date. ``p_wall_before_latest_release``: P(first wall before the newest
-    record), which no cap conditioned on history rules out: the compute trend itself may cross
-    a cap before runs that were trained.
+    trend at its date. ``p_binding_at_latest_release``: P(the trend's largest run already
+    exceeds a cap at the newest release, where the walls' search starts): for those draws the
+    trend must already be bending, since the runs trained lie below every cap.
     """
     if "history_margin_oom" not in derived:
         return None
@@ -604,7 +621,7 @@ def history_summary(derived: xr.Dataset) -> dict[str, Any] | None:
             "p_below_trend": float((vs_trend < 0).mean()),
         },
         "latest_release_year": latest,
-        "p_wall_before_latest_release": float((first < latest).mean()),
+        "p_binding_at_latest_release": float((first <= latest + 1e-9).mean()),
     }
 
 

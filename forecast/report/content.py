@@ -239,29 +239,32 @@ def lead(models: Mapping[str, Any]) -> str:
     words = [who + when]
     history = walls.get("history")
     if history is not None:
-        p_early = history["p_wall_before_latest_release"]
+        p_now = history["p_binding_at_latest_release"]
         record = history["record_run"]
         latest = calendar_date(history["latest_release_year"])
-        if p_early > BENDING_PROBABILITY:
-            oom = record["vs_trend_oom"]
-            side = "below" if oom < 0 else "above"
+        oom = record["vs_trend_oom"]
+        side = "below" if oom < 0 else "above"
+        observed = (
+            f"The largest run published, {record['release']} "
+            f"({calendar_date(record['year'])}, {format_value(record['flop'], 'FLOP')} FLOP), "
+            f"lies {abs(oom):.2f} orders of magnitude {side} the trend's largest run at its date"
+        )
+        if p_now > BENDING_PROBABILITY:
             agree = (
-                "so the observed runs agree that growth is slowing"
+                "so the observed runs agree that growth is already slower than the trend"
                 if record["p_below_trend"] > 0.5
                 else "so the observed runs do not yet show the bend"
             )
             words.append(
-                f"In {format_probability(p_early)} of draws the trend meets a cap before "
-                f"{latest}, the newest frontier release, while runs kept growing: for those "
-                "draws the trend must already be bending. The largest run published, "
-                f"{record['release']} ({calendar_date(record['year'])}, "
-                f"{format_value(record['flop'], 'FLOP')} FLOP), lies {abs(oom):.2f} orders of "
-                f"magnitude {side} the trend's largest run at its date, {agree}."
+                f"In {format_probability(p_now)} of draws the trend's largest run already "
+                f"exceeds a cap at the newest frontier release ({latest}), though every run "
+                "trained lies below every cap: for those draws the trend must already be "
+                f"bending. {observed}, {agree}."
             )
         else:
             words.append(
-                f"No cap lies below a run already trained (every cap is conditioned on the "
-                f"largest runs to {latest})."
+                f"Every cap is conditioned on the runs trained to {latest}, so no wall lies "
+                f"before them. {observed}."
             )
     largest = head["largest_run_2030_flop"]["median"]
     feasible = head["max_feasible_run_2030_flop"]["median"]
@@ -291,9 +294,7 @@ def history_effect(models: Mapping[str, Any]) -> str | None:
     return (
         "Conditioning on the largest runs trained kept "
         f"{format_probability(history['accepted_share'])} of the joint draws (those with "
-        "every cap at or above every run); medians before -> after: "
-        + "; ".join(parts)
-        + "."
+        "every cap at or above every run); medians before -> after: " + "; ".join(parts) + "."
     )
 
 
