@@ -16,7 +16,6 @@ Line numbers count the header as line 1, so the first data row is line 2 (as an 
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -33,6 +32,7 @@ from forecast.errors import InputError, pydantic_error
 from forecast.tables import TABLES
 from forecast.tables.base import CUT_COLUMN, Row, TableSpec
 from forecast.tables.models import FrontierRule, frontier_flags
+from forecast.textfile import read_text
 
 __all__ = [
     "TABLES",
@@ -81,36 +81,6 @@ def tables_read(names: Iterable[str]) -> list[str]:
     for name in list(wanted):
         wanted.update(_spec(name).references.values())
     return [name for name in TABLES if name in wanted]
-
-
-def read_text(path: str | Path) -> str:
-    """Return a text file decoded as UTF-8 (a byte-order mark is accepted and dropped).
-
-    Raises
-    ------
-    InputError
-        If the file is missing, is not UTF-8 (naming the byte offset of the first bad byte),
-        or holds a NUL byte (a binary file).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "file not found" if not path.exists() else "not a file")
-    raw = path.read_bytes()
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        raise InputError(path, f"NUL byte at byte offset {nul}: a binary file, not a CSV table")
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8) :]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
-            path,
-            f"not UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start} (save the file "
-            "as UTF-8)",
-            row=line,
-        ) from None
 
 
 def _date_columns(spec: TableSpec) -> list[str]:
