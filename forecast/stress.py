@@ -78,11 +78,18 @@ KEY_HEADLINES = (
 
 
 def parse_value(text: str) -> Any:
-    """Parse a ``--set`` value as TOML (numbers, booleans, arrays, inline tables), else text."""
+    """Parse a ``--set`` value as TOML (numbers, booleans, arrays, inline tables), else text.
+
+    A bare date (``2019-01-01``) is returned as its ISO text, as a quoted one would be: the
+    key it is assigned to decides whether a date is what it takes.
+    """
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
 
 
 def parse_assignment(text: str, option: str = "--set") -> tuple[tuple[str, ...], Any]:
