@@ -30,6 +30,7 @@ import pymc as pm
 import xarray as xr
 
 from forecast import __version__, locks, store
+from forecast.children import orphan_safe_context
 from forecast.data import file_sha256, load_tables, table_path, tables_read
 from forecast.errors import InputError
 from forecast.models import resolve
@@ -202,6 +203,8 @@ def sample(fit_plan: FitPlan, *, progressbar: bool = False) -> tuple[xr.DataTree
             nuts_sampler=s.nuts_sampler,
             progressbar=progressbar,
             compute_convergence_checks=False,
+            # The chains' processes die with this one (a killed fit leaves no sampler behind).
+            mp_ctx=orphan_safe_context(),
         )
     return tree, model
 
