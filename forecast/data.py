@@ -41,6 +41,7 @@ __all__ = [
     "TableSpec",
     "check_all",
     "check_tables",
+    "csv_records",
     "decimal_year",
     "file_sha256",
     "load_table",
@@ -97,8 +98,12 @@ def _format_error(exc: ValidationError) -> tuple[str | None, str]:
     return column, message
 
 
-def _records(path: Path, text: str) -> Iterable[tuple[int, list[str]]]:
-    """Yield each record with the line it starts on; a quote error names where it began."""
+def csv_records(path: str | Path, text: str) -> Iterable[tuple[int, list[str]]]:
+    """Yield each CSV record of ``text`` with the line it starts on (header = line 1).
+
+    A quote error (a quoted cell never closed, text after a closing quote) is refused naming
+    the line where the record that holds it began, not where the parser gave up.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
     while True:
@@ -141,7 +146,7 @@ def read_rows(
     """
     path = Path(path)
     today = today or settings.today()
-    records = _records(path, read_text(path))
+    records = csv_records(path, read_text(path))
     _, header = next(records, (1, []))
     header = [name.strip() for name in header]
     missing = [c for c in spec.columns if c not in header]
