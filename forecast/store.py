@@ -94,6 +94,11 @@ def save_dataset(dataset: xr.Dataset, path: Path) -> Path:
     )
 
 
+def save_bytes(content: bytes, path: Path) -> Path:
+    """Write a file's bytes (a figure, say) atomically."""
+    return _write_atomically(lambda target: Path(target).write_bytes(content), path)
+
+
 def _write_atomically(write: Callable[[Path], Any], path: Path) -> Path:
     """Call ``write`` on a temporary file beside ``path``, then rename it into place.
 
