@@ -20,6 +20,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -88,11 +89,19 @@ def _date_columns(spec: TableSpec) -> list[str]:
     return [c for c in dict.fromkeys([CUT_COLUMN, spec.date_column]) if c]
 
 
+#: A date bound as pydantic's errors write it: ``datetime.date(1990, 1, 1)``.
+_EARLIEST = re.compile(r"datetime\.date\((\d+), (\d+), (\d+)\)")
+
+
 def _format_error(exc: ValidationError) -> tuple[str | None, str]:
     column, message, err = pydantic_error(exc)
     got = err.get("input")
     if got is None and err.get("type") in {"string_type", "date_type", "bool_type", "float_type"}:
         return column, "required value is blank"
+    earliest = _EARLIEST.fullmatch(str((err.get("ctx") or {}).get("ge", "")))
+    if err.get("type") == "greater_than_equal" and earliest:
+        first = dt.date(*map(int, earliest.groups()))
+        message = f"date before the table's earliest, {first.isoformat()}"
     if column is not None and isinstance(got, str | int | float) and "got" not in message:
         message += f" (got {got!r})"
     return column, message
