@@ -82,7 +82,7 @@ def check_scenario_name(
         what = "reserved for" if name == BASELINE else "the name of"
         raise InputError(
             where,
-            f"{name!r} is {what} the bundled {own.parent.name}/{own.name}; give this scenario "
+            f"{name!r} is {what} the bundled priors/scenarios/{own.name}; give this scenario "
             "another name (its runs would replace that scenario's)",
             column=column,
         )
