@@ -631,3 +631,34 @@ def test_a_scenario_file_with_a_bad_section_or_value_is_refused(
         ["forecast", "--scenario", "{tmp}/s.toml"],
         ["{tmp}/s.toml", expected],
     )
+
+
+# ------------------------------------------------------- what is still accepted (not refused)
+
+
+def test_a_utf8_file_with_a_byte_order_mark_is_read(root, tmp_path, capsys):
+    for table in ("models", "grid_connection"):
+        path = root / "data" / f"{table}.csv"
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert run_cli("data", "check") == 0
+    assert "data/models.csv: " in capsys.readouterr().out
+    from forecast.scenarios import load_scenario
+
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + lever_scenario("bom").encode())
+    assert load_scenario(str(path)).name == "bom"
+
+
+def test_good_names_and_targets_are_accepted(root, tmp_path):
+    from forecast.paths import check_output_file, check_output_folder
+    from forecast.scenarios import load_scenario
+
+    assert load_scenario("baseline").name == "baseline"  # the bundled file may be baseline
+    assert load_scenario("grid_delays").name == "grid_delays"
+    path = tmp_path / "my-scenario_2.toml"
+    path.write_text(lever_scenario(None))  # no name: the file's
+    assert load_scenario(str(path)).name == "my-scenario_2"
+    assert check_output_file(root / "runs" / "stress" / "baseline.nc")  # a previous result
+    assert check_output_file(tmp_path / "new" / "folder" / "x.nc")  # folders made as needed
+    assert check_output_folder(root / "reports" / "2026-Q3")  # a previous outlook
+    assert check_output_folder(tmp_path / "outside")  # an empty folder
