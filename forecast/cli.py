@@ -541,6 +541,7 @@ def backtest(
     from forecast.paths import check_output_file
     from forecast.report.figures import calibration
     from forecast.report.render import figure_png
+    from forecast.scenarios import load_scenario
     from forecast.settings import runs_dir
     from forecast.store import save_bytes, save_dataset
 
@@ -549,6 +550,8 @@ def backtest(
     if not dates:
         raise InputError("--as-of", "give at least one --as-of DATE or --rolling FIRST:LAST")
     sampler = SamplerSettings(draws=draws, chains=chains, tune=tune, seed=check_seed(seed))
+    chosen = load_scenario(scenario) if scenario else None
+    engine.scored_models(model)  # an unknown model is refused before the target is checked
     where = "--out" if output else "runs"
     path = check_output_file(output or runs_dir() / "backtest.nc", where)
     figure = check_output_file(path.with_suffix(".png"), where)
@@ -557,15 +560,8 @@ def backtest(
         if sys.stderr.isatty():
             err.print(f"[dim]backtest: {message}[/dim]")
 
-    from forecast.scenarios import load_scenario
-
     result = engine.run_backtest(
-        dates,
-        model=model,
-        sampler=sampler,
-        scheduler=scheduler,
-        scenario=load_scenario(scenario) if scenario else None,
-        on_event=step,
+        dates, model=model, sampler=sampler, scheduler=scheduler, scenario=chosen, on_event=step
     )
     save_dataset(result, path)
     save_bytes(figure_png(calibration(result)), figure)

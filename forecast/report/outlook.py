@@ -247,10 +247,11 @@ def build_outlook(
         The report folder: ``outlook.html``, ``outlook.pdf``, ``summary.json``, ``figures/``.
     """
     say = on_event or (lambda message: None)
-    target = Path(out_dir) if out_dir else settings.reports_dir() / quarter.folder
-    check_output_folder(target)
     data_cut = data_cut_for(quarter, settings.today())
     scenarios = _cut_refits(named_scenarios(scenario_names), data_cut)
+    target = check_output_folder(
+        Path(out_dir) if out_dir else settings.reports_dir() / quarter.folder
+    )
     # Two outlooks into one folder take turns: the second reuses the first's runs.
     with locks.holding(target):
         return _write_outlook(quarter, target, data_cut, scenarios, scheduler=scheduler, say=say)
