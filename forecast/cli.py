@@ -20,8 +20,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from forecast import __version__
-from forecast.errors import InputError, parse_date
+from forecast.errors import InputError
 from forecast.settings import SETTINGS, SamplerSettings
+from forecast.validate import check_seed, parse_as_of
 
 app = typer.Typer(
     add_completion=False,
@@ -56,7 +57,7 @@ Seed = Annotated[int, typer.Option(help="Random seed.")]
 
 
 def _as_of(value: str | None) -> dt.date | None:
-    return None if value is None else parse_date(value, "--as-of")
+    return None if value is None else parse_as_of(value, "--as-of")
 
 
 def _quiet_libraries() -> None:
@@ -85,7 +86,7 @@ def _runs(
 
     def report(name: str, event: str) -> None:
         if sys.stderr.isatty():
-            err.print(f"[dim]{name}: {event}[/dim]")
+            err.print(f"[dim]{escape(name)}: {escape(event)}[/dim]")
 
     return fitting.ensure_runs(plans, refit=refit, on_event=report)
 
@@ -97,7 +98,8 @@ def _fmt(value: float | None, unit: str) -> str:
 
 
 def _print_summary(name: str, entry: dict[str, Any]) -> None:
-    table = Table(title=f"{name}  (scenario {entry['run']['scenario']})", title_justify="left")
+    title = f"{name}  (scenario {entry['run']['scenario']})"
+    table = Table(title=escape(title), title_justify="left")
     table.add_column("quantity", no_wrap=True)
     table.add_column("median", justify="right", no_wrap=True)
     table.add_column("80% interval", justify="right", no_wrap=True)
@@ -145,7 +147,7 @@ def fit(
     """Fit a model (and the models it reads) and store the run."""
     from forecast.store import diagnostics
 
-    sampler = SamplerSettings(draws=draws, chains=chains, seed=seed, tune=tune)
+    sampler = SamplerSettings(draws=draws, chains=chains, seed=check_seed(seed), tune=tune)
     refit = True if model == "all" else (model,)
     runs = _runs([model], scenario=scenario, as_of=as_of, sampler=sampler, refit=refit)
     failed = False
@@ -227,7 +229,8 @@ def _print_stress(report: dict[str, Any], headlines: list[str]) -> None:
             h = entry["headline"][key]
             cells.append(h["label"] if "label" in h else _fmt(h["median"], h["unit"]))
         table.add_row(
-            entry["scenario"] + ("" if entry["diagnostics_passed"] else " (FAILED)"), *cells
+            escape(entry["scenario"]) + ("" if entry["diagnostics_passed"] else " (FAILED)"),
+            *cells,
         )
     out.print(table)
     if total > limit:
@@ -249,7 +252,7 @@ def _print_tornado(data: Any, headlines: list[str], top: int = 12) -> None:
             lo, hi = (float(v) for v in data[key].values[i])
             swing = float(data[f"{key}_swing"].values[i])
             table.add_row(
-                str(data["parameter"].values[i]),
+                escape(str(data["parameter"].values[i])),
                 _fmt(lo, unit),
                 _fmt(hi, unit),
                 "n/a" if not math.isfinite(swing) else f"{swing:.3g}",
@@ -297,7 +300,11 @@ def stress(
     scheduler: Scheduler = None,
     output: Annotated[
         str | None,
-        typer.Option("--out", help="Where to save the result (NetCDF; default runs/stress.nc)."),
+        typer.Option(
+            "--out",
+            help="Where to save the result (NetCDF; default runs/stress/NAME.nc, NAME from "
+            "the scenarios and overrides).",
+        ),
     ] = None,
     sweep_draws: Annotated[
         int | None,
@@ -307,14 +314,29 @@ def stress(
             "in each chain (default: all). Faster for large sweeps; a larger Monte Carlo error.",
         ),
     ] = None,
+    max_scenario_draws: Annotated[
+        int,
+        typer.Option(
+            "--max-scenario-draws",
+            min=1,
+            help="Refuse a run of more scenarios x draws than this (the work it takes).",
+        ),
+    ] = 100_000_000,
+    max_scenarios: Annotated[
+        int,
+        typer.Option(
+            "--max-scenarios",
+            min=1,
+            help="Refuse a run of more scenarios than this (about 15 kB of memory each).",
+        ),
+    ] = 100_000,
     as_json: JsonFlag = False,
 ) -> None:
     """Stress-test assumptions: scenarios, overrides, sweeps, sensitivity."""
-    from pathlib import Path
-
     from rich.progress import Progress
 
     from forecast import stress as engine
+    from forecast.paths import check_output_file
     from forecast.settings import runs_dir
     from forecast.store import save_dataset
 
@@ -323,10 +345,28 @@ def stress(
         raise InputError(
             "--sensitivity", "runs on the baseline alone; drop --scenario/--set/--sweep"
         )
+    # Everything asked for is checked before the baseline is read (or fitted).
+    stored = engine.stored_draws()
+    if sweep_draws is not None and not engine.MIN_SWEEP_DRAWS <= sweep_draws <= stored:
+        raise InputError(
+            "--sweep-draws",
+            f"{sweep_draws} is outside {engine.MIN_SWEEP_DRAWS}..{stored} (the stored draws)",
+        )
+    for key in headline or []:
+        engine.check_headline_key(key)
     if sensitivity:
         scenarios, coords = engine.sensitivity_scenarios(), {}
     else:
-        scenarios, coords = engine.build_scenarios(scenario or [], set_ or [], sweep or [])
+        scenarios, coords = engine.build_scenarios(
+            scenario or [],
+            set_ or [],
+            sweep or [],
+            draws=sweep_draws or stored,
+            max_scenario_draws=max_scenario_draws,
+            max_scenarios=max_scenarios,
+        )
+    name = engine.result_name(scenario or [], set_ or [], sweep or [], sensitivity, sweep_draws)
+    path = check_output_file(output or runs_dir() / "stress" / name, "--out" if output else "runs")
     baseline = engine.baseline_runs()
     with Progress(transient=True, disable=not sys.stderr.isatty(), console=err) as bar:
         task = bar.add_task("scenarios", total=len(scenarios))
@@ -343,7 +383,6 @@ def stress(
     for key in shown:
         if key not in known:
             raise InputError("--headline", f"unknown headline; expected one of {known}", column=key)
-    path = Path(output) if output else runs_dir() / "stress.nc"
     save_dataset(result, path)
     # The terminal shows the first rows only: build just those (10,000 take a second).
     shown_rows = result if as_json else result.isel(scenario=slice(0, STRESS_ROWS_SHOWN))
@@ -396,7 +435,7 @@ def stress(
             cells = ["n/a" if v is None else f"{v:.3f}" for v in (row["prior"], row["likelihood"])]
             table.add_row(key, *cells, row["diagnosis"])
         out.print(table)
-    out.print(f"saved {path}")
+    out.print(f"saved {escape(str(path))}")
 
 
 @app.command()
@@ -445,9 +484,9 @@ def outlook(
         on_event=step,
     )
     summary = json.loads((folder / "summary.json").read_text())
-    out.print(f"outlook {chosen.label} written to {folder}")
+    out.print(f"outlook {chosen.label} written to {escape(str(folder))}")
     for name in ("outlook.html", "outlook.pdf", "summary.json"):
-        out.print(f"  {folder / name}")
+        out.print(f"  {escape(str(folder / name))}")
     if not summary["diagnostics_passed"]:
         failed = [n for n, m in summary["models"].items() if not m["diagnostics"]["passed"]]
         err.print(f"[bold red]diagnostics failed[/bold red] for {', '.join(failed)}")
@@ -498,38 +537,34 @@ def backtest(
     as_json: JsonFlag = False,
 ) -> None:
     """Score past forecasts: fit at each as-of date, compare with what was published after."""
-    from pathlib import Path
-
     from forecast import backtest as engine
+    from forecast.paths import check_output_file
     from forecast.report.figures import calibration
     from forecast.report.render import figure_png
+    from forecast.scenarios import load_scenario
     from forecast.settings import runs_dir
-    from forecast.store import save_dataset
+    from forecast.store import save_bytes, save_dataset
 
     _quiet_libraries()
     dates = [_as_of(text) for text in as_of or []] + (_rolling(rolling) if rolling else [])
     if not dates:
         raise InputError("--as-of", "give at least one --as-of DATE or --rolling FIRST:LAST")
-    sampler = SamplerSettings(draws=draws, chains=chains, tune=tune, seed=seed)
+    sampler = SamplerSettings(draws=draws, chains=chains, tune=tune, seed=check_seed(seed))
+    chosen = load_scenario(scenario) if scenario else None
+    engine.scored_models(model)  # an unknown model is refused before the target is checked
+    where = "--out" if output else "runs"
+    path = check_output_file(output or runs_dir() / "backtest.nc", where)
+    figure = check_output_file(path.with_suffix(".png"), where)
 
     def step(message: str) -> None:
         if sys.stderr.isatty():
             err.print(f"[dim]backtest: {message}[/dim]")
 
-    from forecast.scenarios import load_scenario
-
     result = engine.run_backtest(
-        dates,
-        model=model,
-        sampler=sampler,
-        scheduler=scheduler,
-        scenario=load_scenario(scenario) if scenario else None,
-        on_event=step,
+        dates, model=model, sampler=sampler, scheduler=scheduler, scenario=chosen, on_event=step
     )
-    path = Path(output) if output else runs_dir() / "backtest.nc"
     save_dataset(result, path)
-    figure = path.with_suffix(".png")
-    figure.write_bytes(figure_png(calibration(result)))
+    save_bytes(figure_png(calibration(result)), figure)
     by_trend = engine.summarize(result)
     by_date = engine.summarize(result, by=("as_of",))
     if as_json:
@@ -554,7 +589,7 @@ def backtest(
             table.add_column(column, justify="left" if column in (*keys, "reading") else "right")
         for row in rows:
             table.add_row(
-                *(str(row[k]) for k in keys),
+                *(escape(str(row[k])) for k in keys),
                 str(row["n"]),
                 str(row["releases"]),
                 f"{row['horizon_years_max']:.1f} yr",
@@ -564,7 +599,7 @@ def backtest(
                 f"{row['pit_mean']:.2f} ± {_se(row['pit_mean_se'])}",
                 f"{row['crps']:.3f}",
                 f"{row['log_score']:.2f}",
-                row["reading"],
+                escape(row["reading"]),
             )
         out.print(table)
     for date, models in json.loads(result.attrs["skipped"]).items():
@@ -579,7 +614,7 @@ def backtest(
         "releases). CRPS in log10 units, years for milestones (lower is better); log score "
         "per observation (higher is better)."
     )
-    out.print(f"  saved {path} and {figure}")
+    out.print(f"  saved {escape(str(path))} and {escape(str(figure))}")
 
 
 @data_app.command("check")
@@ -588,7 +623,7 @@ def data_check() -> None:
     from forecast.data import check_all
     from forecast.models import REGISTRY
     from forecast.models.base import model_priors
-    from forecast.scenarios import load_scenario
+    from forecast.scenarios import check_unique_names, load_scenario
     from forecast.settings import scenarios_dir
 
     counts = check_all()
@@ -599,9 +634,11 @@ def data_check() -> None:
         out.print(
             f"priors/{spec.name}.toml: {len(priors.priors)} priors, {len(priors.levers)} levers ok"
         )
+    scenarios = []
     for path in sorted(scenarios_dir().glob("*.toml")):
-        load_scenario(str(path))
-        out.print(f"priors/scenarios/{path.name}: ok")
+        scenarios.append(load_scenario(str(path)))
+        check_unique_names(scenarios)
+        out.print(f"priors/scenarios/{escape(path.name)}: ok")
 
 
 @data_app.command("compare")

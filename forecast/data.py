@@ -16,11 +16,11 @@ Line numbers count the header as line 1, so the first data row is line 2 (as an 
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from forecast.errors import InputError, pydantic_error
 from forecast.tables import TABLES
 from forecast.tables.base import CUT_COLUMN, Row, TableSpec
 from forecast.tables.models import FrontierRule, frontier_flags
+from forecast.textfile import read_text
 
 __all__ = [
     "TABLES",
@@ -41,6 +42,7 @@ __all__ = [
     "TableSpec",
     "check_all",
     "check_tables",
+    "csv_records",
     "decimal_year",
     "file_sha256",
     "load_table",
@@ -83,38 +85,12 @@ def tables_read(names: Iterable[str]) -> list[str]:
     return [name for name in TABLES if name in wanted]
 
 
-def read_text(path: str | Path) -> str:
-    """Return a text file decoded as UTF-8 (a byte-order mark is accepted and dropped).
-
-    Raises
-    ------
-    InputError
-        If the file is missing, is not UTF-8 (naming the byte offset of the first bad byte),
-        or holds a NUL byte (a binary file).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "file not found" if not path.exists() else "not a file")
-    raw = path.read_bytes()
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        raise InputError(path, f"NUL byte at byte offset {nul}: a binary file, not a CSV table")
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8) :]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
-            path,
-            f"not UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start} (save the file "
-            "as UTF-8)",
-            row=line,
-        ) from None
-
-
 def _date_columns(spec: TableSpec) -> list[str]:
     return [c for c in dict.fromkeys([CUT_COLUMN, spec.date_column]) if c]
+
+
+#: A date bound as pydantic's errors write it: ``datetime.date(1990, 1, 1)``.
+_EARLIEST = re.compile(r"datetime\.date\((\d+), (\d+), (\d+)\)")
 
 
 def _format_error(exc: ValidationError) -> tuple[str | None, str]:
@@ -122,13 +98,21 @@ def _format_error(exc: ValidationError) -> tuple[str | None, str]:
     got = err.get("input")
     if got is None and err.get("type") in {"string_type", "date_type", "bool_type", "float_type"}:
         return column, "required value is blank"
+    earliest = _EARLIEST.fullmatch(str((err.get("ctx") or {}).get("ge", "")))
+    if err.get("type") == "greater_than_equal" and earliest:
+        first = dt.date(*map(int, earliest.groups()))
+        message = f"date before the table's earliest, {first.isoformat()}"
     if column is not None and isinstance(got, str | int | float) and "got" not in message:
         message += f" (got {got!r})"
     return column, message
 
 
-def _records(path: Path, text: str) -> Iterable[tuple[int, list[str]]]:
-    """Yield each record with the line it starts on; a quote error names where it began."""
+def csv_records(path: str | Path, text: str) -> Iterable[tuple[int, list[str]]]:
+    """Yield each CSV record of ``text`` with the line it starts on (header = line 1).
+
+    A quote error (a quoted cell never closed, text after a closing quote) is refused naming
+    the line where the record that holds it began, not where the parser gave up.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
     while True:
@@ -171,7 +155,7 @@ def read_rows(
     """
     path = Path(path)
     today = today or settings.today()
-    records = _records(path, read_text(path))
+    records = csv_records(path, read_text(path))
     _, header = next(records, (1, []))
     header = [name.strip() for name in header]
     missing = [c for c in spec.columns if c not in header]

@@ -11,6 +11,7 @@ Levers and upstream runs enter only the ``config_id``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -28,7 +29,8 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
-from forecast import __version__, store
+from forecast import __version__, locks, store
+from forecast.children import orphan_safe_context
 from forecast.data import file_sha256, load_tables, table_path, tables_read
 from forecast.errors import InputError
 from forecast.models import resolve
@@ -201,6 +203,8 @@ def sample(fit_plan: FitPlan, *, progressbar: bool = False) -> tuple[xr.DataTree
             nuts_sampler=s.nuts_sampler,
             progressbar=progressbar,
             compute_convergence_checks=False,
+            # The chains' processes die with this one (a killed fit leaves no sampler behind).
+            mp_ctx=orphan_safe_context(),
         )
     return tree, model
 
@@ -464,6 +468,9 @@ def ensure_runs(
 ) -> dict[str, xr.DataTree]:
     """Return a current run for every plan: reuse what is stored, fit what is not.
 
+    Each folder written is locked meanwhile (:func:`forecast.locks.holding`): a second
+    command fitting into it waits, then reuses what this one stored.
+
     Parameters
     ----------
     plans : mapping
@@ -477,17 +484,21 @@ def ensure_runs(
     """
     progressbar = sys.stderr.isatty() if progressbar is None else progressbar
     runs: dict[str, xr.DataTree] = {}
-    for name, fit_plan in plans.items():
-        path = store.run_path(name, fit_plan.scenario.name)
-        forced = refit if isinstance(refit, bool) else name in refit
-        stored, event = (None, "fitted") if forced else _reuse(fit_plan, path, runs)
-        if stored is None:
-            stored, event = fit(fit_plan, runs, progressbar=progressbar), "fitted"
-        if event != "reused":
-            store.save_run(stored, path)
-        if on_event:
-            on_event(name, event)
-        runs[name] = stored
+    folders = sorted({store.run_path(n, p.scenario.name).parent for n, p in plans.items()})
+    with contextlib.ExitStack() as held:  # one writer per folder: a second command waits
+        for folder in folders:
+            held.enter_context(locks.holding(folder))
+        for name, fit_plan in plans.items():
+            path = store.run_path(name, fit_plan.scenario.name)
+            forced = refit if isinstance(refit, bool) else name in refit
+            stored, event = (None, "fitted") if forced else _reuse(fit_plan, path, runs)
+            if stored is None:
+                stored, event = fit(fit_plan, runs, progressbar=progressbar), "fitted"
+            if event != "reused":
+                store.save_run(stored, path)
+            if on_event:
+                on_event(name, event)
+            runs[name] = stored
     return runs
 
 

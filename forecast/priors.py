@@ -35,6 +35,7 @@ from scipy import stats
 
 from forecast import settings
 from forecast.errors import InputError, pydantic_error
+from forecast.textfile import decode
 
 #: Distributions a prior file may name, with the keyword arguments each requires.
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
@@ -238,6 +239,10 @@ class PriorSet:
                 raise InputError(
                     where, f"unknown prior; expected one of {sorted(priors)}", column=name
                 )
+            if not isinstance(fields, Mapping):
+                raise InputError(
+                    where, f"expected a table of prior fields, got {fields!r}", column=name
+                )
             merged = priors[name].model_dump(exclude_none=True) | dict(fields)
             if "interval" in fields:
                 merged.pop("kwargs", None)
@@ -267,14 +272,15 @@ def _validate_prior(table: Any, path: str | Path, name: str) -> PriorSpec:
 def read_toml(path: Path, missing: str) -> tuple[dict[str, Any], str]:
     """Read a TOML file; return the document and the SHA-256 of its bytes.
 
-    Raises :class:`InputError` with ``missing`` when the file is absent, and when it is not TOML.
+    Raises :class:`InputError` with ``missing`` when the file is absent, and when it is not
+    UTF-8 (a byte-order mark is dropped) or not TOML.
     """
     if not path.is_file():
         raise InputError(path, missing)
     raw = path.read_bytes()
     try:
-        document = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        document = tomllib.loads(decode(raw, path))
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(path, f"not valid TOML: {exc}") from None
     return document, hashlib.sha256(raw).hexdigest()
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,8 +40,11 @@ from forecast.errors import InputError, parse_date
 from forecast.models import REGISTRY
 from forecast.models.base import ModelSpec
 from forecast.tables.models import FRONTIER_SCOPES, FrontierRule
+from forecast.validate import check_scenario_name, is_identifier, parse_as_of
 
 BASELINE = "baseline"
+#: Keys of a scenario's ``[scenario]`` section.
+SCENARIO_KEYS = ("name", "description", "source", "as_of")
 #: Keys of a scenario's ``[data]`` section, with the type each takes.
 DATA_KEYS = {"frontier_top_n": int, "frontier_scope": str}
 #: Largest ``frontier_top_n`` accepted.
@@ -89,8 +92,11 @@ def _check_fit_option(spec: ModelSpec, key: str, value: Any, where: Path | str) 
     if choices is not None and value not in choices:
         raise InputError(where, f"expected one of {list(choices)}, got {value!r}", column=column)
     if key.endswith("_date"):
-        parse_date(value, where, column)
-    elif type(value) is not type(default):
+        # A bare TOML date (``--set M.fit.start_date=2019-01-01``) or a string: stored as text.
+        if isinstance(value, dt.datetime) or not isinstance(value, str | dt.date):
+            raise InputError(where, f"expected a date YYYY-MM-DD, got {value!r}", column=column)
+        return parse_date(value, where, column).isoformat()
+    if type(value) is not type(default):
         expected = "true or false" if isinstance(default, bool) else type(default).__name__
         raise InputError(where, f"expected {expected}, got {value!r}", column=column)
     return value
@@ -105,7 +111,7 @@ def check_lever(
         return lever_specs[key].check(column, value, where)
     if key in spec.forward_bounds:
         lo, hi = spec.forward_bounds[key]
-        if not isinstance(value, int | float) or not lo <= value <= hi:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
             raise InputError(
                 where, f"expected a number in [{lo}, {hi}], got {value!r}", column=column
             )
@@ -143,11 +149,18 @@ def parse_frontier(section: Mapping[str, Any], where: Path | str) -> FrontierRul
     return FrontierRule(top_n=top_n, scope=scope)
 
 
+def _table(value: Any, where: Path | str, column: str) -> Mapping[str, Any]:
+    """Return a scenario's section if it is a table (``[name]``), else refuse it."""
+    if not isinstance(value, Mapping):
+        raise InputError(where, f"expected a table [{column}], got {value!r}", column=column)
+    return value
+
+
 def parse_scenario(document: Mapping[str, Any], where: Path | str, name: str) -> Scenario:
     """Validate a scenario document (the parsed TOML)."""
     from forecast.models.base import model_priors
 
-    meta = document.get("scenario", {})
+    meta = _table(document.get("scenario", {}), where, "scenario")
     unknown = set(document) - {"scenario", "data", *REGISTRY}
     if unknown:
         raise InputError(
@@ -155,14 +168,24 @@ def parse_scenario(document: Mapping[str, Any], where: Path | str, name: str) ->
             f"unknown section; expected [scenario], [data] or a model name from {sorted(REGISTRY)}",
             column=sorted(unknown)[0],
         )
+    for key in meta:
+        if key not in SCENARIO_KEYS:
+            raise InputError(
+                where,
+                f"unknown key; expected one of {list(SCENARIO_KEYS)}",
+                column=f"scenario.{key}",
+            )
     as_of = meta.get("as_of")
     if as_of is not None:
-        as_of = parse_date(as_of, where, "scenario.as_of")
+        as_of = parse_as_of(as_of, where, "scenario.as_of")
     models: dict[str, ModelOverrides] = {}
-    frontier = parse_frontier(document.get("data", {}), where)
+    frontier = parse_frontier(_table(document.get("data", {}), where, "data"), where)
     for model_name, section in document.items():
         if model_name in ("scenario", "data"):
             continue
+        section = _table(section, where, model_name)
+        for part in ("fit", "levers", "priors"):
+            _table(section.get(part, {}), where, f"{model_name}.{part}")
         spec = REGISTRY[model_name]
         bad = set(section) - {"fit", "levers", "priors"}
         if bad:
@@ -192,24 +215,56 @@ def parse_scenario(document: Mapping[str, Any], where: Path | str, name: str) ->
     )
 
 
-def load_scenario(name_or_path: str | None) -> Scenario:
-    """Load a named scenario from ``priors/scenarios/`` or a TOML file path."""
-    if name_or_path in (None, BASELINE):
-        path = settings.scenarios_dir() / f"{BASELINE}.toml"
-        if not path.is_file():
-            return Scenario(BASELINE)
-    else:
-        candidate = Path(name_or_path)
-        path = (
-            candidate
-            if candidate.suffix == ".toml"
-            else (settings.scenarios_dir() / f"{name_or_path}.toml")
+def scenario_file(name_or_path: str | None, option: str = "--scenario") -> Path:
+    """Return the file of a named scenario (``priors/scenarios/NAME.toml``) or a TOML path.
+
+    A name is an identifier (:func:`forecast.validate.is_identifier`): ``../x`` is neither a
+    name nor a ``.toml`` path, and is refused rather than read from outside the folder.
+    """
+    if name_or_path is None:
+        name_or_path = BASELINE
+    if Path(name_or_path).suffix == ".toml":
+        return Path(name_or_path)
+    if not is_identifier(name_or_path):
+        raise InputError(
+            option,
+            "expected the name of a scenario in priors/scenarios/ (letters, digits, '_' and "
+            f"'-') or the path of a .toml file, got {name_or_path!r}",
         )
+    return settings.scenarios_dir() / f"{name_or_path}.toml"
+
+
+def load_scenario(name_or_path: str | None) -> Scenario:
+    """Load a named scenario from ``priors/scenarios/`` or a TOML file path.
+
+    The scenario's name (``[scenario] name``, else the file name) names its folder of runs:
+    it must be an identifier, and a name of a bundled scenario (``baseline`` among them) is
+    reserved for its own file (:func:`forecast.validate.check_scenario_name`).
+    """
+    path = scenario_file(name_or_path)
+    if name_or_path in (None, BASELINE) and not path.is_file():
+        return Scenario(BASELINE)
     from forecast.priors import read_toml
 
     available = sorted(p.stem for p in settings.scenarios_dir().glob("*.toml"))
     document, sha256 = read_toml(path, f"scenario not found; available: {available}")
+    meta = document.get("scenario", {})
+    name = meta.get("name", path.stem) if isinstance(meta, Mapping) else path.stem
+    check_scenario_name(name, path, source=path)
     return dataclasses.replace(parse_scenario(document, path, path.stem), sha256=sha256)
+
+
+def check_unique_names(scenarios: Iterable[Scenario]) -> None:
+    """Refuse two scenarios with one name: their runs would share a folder."""
+    seen: dict[str, Scenario] = {}
+    for scenario in scenarios:
+        first = seen.setdefault(scenario.name, scenario)
+        if first is not scenario:
+            raise InputError(
+                scenario.path or scenario.name,
+                f"name {scenario.name!r} is also the name of {first.path or first.name}",
+                column="scenario.name",
+            )
 
 
 def as_of_cut(scenario: Scenario, as_of: dt.date | None) -> Scenario:

@@ -72,7 +72,14 @@ def reports_dir() -> Path:
 def today() -> dt.date:
     """Return the date treated as today (``DATAWALL_TODAY`` overrides the clock)."""
     env = os.environ.get("DATAWALL_TODAY")
-    return dt.date.fromisoformat(env) if env else dt.date.today()
+    if not env:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(env)
+    except ValueError:
+        from forecast.errors import InputError
+
+        raise InputError("DATAWALL_TODAY", f"expected a date YYYY-MM-DD, got {env!r}") from None
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ import pandas as pd
 import xarray as xr
 
 from forecast import __version__, settings
+from forecast.paths import folder_name, remove_stale_temporaries, temporary_beside
 
 
 def config_id(model: str, config: dict[str, Any], version: str = __version__) -> str:
@@ -40,8 +41,12 @@ def config_id(model: str, config: dict[str, Any], version: str = __version__) ->
 
 
 def run_path(model: str, scenario: str = "baseline", directory: Path | None = None) -> Path:
-    """Return where the run of ``model`` under ``scenario`` is stored."""
-    return Path(directory or settings.runs_dir()) / scenario / f"{model}.nc"
+    """Return where the run of ``model`` under ``scenario`` is stored.
+
+    The folder is the scenario's name when it is a plain one, else a digest of it
+    (:func:`forecast.paths.folder_name`): never a folder outside ``runs/``.
+    """
+    return Path(directory or settings.runs_dir()) / folder_name(scenario) / f"{model}.nc"
 
 
 def frame_to_dataset(frame: pd.DataFrame, dim: str = "row") -> xr.Dataset:
@@ -89,11 +94,20 @@ def save_dataset(dataset: xr.Dataset, path: Path) -> Path:
     )
 
 
+def save_bytes(content: bytes, path: Path) -> Path:
+    """Write a file's bytes (a figure, say) atomically."""
+    return _write_atomically(lambda target: Path(target).write_bytes(content), path)
+
+
 def _write_atomically(write: Callable[[Path], Any], path: Path) -> Path:
-    """Call ``write`` on a temporary file beside ``path``, then rename it into place."""
+    """Call ``write`` on a temporary file beside ``path``, then rename it into place.
+
+    Temporaries of ``path`` left by killed processes are removed first.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    remove_stale_temporaries(path.parent, [path.name])
+    tmp = temporary_beside(path)
     try:
         write(tmp)
         os.replace(tmp, path)

@@ -23,11 +23,14 @@ import copy
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import itertools
+import json
 import math
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,6 +42,7 @@ from forecast.errors import InputError
 from forecast.models import REGISTRY, dependents
 from forecast.models.base import Headline, model_priors, without_draw_index
 from forecast.models.reuse import reusing_results
+from forecast.paths import folder_name
 from forecast.scenarios import (
     BASELINE,
     DATA_KEYS,
@@ -60,6 +64,15 @@ P_BY_YEARS = tuple(range(2025, 2046))
 CHUNK_SCENARIO_DRAWS = 2_000_000
 #: Fewest draws a sweep may be summarised on (``--sweep-draws``).
 MIN_SWEEP_DRAWS = 100
+#: Scenario-draws (scenarios x the draws each is summarised on) a stress run takes on unless
+#: told otherwise (``--max-scenario-draws``). The work grows with it: a 10,000-scenario sweep
+#: at 4,000 draws (40 million) takes 8-20 s on 2 cores (README, "How fast"), so this is a
+#: minute or less.
+MAX_SCENARIO_DRAWS = 100_000_000
+#: Scenarios a stress run holds unless told otherwise (``--max-scenarios``): each takes about
+#: :data:`SCENARIO_BYTES` of memory (its overrides and its summaries; measured at 20,000).
+MAX_SCENARIOS = 100_000
+SCENARIO_BYTES = 15_000
 #: Headlines shown on the terminal unless others are asked for.
 KEY_HEADLINES = (
     "datawall.exhaustion_year",
@@ -78,11 +91,18 @@ KEY_HEADLINES = (
 
 
 def parse_value(text: str) -> Any:
-    """Parse a ``--set`` value as TOML (numbers, booleans, arrays, inline tables), else text."""
+    """Parse a ``--set`` value as TOML (numbers, booleans, arrays, inline tables), else text.
+
+    A bare date (``2019-01-01``) is returned as its ISO text, as a quoted one would be: the
+    key it is assigned to decides whether a date is what it takes.
+    """
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
 
 
 def parse_assignment(text: str, option: str = "--set") -> tuple[tuple[str, ...], Any]:
@@ -190,8 +210,8 @@ def _with_levers(
     return dataclasses.replace(scenario, name=name, models=models, document=document)
 
 
-def parse_sweep(text: str) -> tuple[tuple[str, ...], np.ndarray]:
-    """Parse ``KEY=LO:HI:N`` into the key's path and ``N`` evenly spaced values."""
+def _sweep_spec(text: str) -> tuple[tuple[str, ...], float, float, int]:
+    """Parse ``KEY=LO:HI:N`` into the key's path, ``LO``, ``HI`` and ``N`` (no values yet)."""
     path, value = parse_assignment(text, "--sweep")
     parts = str(value).split(":")
     try:
@@ -202,7 +222,76 @@ def parse_sweep(text: str) -> tuple[tuple[str, ...], np.ndarray]:
         raise InputError(
             "--sweep", f"expected LO:HI:N with N >= 2, got {value!r}", column=".".join(path)
         ) from None
+    return path, lo, hi, n
+
+
+def parse_sweep(text: str) -> tuple[tuple[str, ...], np.ndarray]:
+    """Parse ``KEY=LO:HI:N`` into the key's path and ``N`` evenly spaced values."""
+    path, lo, hi, n = _sweep_spec(text)
     return path, np.linspace(lo, hi, n)
+
+
+def stored_draws() -> int:
+    """Return the draws (all chains) of the stored baseline runs, else of the default sampler.
+
+    Read from the attrs of the most downstream run only: what a sweep will summarise on.
+    """
+    from forecast.models import resolve
+
+    last = resolve(["all"])[-1].name
+    sampler = (store.stored_config(store.run_path(last, BASELINE)) or {}).get("sampler", {})
+    try:
+        return int(sampler["draws"]) * int(sampler["chains"])
+    except (KeyError, TypeError, ValueError):
+        return fitting.SETTINGS.sampler.draws * fitting.SETTINGS.sampler.chains
+
+
+def check_size(
+    scenarios: int,
+    draws: int,
+    *,
+    max_scenario_draws: int = MAX_SCENARIO_DRAWS,
+    max_scenarios: int = MAX_SCENARIOS,
+    option: str = "--sweep",
+) -> None:
+    """Refuse a stress run larger than its limits, before any scenario is built.
+
+    Parameters
+    ----------
+    scenarios : int
+        Scenarios the run would hold (a sweep's grid points times the named scenarios).
+    draws : int
+        Draws each is summarised on (``--sweep-draws``, else all the stored draws).
+    max_scenario_draws, max_scenarios : int
+        The limits: scenarios x draws (the work) and scenarios (the memory, about
+        :data:`SCENARIO_BYTES` each).
+
+    Raises
+    ------
+    InputError
+        Naming the size, the limit and the options that change either.
+    """
+    if scenarios > max_scenarios:
+        raise InputError(
+            option,
+            f"{scenarios:,} scenarios are over the limit of {max_scenarios:,} (each holds its "
+            f"overrides and summaries, about {SCENARIO_BYTES // 1000} kB: "
+            f"{scenarios * SCENARIO_BYTES / 1e9:.1f} GB); sweep fewer points, or raise the "
+            "limit with --max-scenarios N",
+        )
+    if scenarios * draws > max_scenario_draws:
+        fewer = max(MIN_SWEEP_DRAWS, max_scenario_draws // scenarios)
+        hint = (
+            f"summarise each on fewer draws (--sweep-draws {fewer}), "
+            if fewer < draws and fewer * scenarios <= max_scenario_draws
+            else ""
+        )
+        raise InputError(
+            option,
+            f"{scenarios:,} scenarios x {draws:,} draws = {scenarios * draws:,} scenario-draws "
+            f"are over the limit of {max_scenario_draws:,}; {hint}sweep fewer points, or "
+            "raise the limit with --max-scenario-draws N",
+        )
 
 
 def _label(path: tuple[str, ...], value: Any) -> str:
@@ -214,11 +303,17 @@ def build_scenarios(
     names: Sequence[str] = (),
     sets: Sequence[str] = (),
     sweeps: Sequence[str] = (),
+    *,
+    draws: int | None = None,
+    max_scenario_draws: int = MAX_SCENARIO_DRAWS,
+    max_scenarios: int = MAX_SCENARIOS,
 ) -> tuple[list[Scenario], dict[str, xr.DataArray]]:
     """Return the scenarios of a stress run, baseline first, and the sweep coordinates.
 
     Each named scenario (baseline if none) takes the ``--set`` overrides on top, then one copy
-    per point of the sweep grid (the cartesian product of the ``--sweep`` keys).
+    per point of the sweep grid (the cartesian product of the ``--sweep`` keys). A grid over
+    the limits is refused before any scenario is built (:func:`check_size`; ``draws``: what
+    each is summarised on, default :func:`stored_draws`).
 
     Returns
     -------
@@ -227,10 +322,19 @@ def build_scenarios(
         ``{key: DataArray over scenario}`` of each swept value (NaN for unswept scenarios).
     """
     assignments = [parse_assignment(s) for s in sets]
-    sweep_axes = [parse_sweep(s) for s in sweeps]
-    keys = [".".join(path) for path, _ in sweep_axes]
+    specs = [_sweep_spec(s) for s in sweeps]
+    keys = [".".join(path) for path, *_ in specs]
     if len(set(keys)) != len(keys):
         raise InputError("--sweep", "each key may be swept once", column=keys[0])
+    count = len(names or [BASELINE]) * math.prod(n for *_, n in specs) + 1
+    check_size(
+        count,
+        draws or stored_draws(),
+        max_scenario_draws=max_scenario_draws,
+        max_scenarios=max_scenarios,
+        option="--sweep" if specs else "--scenario",
+    )
+    sweep_axes = [(path, np.linspace(lo, hi, n)) for path, lo, hi, n in specs]
     bases = [load_scenario(n) for n in (names or [BASELINE])]
     scenarios: list[Scenario] = []
     swept: list[dict[str, float]] = []
@@ -354,6 +458,47 @@ def tornado(result: xr.Dataset, headlines: Sequence[str]) -> xr.Dataset:
             swing, dims="parameter", coords={"parameter": parameters}
         )
     return xr.Dataset(out)
+
+
+def result_name(
+    names: Sequence[str],
+    sets: Sequence[str],
+    sweeps: Sequence[str],
+    sensitivity: bool = False,
+    draws: int | None = None,
+) -> str:
+    """Return the file a stress result is saved in by default, under ``runs/stress/``.
+
+    Named from the request, so two stress runs at once never write one file unless they ask
+    for the same thing (and then compute the same result): the scenario names (``baseline``,
+    ``sensitivity``), then a digest of everything else asked for (overrides, sweeps, draws,
+    scenario files given by path) when there is any.
+    """
+    plain = [n for n in names if Path(n).suffix != ".toml"]
+    files = [str(Path(n).resolve()) for n in names if Path(n).suffix == ".toml"]
+    label = "sensitivity" if sensitivity else "+".join([*plain, *map(_stem, files)]) or BASELINE
+    extra = [*files, *sets, *sweeps] + ([f"draws={draws}"] if draws else [])
+    if extra or len(label) > 60:
+        digest = hashlib.sha256(json.dumps([label, extra]).encode()).hexdigest()[:10]
+        label = f"{label[:60]}-{digest}"
+    return folder_name(label) + ".nc"
+
+
+def _stem(path: str) -> str:
+    return Path(path).stem
+
+
+def check_headline_key(key: str) -> str:
+    """Refuse a ``--headline`` that is not ``MODEL.NAME`` with a known model (before any work).
+
+    Whether the model has that headline is known once the baseline is summarised.
+    """
+    model, sep, name = key.partition(".")
+    if not sep or not name or model not in REGISTRY:
+        raise InputError(
+            "--headline", f"expected MODEL.NAME, MODEL one of {sorted(REGISTRY)}", column=key
+        )
+    return key
 
 
 # --- running them -------------------------------------------------------------------------

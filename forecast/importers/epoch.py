@@ -35,7 +35,6 @@ estimation method``, costs written ``$6770000.00``).
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -43,10 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from forecast import settings
-from forecast.data import TABLES, Row, TableSpec, file_sha256, table_path
+from forecast.data import TABLES, Row, TableSpec, csv_records, file_sha256, table_path
 from forecast.errors import InputError
 from forecast.importers.merge import (
     ImportReport,
@@ -59,6 +56,7 @@ from forecast.importers.merge import (
     write_tables,
 )
 from forecast.tables.cost import COST_COLUMNS
+from forecast.textfile import read_text
 
 # --------------------------------------------------------------------------------------------
 # Epoch's columns
@@ -207,27 +205,35 @@ def resolve_columns(header: Iterable[str], path: str | Path) -> dict[str, str]:
     return columns
 
 
-def _record_lines(path: Path) -> list[int]:
-    """Return the line where each non-blank record starts (header = line 1)."""
-    lines: list[int] = []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        start = reader.line_num + 1
-        for record in reader:
-            if record:  # pandas skips empty lines too
-                lines.append(start)
-            start = reader.line_num + 1
-    return lines
+def _records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Return the header and every non-blank record with its line, refusing a truncated file.
 
-
-def _read_frame(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        message = " ".join(str(exc).split())
-        raise InputError(path, f"not a readable CSV export: {message}") from None
-    return frame.fillna("")
+    A record with fewer fields than the header (an export cut mid-row), or one with more, is
+    refused naming its line; so is a file ending inside a quoted cell, and one whose last
+    record has no line break after a non-blank last cell (cut mid-value, maybe mid-number).
+    """
+    text = read_text(path)
+    records = [(line, record) for line, record in csv_records(path, text) if record]
+    if not records:
+        raise InputError(path, "empty: no header row", row=1)
+    (_, header), rows = records[0], records[1:]
+    for line, record in rows:
+        if len(record) != len(header):
+            fewer = len(record) < len(header)
+            why = ": a truncated export (the record ends early)? download it again"
+            raise InputError(
+                path,
+                f"{len(record)} fields for the header's {len(header)}" + (why if fewer else ""),
+                row=line,
+            )
+    if rows and not text.endswith(("\n", "\r")) and rows[-1][1][-1].strip():
+        raise InputError(
+            path,
+            "the file ends inside its last record (no line break after it): a truncated "
+            "export? download it again",
+            row=rows[-1][0],
+        )
+    return header, rows
 
 
 def read_export(path: str | Path) -> Export:
@@ -246,22 +252,18 @@ def read_export(path: str | Path) -> Export:
     Raises
     ------
     InputError
-        If the file is missing, is not a CSV, has no data rows, or lacks a required column.
+        If the file is missing, is not UTF-8, is not a CSV, is truncated (a record with fewer
+        fields than the header), has no data rows, or lacks a required column.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "file not found")
-    frame = _read_frame(path)
-    header = resolve_columns(frame.columns, path)
-    lines = _record_lines(path)
-    if len(lines) != len(frame):
-        raise InputError(path, f"found {len(lines)} records but pandas parsed {len(frame)}")
-    if frame.empty:
+    names, records = _records(path)
+    header = resolve_columns(names, path)
+    if not records:
         raise InputError(path, "no data rows")
-    cells = frame[list(header.values())].rename(columns={v: k for k, v in header.items()})
+    index = {name: names.index(name) for name in header.values()}  # a repeated name: its first
     rows = tuple(
-        ExportRow(line, record)
-        for line, record in zip(lines, cells.to_dict("records"), strict=True)
+        ExportRow(line, {known: record[index[name]] for known, name in header.items()})
+        for line, record in records
     )
     stand_ins = {FRONTIER: COMPUTE_RANK}  # a missing column another one replaces
     missing = tuple(

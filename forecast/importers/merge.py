@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,8 @@ from pydantic import ValidationError
 
 from forecast.data import Row, TableSpec, check_tables, read_rows
 from forecast.errors import InputError, pydantic_error
+from forecast.paths import remove_stale_temporaries, temporary_beside
+from forecast.textfile import read_text
 
 #: Curated and imported numbers agreeing to this relative tolerance are the same value
 #: (curated tables round their sources' values to 3-4 significant figures).
@@ -179,8 +181,9 @@ def read_curated(path: Path, spec: TableSpec) -> list[tuple[dict[str, str], Row]
     if not path.exists():
         return []
     validated = [row for _, row in read_rows(path, spec)]
-    with open(path, newline="", encoding="utf-8") as handle:
-        raw = list(csv.DictReader(handle))
+    # Read as read_rows reads it (a byte-order mark dropped): the header names are the columns.
+    raw = list(csv.DictReader(io.StringIO(read_text(path), newline="")))
+    raw = [{k.strip(): v for k, v in record.items()} for record in raw]
     return list(zip(raw, validated, strict=True))
 
 
@@ -283,10 +286,14 @@ class TablePlan:
 
 
 def _temporary_beside(path: Path) -> Path:
-    """Create an empty temporary file beside ``path`` (same directory: the rename is atomic)."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".import", dir=path.parent)
-    os.close(handle)
-    return Path(name)
+    """Create an empty temporary file beside ``path`` (same directory: the rename is atomic).
+
+    Named ``.NAME.PID.import``: what a killed import left is removed by the next one.
+    """
+    remove_stale_temporaries(path.parent, [path.name])
+    temporary = temporary_beside(path, "import")
+    os.close(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
+    return temporary
 
 
 def _write_csv(temporary: Path, plan: TablePlan) -> None:

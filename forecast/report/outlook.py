@@ -17,12 +17,19 @@ from typing import Any
 
 import xarray as xr
 
-from forecast import backtest, settings, stress
+from forecast import backtest, locks, settings, stress
 from forecast import fit as fitting
 from forecast.errors import InputError
+from forecast.paths import check_output_folder
 from forecast.report import content, figures, provenance, render
 from forecast.report.quarter import Quarter
-from forecast.scenarios import BASELINE, Scenario, as_of_baseline, load_scenario
+from forecast.scenarios import (
+    BASELINE,
+    Scenario,
+    as_of_baseline,
+    check_unique_names,
+    load_scenario,
+)
 
 #: Figure captions, by file stem (numbers never appear here: they are in the figures).
 CAPTIONS = {
@@ -114,7 +121,9 @@ def named_scenarios(names: Sequence[str] | None) -> list[Scenario]:
     if not names:
         names = sorted(p.stem for p in settings.scenarios_dir().glob("*.toml"))
     ordered = [BASELINE, *[n for n in dict.fromkeys(names) if n != BASELINE]]
-    return [load_scenario(n) for n in ordered]
+    scenarios = [load_scenario(n) for n in ordered]
+    check_unique_names(scenarios)
+    return scenarios
 
 
 def _cut_refits(scenarios: list[Scenario], data_cut: dt.date | None) -> list[Scenario]:
@@ -226,7 +235,9 @@ def build_outlook(
     scheduler : str, optional
         Address of a Dask scheduler for refitted scenarios (default: a local cluster).
     out_dir : Path, optional
-        Where to write (default ``reports/<YYYY-QN>/``).
+        Where to write (default ``reports/<YYYY-QN>/``): checked before any work
+        (:func:`forecast.paths.check_output_folder`), and locked while the outlook is built, so
+        a second outlook into it waits (:func:`forecast.locks.holding`).
     on_event : callable, optional
         Called with a short message as each step starts.
 
@@ -238,6 +249,24 @@ def build_outlook(
     say = on_event or (lambda message: None)
     data_cut = data_cut_for(quarter, settings.today())
     scenarios = _cut_refits(named_scenarios(scenario_names), data_cut)
+    target = check_output_folder(
+        Path(out_dir) if out_dir else settings.reports_dir() / quarter.folder
+    )
+    # Two outlooks into one folder take turns: the second reuses the first's runs.
+    with locks.holding(target):
+        return _write_outlook(quarter, target, data_cut, scenarios, scheduler=scheduler, say=say)
+
+
+def _write_outlook(
+    quarter: Quarter,
+    target: Path,
+    data_cut: dt.date | None,
+    scenarios: list[Scenario],
+    *,
+    scheduler: str | None,
+    say: Callable[[str], None],
+) -> Path:
+    """Fit, stress, summarise, render and write the outlook (see :func:`build_outlook`)."""
     previous = previous_summary(quarter)
 
     say("fitting (or reusing) every model")
@@ -283,7 +312,6 @@ def build_outlook(
         "summary.json": (json.dumps(summary, indent=2, allow_nan=False) + "\n").encode(),
         **{entries[stem]["file"]: png for stem, png in pngs.items()},
     }
-    target = Path(out_dir) if out_dir else settings.reports_dir() / quarter.folder
     return render.write_report(files, target)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
-import os
 import shutil
 from collections.abc import Mapping
 from importlib import resources
@@ -21,6 +20,7 @@ import jinja2
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from forecast.paths import remove_stale_temporaries, temporary_beside
 from forecast.report.content import format_interval, format_probability, format_value
 
 #: Resolution of the figure files (and of the images inlined in the HTML and PDF).
@@ -87,8 +87,10 @@ def write_report(files: Mapping[str, bytes], target: Path) -> Path:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    retired = target.with_name(f".{target.name}.{os.getpid()}.old")
+    staging = temporary_beside(target)
+    retired = temporary_beside(target, "old")
+    # What killed writers of this folder left (and a previous process of this id).
+    remove_stale_temporaries(target.parent, [target.name])
     for leftover in (staging, retired):
         shutil.rmtree(leftover, ignore_errors=True)
     try:
