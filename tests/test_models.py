@@ -154,7 +154,12 @@ def test_synthetic_tokens_postpone_exhaustion():
 
 def test_compute_projection_by_hand():
     comp = fake_posterior(
-        compute_intercept=24.0, compute_slope=0.7, compute_sigma=0.3, compute_nu=5.0
+        compute_intercept=24.0,
+        compute_slope=0.7,
+        compute_sigma=0.3,
+        compute_nu=5.0,
+        largest_run_offset=0.5,
+        largest_run_sigma=0.2,
     )
     out = compute.derive(comp, {}, {"largest_run_quantile": 0.9}, seed=0)
     np.testing.assert_allclose(out["training_compute_flop"].sel(year=2030), 10 ** (24 + 7.0))

@@ -80,13 +80,14 @@ HAND = dict(
     lag_intercept=4.0,
     lag_slope=0.1,
     supply_reference_year=2020.0,
-    flop_per_watt_growth=1.25,
     precision_gain_per_year=1.2,
     run_duration_growth=1.1,
     largest_campus_2025_gw=1.0,
     largest_campus_2030_gw=1.0,  # a flat 1 GW campus
     lab_share=0.5,
 )
+#: The memory model's fitted FLOP-per-watt growth: the one path every model reads.
+MEMORY = fake_posterior(flop_per_watt_growth_per_year=1.25)
 LEVERS = dict(
     extra_grid_delay_years=0.0,
     campus_growth_after_2030=1.0,
@@ -111,13 +112,21 @@ def hand_posterior(ai_slope=0.0):
 def test_walls_by_hand():
     # quantile 0.5: the largest run on the trend line itself (t quantile 0.5 is 0)
     comp = compute_upstream(fake_posterior(compute_intercept=23.0, compute_slope=np.log10(4.0)))
-    out = power.derive(hand_posterior(), {"compute": comp}, LEVERS, seed=0)
+    out = power.derive(hand_posterior(), {"compute": comp, "memory": MEMORY}, LEVERS, seed=0)
     # run: 1 + 0.3 t = 3 (1 GW campus) -> t = 6.667
     np.testing.assert_allclose(out["single_campus_wall_year"], 2020 + 2 / 0.3, atol=1e-6)
     # lab share 0.5 x 4 GW = 2 GW: 1 + 0.3 t = 3 + log10 2
     expected = 2020 + (2 + np.log10(2)) / 0.3
     np.testing.assert_allclose(out["distributed_wall_year"], expected, atol=1e-6)
+    # compute growth over the memory model's FLOP/W growth x precision x duration
     np.testing.assert_allclose(out["implied_power_growth_per_year"], 4 / (1.25 * 1.2 * 1.1))
+    # what the walls read: the largest run's power at any year, and its kinks
+    at = xr.DataArray([2021.3, 2030.0])
+    np.testing.assert_allclose(
+        10 ** power.log10_largest_run_mw(out, at).isel(chain=0, draw=0),
+        10 ** (1 + 0.3 * (at - 2020)),
+    )
+    np.testing.assert_allclose(out["run_duration_growth"], 1.1)
     np.testing.assert_allclose(out["largest_run_power_mw"].sel(year=2030), 10**4.0)
     # TWh = rated GW x load factor x 8.76
     us = out["datacenter_consumption_twh"].sel(series="us_total", year=2020)
@@ -127,7 +136,9 @@ def test_walls_by_hand():
 def test_grid_delay_and_quantile_levers():
     comp = compute_upstream(fake_posterior(compute_intercept=23.0, compute_slope=0.6))
     post = hand_posterior(ai_slope=0.1)
-    delayed = power.derive(post, {"compute": comp}, LEVERS | {"extra_grid_delay_years": 2.0}, 0)
+    delayed = power.derive(
+        post, {"compute": comp, "memory": MEMORY}, LEVERS | {"extra_grid_delay_years": 2.0}, 0
+    )
     # supply built by 2020 stands, later supply arrives 2 years late: 1 + 0.3 t = 3 + log10 2 +
     # 0.1 (t - 2)
     expected = 2020 + (2 + np.log10(2) - 0.2) / 0.2
@@ -136,10 +147,14 @@ def test_grid_delay_and_quantile_levers():
     np.testing.assert_allclose(
         lab.sel(year=[2020, 2021, 2022, 2025]), 2 * 10 ** (0.1 * np.array([0, 0, 0, 3]))
     )
-    upper = power.derive(post, {"compute": compute_upstream(comp, 0.9)}, LEVERS, 0)
+    upper = power.derive(
+        post, {"compute": compute_upstream(comp, 0.9), "memory": MEMORY}, LEVERS, 0
+    )
     assert (upper["single_campus_wall_year"] < delayed["single_campus_wall_year"]).all()
     scenarios = xr.DataArray([0.0, 3.0], dims="scenario")
-    swept = power.derive(post, {"compute": comp}, LEVERS | {"extra_grid_delay_years": scenarios}, 0)
+    swept = power.derive(
+        post, {"compute": comp, "memory": MEMORY}, LEVERS | {"extra_grid_delay_years": scenarios}, 0
+    )
     assert swept["distributed_wall_year"].dims == ("scenario", "chain", "draw")
 
 

@@ -405,7 +405,13 @@ MODEL = ModelSpec(
     # tokens seen: encoders trained for tens of epochs on small corpora (RoBERTa, T5) count at
     # their dataset size, so the trend starts with the compute trend, at the table's first
     # year, fixed before any backtest cut (no start date chosen by looking at the data).
-    fit_options={"population": "frontier", "start_date": "2018-01-01", "trend_form": "linear"},
+    # The form is chosen by the rolling backtest (docs/backtest.md): the local linear trend
+    # scores 59% at 80% (PIT 0.37) where the straight line scores 53% (PIT 0.16).
+    fit_options={
+        "population": "frontier",
+        "start_date": "2018-01-01",
+        "trend_form": "local_linear",
+    },
     fit_choices={"population": POPULATIONS, "trend_form": TREND_FORMS},
     prior_defaults=trend_prior_defaults("dataset"),
     requires=("compute", "scaling"),
