@@ -7,6 +7,11 @@ what the full data hold and the cut data did not:
 * **rows around a trend** (:data:`SCORED_TRENDS`): each later observation against the trend's
   posterior predictive at its date, ``log10 y ~ StudentT(nu_s, mu_s(t), sigma_s)`` over the
   draws ``s`` (``mu_s`` the trend's curve, for a local linear trend its random-walk path);
+* **the data wall's compute-based demand** (trend ``dataset_compute`` of model ``datawall``):
+  the same later dataset rows against ``D = sqrt(k m C / 6)`` at their dates (the projection
+  the data wall sets beside its dataset-size trend), with the rows' fitted scatter about that
+  trend; the two projections' log scores give the demand mixture's stacking weight
+  (:func:`stacking_weight`);
 * **the largest run of each later calendar year** (trend ``largest_run`` of model ``compute``):
   the year's largest frontier run against the compute model's predictive distribution of it,
   ``StudentT(nu, mu(y + 1/2) + largest_run_offset, largest_run_sigma)`` over the draws;
@@ -35,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import special, stats
+from scipy import optimize, special, stats
 
 from forecast import __version__, parallel
 from forecast import fit as fitting
@@ -63,6 +68,9 @@ EVENTS: dict[str, tuple[str, float, str]] = {
     "first_100m_usd_run": ("cost", 8.0, "USD 2023"),
     "first_1b_usd_run": ("cost", 9.0, "USD 2023"),
 }
+#: The data wall's two demand projections, scored on the same later rows: the dataset-size
+#: trend (historical) and the compute-based projection.
+DEMAND_PROJECTIONS = ("dataset", "dataset_compute")
 #: Central intervals whose coverage is reported.
 INTERVALS = (0.5, 0.8, 0.95)
 #: Seed of the predictive draws behind the CRPS.
@@ -239,6 +247,108 @@ def score_rows(
         year = years + SETTINGS.year_origin
         pieces.append(_piece(scores, values, prefix, labels, year, as_of_year))
     return pieces
+
+
+def score_demand_projection(
+    plan: fitting.FitPlan,
+    runs: Mapping[str, xr.DataTree],
+    full: xr.DataTree,
+    as_of: dt.date,
+) -> list[xr.Dataset]:
+    """Score the data wall's compute-based demand projection on the later dataset rows.
+
+    The projection ``D = sqrt(k m C / 6)`` (:mod:`forecast.models.datawall`) at each row's
+    date, per draw of the cut's compute, scaling and data-wall runs, with the scatter of the
+    releases about the dataset-size trend (``dataset_sigma``, ``dataset_nu``): the two demand
+    projections are scored on the same rows with the same scatter and differ only in their path.
+    """
+    fitted = runs["datawall"]
+    labels, years, values = held_out(fitted, full, "dataset")
+    if not labels.size:
+        return []
+    at = years + SETTINGS.year_origin
+    grid = np.unique(at)
+    upstream = {
+        name: fitting.with_derived(fitting.draws(runs[name]), runs[name]["derived"].to_dataset())
+        for name in plan.spec.requires
+    }
+    derived = fitting.derive_from(
+        plan,
+        fitting.draws(fitted),
+        upstream,
+        years=xr.DataArray(grid, dims="year", coords={"year": grid}),
+    )
+    tokens = derived["dataset_tokens_compute"].sel(year=xr.DataArray(at, dims="obs"))
+    mu = np.log10(tokens.transpose("obs", "chain", "draw").values.reshape(at.size, -1))
+    as_of_year = float(decimal_year([as_of])[0])
+    rng = np.random.default_rng([CRPS_SEED, 50, int(as_of_year)])
+    sigma, nu = _run_scatter(fitted, "dataset")
+    scores = student_t_mixture_scores(mu, sigma, nu, values, rng)
+    return [_piece(scores, values, DEMAND_PROJECTIONS[1], labels, at, as_of_year)]
+
+
+def stacking_weight(
+    result: xr.Dataset, projections: tuple[str, str] = DEMAND_PROJECTIONS
+) -> dict[str, Any] | None:
+    """Return the stacking weight of the first of two projections scored on the same rows.
+
+    Stacking of predictive distributions (Yao, Vehtari, Simpson & Gelman 2018, Bayesian
+    Analysis 13:917), with out-of-sample predictive densities from the cuts in place of
+    leave-one-out ones: over the rows both projections were scored on (same cut, release and
+    date), ``w`` maximises ``sum_i log(w p_1(y_i) + (1 - w) p_2(y_i))``, which is concave in
+    ``w``. Its standard error resamples releases (:func:`bootstrap`).
+
+    Returns
+    -------
+    dict or None
+        ``weight`` (of the first projection), ``weight_se``, ``n``, ``releases`` and the mean
+        log score of each projection and of the stacked mixture; ``None`` if no row was scored
+        by both.
+    """
+    frame = result.reset_coords().to_dataframe().reset_index(drop=True)
+    first, second = (frame[frame["trend"] == name] for name in projections)
+    keys = ["as_of", "label", "year"]
+    pairs = first[[*keys, "log_score"]].merge(
+        second[[*keys, "log_score"]], on=keys, suffixes=("_1", "_2")
+    )
+    if pairs.empty:
+        return None
+
+    def weight(rows: pd.DataFrame) -> float:
+        return _stacked_weight(rows["log_score_1"].to_numpy(), rows["log_score_2"].to_numpy())
+
+    w = weight(pairs)
+    log_1, log_2 = pairs["log_score_1"].to_numpy(), pairs["log_score_2"].to_numpy()
+    return {
+        "projections": list(projections),
+        "weight": w,
+        "weight_se": _finite(bootstrap(pairs, weight)),
+        "n": int(len(pairs)),
+        "releases": int(pairs["label"].nunique()),
+        "log_score": {
+            projections[0]: float(log_1.mean()),
+            projections[1]: float(log_2.mean()),
+            "stacked": float(np.mean(_mixture_log_density(w, log_1, log_2))),
+        },
+    }
+
+
+def _mixture_log_density(w: float, log_1: np.ndarray, log_2: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.logaddexp(np.log(w) + log_1, np.log1p(-w) + log_2)
+
+
+def _stacked_weight(log_1: np.ndarray, log_2: np.ndarray) -> float:
+    """Return ``argmax_w sum log(w exp(log_1) + (1 - w) exp(log_2))`` over ``[0, 1]``."""
+
+    def loss(w: float) -> float:
+        return -float(np.sum(_mixture_log_density(w, log_1, log_2)))
+
+    inner = optimize.minimize_scalar(
+        loss, bounds=(0.0, 1.0), method="bounded", options={"xatol": 1e-4}
+    )
+    candidates = [0.0, 1.0, float(inner.x)]
+    return min(candidates, key=loss)
 
 
 # --- the largest run of a year -------------------------------------------------------------
@@ -547,6 +657,11 @@ def run_backtest(
             run_ids[f"{date.isoformat()}/{name}"] = runs[name].attrs["config_id"]
             pieces += [
                 _with_model(p, name, date) for p in score_rows(runs[name], full[name], name, date)
+            ]
+        if "datawall" in models and "datawall" in runs:
+            pieces += [
+                _with_model(p, "datawall", date)
+                for p in score_demand_projection(plans["datawall"], runs, full["datawall"], date)
             ]
         if "compute" in models and "compute" in runs:
             pieces += [

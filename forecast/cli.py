@@ -567,6 +567,7 @@ def backtest(
     save_bytes(figure_png(calibration(result)), figure)
     by_trend = engine.summarize(result)
     by_date = engine.summarize(result, by=("as_of",))
+    stacking = engine.stacking_weight(result)
     if as_json:
         report = {
             "as_of_dates": json.loads(result.attrs["as_of_dates"]),
@@ -574,6 +575,7 @@ def backtest(
             "unscored_events": json.loads(result.attrs["unscored_events"]),
             "summary": by_trend,
             "by_as_of": by_date,
+            "demand_stacking": stacking,
             "saved": str(path),
             "figure": str(figure),
         }
@@ -608,6 +610,16 @@ def backtest(
     for date, events in json.loads(result.attrs.get("unscored_events", "{}")).items():
         for name, why in events.items():
             out.print(f"  {date}: {name} not scored ({escape(why)})", soft_wrap=True)
+    if stacking is not None:
+        out.print(
+            f"  Data-wall demand: stacking weight of the dataset-size trend "
+            f"{stacking['weight']:.2f} ± {_se(stacking['weight_se'])} against the compute-based "
+            f"projection ({stacking['n']} rows, {stacking['releases']} releases; mean log score "
+            + ", ".join(f"{k} {v:.2f}" for k, v in stacking["log_score"].items())
+            + "). The demand mixture's weight (datawall lever demand_weight_historical) is "
+            "set from it.",
+            soft_wrap=True,
+        )
     out.print(
         "  Coverage: share of later observations inside the 50/80/95% predictive intervals; "
         "mean PIT 0.5 if they fall as often above the median as below (se: bootstrap over "

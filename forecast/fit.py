@@ -317,13 +317,15 @@ def derive_from(
     upstream: Mapping[str, Upstream],
     *,
     headline_only: bool = False,
+    years: xr.DataArray | None = None,
 ) -> xr.Dataset:
     """Derive from draws already read.
 
     ``posterior`` comes from :func:`draws`; each upstream run from :func:`with_derived`.
 
     With ``headline_only``, a model that declares ``headline_years`` is derived at those years
-    only (what a lever sweep summarises).
+    only (what a lever sweep summarises); ``years`` (a ``year`` coordinate) derives at any
+    years (a backtest's row dates).
     """
     spec = fit_plan.spec
     for name in spec.requires:
@@ -336,6 +338,7 @@ def derive_from(
     ups = {name: upstream[name] for name in spec.requires}
     if headline_only and spec.headline_years is not None:
         years = _year_coord(spec.headline_years)
+    if years is not None:
         return spec.derive(posterior, ups, fit_plan.levers, fit_plan.sampler.seed, years=years)
     return spec.derive(posterior, ups, fit_plan.levers, fit_plan.sampler.seed)
 

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 from scipy import stats
 
 from forecast import backtest
@@ -229,3 +230,66 @@ def test_outlook_reports_the_stored_backtest(in_fitted, compute_backtest):
     png = render.figure_png(figures.calibration(scores))
     assert png.startswith(b"\x89PNG")
     (runs_dir() / "backtest.nc").unlink()
+
+
+# --- the data wall's two demand projections ------------------------------------------------
+
+
+def _paired_scores(log_1: np.ndarray, log_2: np.ndarray) -> xr.Dataset:
+    n = log_1.size
+    labels = np.array([f"release {i % (n // 10)}" for i in range(n)])
+    coords = {"as_of": ("obs", ["2023-01-01"] * n), "label": ("obs", labels)}
+    pieces = [
+        xr.Dataset(
+            {"log_score": ("obs", scores), "pit": ("obs", np.full(n, 0.5))},
+            coords=coords | {"trend": ("obs", [trend] * n), "year": ("obs", np.arange(n) / n)},
+        )
+        for trend, scores in zip(backtest.DEMAND_PROJECTIONS, (log_1, log_2), strict=True)
+    ]
+    return xr.concat(pieces, dim="obs")
+
+
+def test_stacking_weight_recovers_the_mixture_the_rows_came_from():
+    rng = np.random.default_rng(3)
+    n = 4000
+    from_first = rng.uniform(size=n) < 0.3
+    y = np.where(from_first, rng.normal(0.0, 1.0, n), rng.normal(3.0, 1.0, n))
+    log_1, log_2 = stats.norm.logpdf(y, 0.0, 1.0), stats.norm.logpdf(y, 3.0, 1.0)
+    result = backtest.stacking_weight(_paired_scores(log_1, log_2))
+    assert result["n"] == n and result["releases"] == n // 10
+    assert abs(result["weight"] - 0.3) < 3 * result["weight_se"] < 0.1
+    scores = result["log_score"]
+    assert scores["stacked"] > max(scores["dataset"], scores["dataset_compute"])
+
+
+def test_stacking_weight_is_one_when_the_other_projection_never_helps():
+    y = np.random.default_rng(4).normal(0.0, 1.0, 400)
+    log_1, log_2 = stats.norm.logpdf(y, 0.0, 1.0), stats.norm.logpdf(y, 5.0, 1.0)
+    assert backtest.stacking_weight(_paired_scores(log_1, log_2))["weight"] > 0.999
+    assert backtest.stacking_weight(_paired_scores(log_2, log_1))["weight"] < 1e-3
+
+
+@pytest.fixture(scope="module")
+def datawall_backtest(fitted_project):
+    """The data wall (with compute and scaling) fitted at mid-2023 and scored."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAWALL_ROOT", str(fitted_project))
+        mp.setenv("DATAWALL_RUNS", str(fitted_project / "runs"))
+        result = backtest.run_backtest([dt.date(2023, 6, 30)], model="datawall", sampler=SMALL)
+    return result
+
+
+def test_both_demand_projections_are_scored_on_the_same_later_rows(datawall_backtest):
+    rows = {
+        trend: datawall_backtest.where(datawall_backtest["trend"] == trend, drop=True)
+        for trend in backtest.DEMAND_PROJECTIONS
+    }
+    historical, computed = rows.values()
+    assert historical.sizes["obs"] == computed.sizes["obs"] > 2
+    np.testing.assert_array_equal(historical["label"].values, computed["label"].values)
+    np.testing.assert_array_equal(historical["observed"].values, computed["observed"].values)
+    # Different paths, so different forecasts of the same rows.
+    assert not np.allclose(historical["predicted_median"], computed["predicted_median"])
+    stacking = backtest.stacking_weight(datawall_backtest)
+    assert stacking["n"] == historical.sizes["obs"]
+    assert 0.0 <= stacking["weight"] <= 1.0

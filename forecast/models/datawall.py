@@ -19,8 +19,11 @@ Demand: two projections of the frontier training-dataset size ``D(y)`` (tokens)
     newest release and held at that value after (levers ``overtraining_hold_year``; a scenario
     may instead fix ``tokens_per_param`` (Chinchilla: 20) and ``overtraining_factor``, as
     Villalobos et al. 2024, Eq. 3 and fn. 23, do).
-The headline demand is their equal-weight mixture (Villalobos et al. 2024, Eq. 4): each posterior
-draw follows projection (a) with probability ``demand_weight_historical``, else (b).
+The headline demand is their mixture (Villalobos et al. 2024, Eq. 4, weight them equally): each
+posterior draw follows projection (a) with probability ``demand_weight_historical``, else (b).
+The weight is the projections' stacking weight from the rolling backtest (both scored on the
+same later releases, :func:`forecast.backtest.stacking_weight`), not 1/2: the lever's source
+gives the figure; scenario ``villalobos2024`` restores their 1/2.
 
 Supply: the effective stock of public human text ``S(y)`` (tokens)
 ------------------------------------------------------------------

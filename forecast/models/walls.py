@@ -160,14 +160,36 @@ def select(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Fi
     # and 2030, not fitted to the 2010s): the history is the grid's years to the newest release.
     records = records[decimal_year(records["publication_date"]) >= SETTINGS.year_first]
     records = records.reset_index(drop=True)
+    costed = cost_records(tables["training_costs"])
     return FitInputs(
         rows=records,
         arrays={
             "record_year": decimal_year(records["publication_date"]),
             "record_log10_flop": np.log10(records["training_compute_flop"].to_numpy(float)),
+            "cost_record_year": decimal_year(costed["published"]),
+            "cost_record_usd": costed["amortized_hw_energy_cost_usd_2023"].to_numpy(float),
+            # 0 where no purchase price was estimated (pm.Data holds no NaN)
+            "cost_record_cluster_usd": costed["hardware_acquisition_cost_usd_2023"]
+            .fillna(0.0)
+            .to_numpy(float),
         },
-        coords={"record": records["model"].tolist()},
+        coords={"record": records["model"].tolist(), "cost_record": costed["model"].tolist()},
     )
+
+
+def cost_records(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return each calendar year's costliest run (amortized hardware and energy, 2023 USD).
+
+    From :data:`~forecast.settings.Settings.year_first` on, as the FLOP records; what the money
+    cap is checked against (:func:`history_summary`), not conditioned on: a run's cost and its
+    compute are one run, whose compute the FLOP records already hold the caps to.
+    """
+    rows = rows[rows["amortized_hw_energy_cost_usd_2023"].notna()].copy()
+    rows["year"] = decimal_year(rows["published"])
+    rows = rows[rows["year"] >= SETTINGS.year_first]
+    rows["calendar"] = np.floor(rows["year"])
+    best = rows.sort_values("amortized_hw_energy_cost_usd_2023").groupby("calendar").tail(1)
+    return best.sort_values("year").reset_index(drop=True)
 
 
 def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
@@ -175,6 +197,8 @@ def build(inputs: FitInputs, priors: PriorSet) -> pm.Model:
     with pm.Model(coords=inputs.coords) as model:
         for name in ("record_year", "record_log10_flop"):
             pm.Data(name, inputs.arrays[name], dims="record")
+        for name in ("cost_record_year", "cost_record_usd", "cost_record_cluster_usd"):
+            pm.Data(name, inputs.arrays[name], dims="cost_record")
         conditioned = fit_options(inputs, MODEL.fit_options)[HISTORY_OPTION]
         pm.Data(HISTORY_OPTION, float(bool(conditioned)))
         for name in FORWARD_PARAMETERS:
@@ -225,6 +249,8 @@ def derive(
     at = {"years": years, "start": xr.DataArray(start)} | (
         {} if history is None else {"history": history}
     )
+    if "cost_record_year" in posterior:
+        at["cost_history"] = posterior["cost_record_year"]
     speedup = lever(levers, "low_precision_speedup")
     # Each constraint's wall and caps from what it reads alone: one no lever of a sweep's chunk
     # reaches is solved in the first chunk and reused (see forecast.models.reuse).
@@ -234,7 +260,7 @@ def derive(
     power_wall, campus_caps, distributed_caps = _power_constraint(
         speedup, comp, upstream["power"], start, stop, tuple(at.values())
     )
-    money_wall, money_caps, spend_usd = _money_constraint(
+    money_wall, money_caps, spends_usd = _money_constraint(
         posterior,
         _lever_values(levers, MONEY_LEVERS),
         speedup,
@@ -276,7 +302,7 @@ def derive(
             "cap_flop": caps,
             "power_single_campus_cap_flop": campus_caps[0],
             "power_distributed_cap_flop": distributed_caps[0],
-            "spend_ceiling_usd": spend_usd,
+            "spend_ceiling_usd": spends_usd[0],
             "max_feasible_run_flop": caps.min("constraint"),
             "wall_year": wall_year,
             # Each constraint's own, with the dims only what reaches it gives it (the
@@ -290,6 +316,19 @@ def derive(
             ),
         }
     )
+    if "cost_history" in at:
+        capex = posterior["ai_capex_2025_usd_2023"] * posterior["capex_growth_per_year"] ** (
+            posterior["cost_record_year"] - CAPEX_BASE_YEAR
+        )
+        out = out.assign(
+            cost_record_spend_ceiling_usd=spends_usd[list(at).index("cost_history")],
+            cost_record_cluster_share_of_capex=posterior["cost_record_cluster_usd"].where(
+                posterior["cost_record_cluster_usd"] > 0
+            )
+            / capex,
+            cost_record_year=posterior["cost_record_year"],
+            cost_record_usd=posterior["cost_record_usd"],
+        )
     if history is None:
         return canonical_order(out)
     margins = stacked({"data": data_caps[2], "power": power_caps[2], "money": money_caps[2]})
@@ -497,7 +536,7 @@ def _money_constraint(
     years: xr.DataArray,
     at: tuple[xr.DataArray, ...],
 ) -> tuple[xr.DataArray, tuple[xr.DataArray, ...], xr.DataArray]:
-    """Return the money wall's year, its cap in FLOP at ``at`` and the spend ceiling at ``years``.
+    """Return the money wall's year and its cap in FLOP and the spend ceiling (USD) at ``at``.
 
     The cap at any year: what the largest run may cost (2023 USD) x FLOP per 2023 $ x the
     low-precision speed-up. ``lever_values`` are those of :data:`MONEY_LEVERS`.
@@ -535,7 +574,7 @@ def _money_constraint(
             duration_kink(p["run_duration_2030_s"], growth),
         ),
     )
-    return wall, tuple(10 ** log10_money(y) for y in at), 10 ** log10_spend(years)
+    return wall, tuple(10 ** log10_money(y) for y in at), tuple(10 ** log10_spend(y) for y in at)
 
 
 def binding_probabilities(derived: xr.Dataset) -> dict[str, float]:
@@ -622,6 +661,32 @@ def history_summary(derived: xr.Dataset) -> dict[str, Any] | None:
         },
         "latest_release_year": latest,
         "p_binding_at_latest_release": float((first <= latest + 1e-9).mean()),
+        **({} if "cost_record_usd" not in derived else {"money_check": money_check(derived)}),
+    }
+
+
+def money_check(derived: xr.Dataset) -> dict[str, Any]:
+    """Return the costliest observed run against the money cap's spend ceiling at its date.
+
+    ``ceiling_usd``: the median and 80% interval of what the largest run may cost then;
+    ``cost_share_of_ceiling``: the run's amortized cost over the median ceiling;
+    ``cluster_share_of_capex``: its cluster's purchase price over the spenders' capital
+    spending that year (median over the draws), beside the share the cap assumes
+    (``power``'s ``lab_share``, Sevilla et al. 2024's 16-40%).
+    """
+    spent = derived["cost_record_usd"]
+    i = int(spent.argmax("cost_record"))
+    ceiling = derived["cost_record_spend_ceiling_usd"].isel(cost_record=i)
+    share = derived["cost_record_cluster_share_of_capex"].isel(cost_record=i)
+    low, mid, high = (float(ceiling.quantile(q)) for q in (0.1, 0.5, 0.9))
+    return {
+        "release": str(derived["cost_record"].values[i]),
+        "year": float(derived["cost_record_year"].isel(cost_record=i)),
+        "cost_usd": float(spent.isel(cost_record=i)),
+        "ceiling_usd": {"median": mid, "p10": low, "p90": high},
+        "cost_share_of_ceiling": float(spent.isel(cost_record=i)) / mid,
+        "p_ceiling_below_cost": float((ceiling < spent.isel(cost_record=i)).mean()),
+        "cluster_share_of_capex": float(share.median()) if bool(share.notnull().all()) else None,
     }
 
 
@@ -639,7 +704,7 @@ def extras(derived: xr.Dataset) -> dict[str, Any]:
 MODEL = ModelSpec(
     name="walls",
     description="The largest run each constraint allows; which binds first, and when.",
-    tables=("models",),
+    tables=("models", "training_costs"),
     prior_names=FORWARD_PARAMETERS,
     lever_names=LEVER_NAMES,
     select=select,

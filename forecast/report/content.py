@@ -291,11 +291,30 @@ def history_effect(models: Mapping[str, Any]) -> str | None:
         parts.append(
             f"first wall {format_value(v['before'], 'year')} -> {format_value(v['after'], 'year')}"
         )
-    return (
+    text = (
         "Conditioning on the largest runs trained kept "
         f"{format_probability(history['accepted_share'])} of the joint draws (those with "
         "every cap at or above every run); medians before -> after: " + "; ".join(parts) + "."
     )
+    check = history.get("money_check")
+    if check:
+        ceiling = check["ceiling_usd"]
+        text += (
+            f" The costliest run observed, {check['release']} "
+            f"({calendar_date(check['year'])}, {format_value(check['cost_usd'], 'USD')} "
+            f"amortized), cost {check['cost_share_of_ceiling']:.0%} of the money cap's spend "
+            f"ceiling then ({format_value(ceiling['median'], 'USD')}, 80% "
+            f"{format_value(ceiling['p10'], 'USD')} - {format_value(ceiling['p90'], 'USD')})"
+        )
+        if check.get("cluster_share_of_capex") is not None:
+            text += (
+                f"; its cluster cost {check['cluster_share_of_capex']:.1%} of the largest "
+                "spenders' capital spending that year, where the cap assumes the 16-40% share "
+                "Sevilla et al. 2024 give the largest run: the money cap is what that share "
+                "would buy, not a forecast of what developers will spend"
+            )
+        text += "."
+    return text
 
 
 def build_summary(

@@ -199,6 +199,7 @@ def track_record(
         "current": current,
         "summary": backtest.summarize(scores),
         "by_as_of": backtest.summarize(scores, by=("as_of",)),
+        "demand_stacking": backtest.stacking_weight(scores),
     }, scores
 
 
