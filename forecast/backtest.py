@@ -496,7 +496,7 @@ def _fit_dates(
         fitted[date] = fitting.ensure_runs(planned[date][0], progressbar=False, sampled=sampled)
         tick(len(fitted), len(planned))
 
-    tasks = [parallel.Task(f"the fit as of {d.isoformat()}", pending[d]) for d in order]
+    tasks = [parallel.Task(f"as-of date {d.isoformat()}", pending[d]) for d in order]
     parallel.map_on_cluster(tasks, scheduler=scheduler, on_result=store_date)
     return fitted
 
