@@ -152,6 +152,7 @@ def test_workers_are_daemonic_and_started_elsewhere(cluster):
     assert versions == dict.fromkeys(daemonic, __version__)
 
 
+@pytest.mark.slow
 def test_stress_refits_on_the_cluster_equal_the_local_clusters(
     cluster, tiny_project, tmp_path, monkeypatch, capsys
 ):
@@ -175,6 +176,7 @@ def test_stress_refits_on_the_cluster_equal_the_local_clusters(
         assert "dataset_slope" in sigma.attrs["config"]
 
 
+@pytest.mark.slow
 def test_backtest_on_the_cluster_equals_a_fit_in_this_process(
     cluster, tiny_project, tmp_path, monkeypatch
 ):
