@@ -577,17 +577,38 @@ def _plans_at(
     return plans, skipped
 
 
-def _fit_at(
-    item: tuple[dt.date, tuple[str, ...], SamplerSettings | None, Scenario],
-    root: str,
-    runs_dir: str,
-) -> dict[str, str]:
-    """Fit (or reuse) the models at one as-of date in a Dask worker; return the skipped ones."""
-    parallel.use_project(root, runs_dir)
-    as_of, models, sampler, scenario = item
-    plans, skipped = _plans_at(as_of, models, sampler, scenario)
-    fitting.ensure_runs(plans, progressbar=False)
-    return skipped
+def _fit_dates(
+    planned: Mapping[dt.date, tuple[dict[str, fitting.FitPlan], dict[str, str]]],
+    *,
+    scheduler: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> dict[dt.date, dict[str, xr.DataTree]]:
+    """Return the runs at each date: reused, or sampled on Dask and stored here.
+
+    One task per date whose models need sampling (its plans sent, its draws returned:
+    :func:`forecast.parallel.map_on_cluster`); each date's runs are derived and stored in this
+    process as its task returns. One such date and no ``scheduler``: sampled here.
+    """
+    tick = progress or (lambda done, total: None)
+    fitted: dict[dt.date, dict[str, xr.DataTree]] = {}
+    pending = {d: fitting.to_sample(plans) for d, (plans, _) in planned.items()}
+    pending = {d: p for d, p in pending.items() if p}
+    if scheduler is None and len(pending) < 2:
+        pending = {}
+    for date, (plans, _) in planned.items():
+        if date not in pending:
+            fitted[date] = fitting.ensure_runs(plans, progressbar=False)
+            tick(len(fitted), len(planned))
+    order = list(pending)
+
+    def store_date(position: int, sampled: dict[str, fitting.Sampled]) -> None:
+        date = order[position]
+        fitted[date] = fitting.ensure_runs(planned[date][0], progressbar=False, sampled=sampled)
+        tick(len(fitted), len(planned))
+
+    tasks = [parallel.Task(f"as-of date {d.isoformat()}", pending[d]) for d in order]
+    parallel.map_on_cluster(tasks, scheduler=scheduler, on_result=store_date)
+    return fitted
 
 
 def _with_model(piece: xr.Dataset, model: str, date: dt.date) -> xr.Dataset:
@@ -606,11 +627,14 @@ def run_backtest(
     scheduler: str | None = None,
     scenario: Scenario | None = None,
     on_event: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> xr.Dataset:
     """Fit every model at each date and score it on what was published afterwards.
 
     Several dates are fitted in parallel on Dask (a local cluster by default, ``scheduler``
-    for an existing one); one date is fitted in this process. ``scenario`` (default: the
+    for an existing one; see :func:`_fit_dates`); one date without ``scheduler`` is fitted in
+    this process. ``progress`` is called as ``progress(done, total)`` as each date's runs are
+    stored. ``scenario`` (default: the
     baseline) backtests another configuration: its fit options and priors at every cut (a
     trend form, say), scored against the same configuration fitted on all the data.
 
@@ -640,17 +664,15 @@ def run_backtest(
     full = fitting.ensure_runs(full_plans, progressbar=False)
 
     say(f"fitting at {len(dates)} as-of date(s)")
-    if len(dates) > 1:
-        parallel.map_on_cluster(
-            _fit_at, [(d, tuple(models), sampler, scenario) for d in dates], scheduler=scheduler
-        )
+    planned = {date: _plans_at(date, models, sampler, scenario) for date in dates}
+    fitted = _fit_dates(planned, scheduler=scheduler, progress=progress)
     pieces = []
     skipped: dict[str, dict[str, str]] = {}
     unscored: dict[str, dict[str, str]] = {}
     run_ids: dict[str, str] = {}
     for date in dates:
-        plans, skipped[date.isoformat()] = _plans_at(date, models, sampler, scenario)
-        runs = fitting.ensure_runs(plans, progressbar=False)
+        skipped[date.isoformat()] = planned[date][1]
+        runs = fitted[date]
         for name in models:
             if name not in runs:
                 continue

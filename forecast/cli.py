@@ -7,11 +7,13 @@ before any sampling, and runs are written atomically.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import math
 import sys
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 import typer
@@ -89,6 +91,20 @@ def _runs(
             err.print(f"[dim]{escape(name)}: {escape(event)}[/dim]")
 
     return fitting.ensure_runs(plans, refit=refit, on_event=report)
+
+
+@contextlib.contextmanager
+def _progress_bar(what: str) -> Iterator[Callable[[int, int], None]]:
+    """Yield ``progress(done, total)`` drawing a bar of ``what`` on a terminal (else quiet)."""
+    from rich.progress import Progress
+
+    with Progress(transient=True, disable=not sys.stderr.isatty(), console=err) as bar:
+        task = bar.add_task(what, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield progress
 
 
 def _fmt(value: float | None, unit: str) -> str:
@@ -336,6 +352,7 @@ def stress(
     from rich.progress import Progress
 
     from forecast import stress as engine
+    from forecast.parallel import check_scheduler
     from forecast.paths import check_output_file
     from forecast.settings import runs_dir
     from forecast.store import save_dataset
@@ -367,6 +384,7 @@ def stress(
         )
     name = engine.result_name(scenario or [], set_ or [], sweep or [], sensitivity, sweep_draws)
     path = check_output_file(output or runs_dir() / "stress" / name, "--out" if output else "runs")
+    check_scheduler(scheduler)  # before the baseline is read (or fitted)
     baseline = engine.baseline_runs()
     with Progress(transient=True, disable=not sys.stderr.isatty(), console=err) as bar:
         task = bar.add_task("scenarios", total=len(scenarios))
@@ -465,24 +483,28 @@ def outlook(
     """Write the quarterly outlook: HTML, PDF, summary.json and figures."""
     from pathlib import Path
 
+    from forecast.parallel import check_scheduler
     from forecast.report.outlook import build_outlook
     from forecast.report.quarter import Quarter
     from forecast.settings import today
 
     _quiet_libraries()
     chosen = Quarter.parse(quarter) if quarter else Quarter.containing(today())
+    check_scheduler(scheduler)
 
     def step(message: str) -> None:
         if sys.stderr.isatty():
             err.print(f"[dim]outlook {chosen.label}: {message}[/dim]")
 
-    folder = build_outlook(
-        chosen,
-        scenario_names=scenario,
-        scheduler=scheduler,
-        out_dir=Path(output) if output else None,
-        on_event=step,
-    )
+    with _progress_bar("scenarios") as progress:
+        folder = build_outlook(
+            chosen,
+            scenario_names=scenario,
+            scheduler=scheduler,
+            out_dir=Path(output) if output else None,
+            on_event=step,
+            progress=progress,
+        )
     summary = json.loads((folder / "summary.json").read_text())
     out.print(f"outlook {chosen.label} written to {escape(str(folder))}")
     for name in ("outlook.html", "outlook.pdf", "summary.json"):
@@ -538,6 +560,7 @@ def backtest(
 ) -> None:
     """Score past forecasts: fit at each as-of date, compare with what was published after."""
     from forecast import backtest as engine
+    from forecast.parallel import check_scheduler
     from forecast.paths import check_output_file
     from forecast.report.figures import calibration
     from forecast.report.render import figure_png
@@ -555,14 +578,22 @@ def backtest(
     where = "--out" if output else "runs"
     path = check_output_file(output or runs_dir() / "backtest.nc", where)
     figure = check_output_file(path.with_suffix(".png"), where)
+    check_scheduler(scheduler)
 
     def step(message: str) -> None:
         if sys.stderr.isatty():
             err.print(f"[dim]backtest: {message}[/dim]")
 
-    result = engine.run_backtest(
-        dates, model=model, sampler=sampler, scheduler=scheduler, scenario=chosen, on_event=step
-    )
+    with _progress_bar("as-of dates") as progress:
+        result = engine.run_backtest(
+            dates,
+            model=model,
+            sampler=sampler,
+            scheduler=scheduler,
+            scenario=chosen,
+            on_event=step,
+            progress=progress,
+        )
     save_dataset(result, path)
     save_bytes(figure_png(calibration(result)), figure)
     by_trend = engine.summarize(result)

@@ -188,8 +188,15 @@ def _module_sha256(spec: ModelSpec) -> str:
     return _modules_sha256(model_modules(spec))
 
 
-def sample(fit_plan: FitPlan, *, progressbar: bool = False) -> tuple[xr.DataTree, pm.Model]:
-    """Build the model and draw from its posterior."""
+def sample(
+    fit_plan: FitPlan, *, progressbar: bool = False, cores: int | None = None
+) -> tuple[xr.DataTree, pm.Model]:
+    """Build the model and draw from its posterior.
+
+    ``cores`` (default: the sampler's) is how many chains run at once, each in a child
+    process; with 1 they run one after the other in this process (what a daemonic Dask worker
+    allows). PyMC seeds each chain from the seed alone, so the draws are the same either way.
+    """
     model = fit_plan.spec.build(fit_plan.inputs, fit_plan.priors)
     s = fit_plan.sampler
     with model:
@@ -197,7 +204,7 @@ def sample(fit_plan: FitPlan, *, progressbar: bool = False) -> tuple[xr.DataTree
             draws=s.draws,
             tune=s.tune,
             chains=s.chains,
-            cores=min(s.cores, s.chains),
+            cores=min(cores or s.cores, s.chains),
             random_seed=s.seed,
             target_accept=s.target_accept,
             nuts_sampler=s.nuts_sampler,
@@ -406,16 +413,40 @@ def _latest_row_date(inputs: FitInputs, *, published: bool = False) -> str:
     return str(max(dates).date()) if dates else ""
 
 
+@dataclass(frozen=True)
+class Sampled:
+    """A model's posterior draws as sampled, and their own diagnostics (no upstream verdict).
+
+    What a cluster worker sends back (:mod:`forecast.parallel`): the client derives, finishes
+    and stores the run.
+    """
+
+    tree: xr.DataTree
+    diagnostics: dict[str, Any]
+
+
+def sample_and_diagnose(
+    fit_plan: FitPlan, *, progressbar: bool = False, cores: int | None = None
+) -> Sampled:
+    """Sample one planned model and diagnose its draws (see :func:`sample`)."""
+    tree, model = sample(fit_plan, progressbar=progressbar, cores=cores)
+    return Sampled(tree, diagnose(tree, [rv.name for rv in model.free_RVs]))
+
+
 def fit(
     fit_plan: FitPlan,
     upstream: Mapping[str, xr.DataTree],
     *,
     progressbar: bool = False,
+    sampled: Sampled | None = None,
 ) -> xr.DataTree:
-    """Sample, diagnose and derive one planned model; return the finished run (not saved)."""
-    tree, model = sample(fit_plan, progressbar=progressbar)
-    var_names = [rv.name for rv in model.free_RVs]
-    diagnostics = with_upstream(diagnose(tree, var_names), fit_plan.spec, upstream)
+    """Sample, diagnose and derive one planned model; return the finished run (not saved).
+
+    With ``sampled`` (draws sampled elsewhere, from this plan), only derive and finish.
+    """
+    sampled = sampled or sample_and_diagnose(fit_plan, progressbar=progressbar)
+    tree = sampled.tree
+    diagnostics = with_upstream(sampled.diagnostics, fit_plan.spec, upstream)
     if not diagnostics["passed"]:
         log.warning(
             "%s: diagnostics failed: %s", fit_plan.spec.name, "; ".join(diagnostics["failures"])
@@ -468,6 +499,7 @@ def ensure_runs(
     refit: bool | Collection[str] = False,
     progressbar: bool | None = None,
     on_event: Callable[[str, str], None] | None = None,
+    sampled: Mapping[str, Sampled] | None = None,
 ) -> dict[str, xr.DataTree]:
     """Return a current run for every plan: reuse what is stored, fit what is not.
 
@@ -484,7 +516,11 @@ def ensure_runs(
         Show sampling progress (default: when standard error is a terminal).
     on_event : callable, optional
         Called as ``on_event(model, what)`` with what in ``{"reused", "rederived", "fitted"}``.
+    sampled : mapping, optional
+        Draws already sampled from these plans (on a cluster, :func:`to_sample`), by model:
+        a model to fit that is among them is derived from them instead of sampled here.
     """
+    sampled = sampled or {}
     progressbar = sys.stderr.isatty() if progressbar is None else progressbar
     runs: dict[str, xr.DataTree] = {}
     folders = sorted({store.run_path(n, p.scenario.name).parent for n, p in plans.items()})
@@ -496,7 +532,9 @@ def ensure_runs(
             forced = refit if isinstance(refit, bool) else name in refit
             stored, event = (None, "fitted") if forced else _reuse(fit_plan, path, runs)
             if stored is None:
-                stored, event = fit(fit_plan, runs, progressbar=progressbar), "fitted"
+                given = sampled.get(name)
+                stored = fit(fit_plan, runs, progressbar=progressbar, sampled=given)
+                event = "fitted"
             if event != "reused":
                 store.save_run(stored, path)
             if on_event:
@@ -505,27 +543,56 @@ def ensure_runs(
     return runs
 
 
-def _reuse(
-    fit_plan: FitPlan, path: Path, runs: Mapping[str, xr.DataTree]
-) -> tuple[xr.DataTree | None, str]:
-    """Return a stored run usable for this plan and how it was obtained, or ``(None, ...)``.
+def to_sample(
+    plans: Mapping[str, FitPlan], *, refit: bool | Collection[str] = False
+) -> dict[str, FitPlan]:
+    """Return the plans :func:`ensure_runs` would sample: those with no stored run to reuse.
+
+    Only attrs are read. What a cluster is sent (:mod:`forecast.parallel`); the runs are
+    reused or re-derived here.
+    """
+    return {
+        name: p
+        for name, p in plans.items()
+        if (refit if isinstance(refit, bool) else name in refit)
+        or _reusable(p, store.run_path(name, p.scenario.name))[0] is None
+    }
+
+
+def _reusable(fit_plan: FitPlan, path: Path) -> tuple[Path | None, str]:
+    """Return the stored run a plan can use and how, or ``(None, "fitted")`` (attrs only).
 
     The run stored for this scenario is reused as it is when its ``config_id`` matches. When
     only forward levers changed (same ``fit_id``: same data, priors, options, sampler and
     version), the draws of this scenario's run, else of the baseline run, are reused and only
-    the derived quantities recomputed. Only attrs are read until a run is chosen.
+    the derived quantities recomputed.
     """
     for candidate in dict.fromkeys([path, store.run_path(fit_plan.spec.name, "baseline")]):
         attrs = store.stored_attrs(candidate)
         if not attrs:
             continue
         if candidate == path and attrs.get("config_id") == fit_plan.config_id:
-            return store.load_run(candidate), "reused"
+            return candidate, "reused"
         if json.loads(attrs["config"]).get("fit_id") == fit_plan.fit_id:
-            sampled = store.load_run(candidate)
-            for group in [g for g in sampled.children if g.startswith(("derived", "fit_data"))]:
-                del sampled[group]
-            derived = derive(fit_plan, sampled, runs)
-            diagnostics = with_upstream(store.diagnostics(sampled), fit_plan.spec, runs)
-            return finish(fit_plan, sampled, derived, diagnostics), "rederived"
+            return candidate, "rederived"
     return None, "fitted"
+
+
+def _reuse(
+    fit_plan: FitPlan, path: Path, runs: Mapping[str, xr.DataTree]
+) -> tuple[xr.DataTree | None, str]:
+    """Return a stored run usable for this plan and how it was obtained, or ``(None, ...)``.
+
+    See :func:`_reusable`. Only attrs are read until a run is chosen.
+    """
+    candidate, event = _reusable(fit_plan, path)
+    if candidate is None:
+        return None, event
+    if event == "reused":
+        return store.load_run(candidate), "reused"
+    sampled = store.load_run(candidate)
+    for group in [g for g in sampled.children if g.startswith(("derived", "fit_data"))]:
+        del sampled[group]
+    derived = derive(fit_plan, sampled, runs)
+    diagnostics = with_upstream(store.diagnostics(sampled), fit_plan.spec, runs)
+    return finish(fit_plan, sampled, derived, diagnostics), "rederived"

@@ -12,16 +12,43 @@ directories without touching the bundled data:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import functools
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+#: Set while a cluster task runs (:func:`detached`): no project path may be read then.
+_DETACHED: contextvars.ContextVar[str | None] = contextvars.ContextVar("detached", default=None)
+
+
+@contextlib.contextmanager
+def detached(what: str) -> Iterator[None]:
+    """Refuse every project path (data, priors, runs, reports) while ``what`` runs.
+
+    A task on a cluster worker fits from the plan it was sent: the worker may be another
+    machine, whose files (if any) are not the client's. Reading one raises ``RuntimeError``.
+    """
+    token = _DETACHED.set(what)
+    try:
+        yield
+    finally:
+        _DETACHED.reset(token)
+
+
+def _check_attached() -> None:
+    what = _DETACHED.get()
+    if what is not None:
+        raise RuntimeError(f"{what} may not read project files: it fits from its plan alone")
+
 
 def _find_root() -> Path:
+    _check_attached()
     env = os.environ.get("DATAWALL_ROOT")
     if env:
         return Path(env).resolve()
@@ -60,6 +87,7 @@ def scenarios_dir() -> Path:
 
 def runs_dir() -> Path:
     """Return the directory where fitted runs (NetCDF) are stored."""
+    _check_attached()
     env = os.environ.get("DATAWALL_RUNS")
     return Path(env).resolve() if env else project_root() / "runs"
 

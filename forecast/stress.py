@@ -22,7 +22,6 @@ import collections
 import copy
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import itertools
 import json
@@ -849,24 +848,18 @@ def evaluate_levers(
     return combined.isel(scenario=np.argsort(order))
 
 
-def _refit_summary(
-    scenario: Scenario, root: str, runs_dir: str, draws: int | None = None
-) -> tuple[xr.Dataset, bool]:
-    """Fit (or reuse) every model under ``scenario``; return its summary and diagnostics.
-
-    Runs in a Dask worker: ``root`` and ``runs_dir`` point it at the caller's project. The
-    summary is over ``draws`` of the draws (:func:`thin_runs`; all by default); the
-    diagnostics are the fits' own.
-    """
-    parallel.use_project(root, runs_dir)
-    return _summarize_plans(fitting.plan_all(["all"], scenario), draws)
-
-
 def _summarize_plans(
-    plans: Mapping[str, fitting.FitPlan], draws: int | None
+    plans: Mapping[str, fitting.FitPlan],
+    draws: int | None,
+    sampled: Mapping[str, fitting.Sampled] | None = None,
 ) -> tuple[xr.Dataset, bool]:
-    """Fit (or reuse) the planned runs; return their summary over ``draws`` and diagnostics."""
-    return summarize_runs(thin_runs(fitting.ensure_runs(plans, progressbar=False), draws))
+    """Fit (or reuse) the planned runs; return their summary over ``draws`` and diagnostics.
+
+    ``sampled``: draws a cluster sampled from some of the plans (see
+    :func:`forecast.fit.ensure_runs`).
+    """
+    runs = fitting.ensure_runs(plans, progressbar=False, sampled=sampled)
+    return summarize_runs(thin_runs(runs, draws))
 
 
 def evaluate_refits(
@@ -877,6 +870,10 @@ def evaluate_refits(
     draws: int | None = None,
 ) -> list[tuple[xr.Dataset, bool]]:
     """Fit the scenarios that change a fit, in parallel on a Dask cluster.
+
+    Every scenario is planned here; the models with no stored run to reuse are sampled on
+    the cluster, one task per scenario (:func:`forecast.parallel.map_on_cluster`), and each
+    scenario's runs are derived and stored here as its task returns.
 
     Parameters
     ----------
@@ -889,30 +886,31 @@ def evaluate_refits(
     draws : int, optional
         Summarise each on this many of its draws (:func:`thin_runs`); default all.
     """
-    # A scenario whose every run is already stored and current needs no worker: summarising it
-    # here spares starting a cluster (seconds) when nothing is to be fitted.
+    all_plans = [fitting.plan_all(["all"], scenario) for scenario in scenarios]
     results: dict[int, tuple[xr.Dataset, bool]] = {}
-    for i, scenario in enumerate(scenarios):
-        plans = fitting.plan_all(["all"], scenario)
-        if _runs_are_current(plans):
-            results[i] = _summarize_plans(plans, draws)
-            if on_done:
-                on_done(1)
-    pending = [i for i in range(len(scenarios)) if i not in results]
-    function = functools.partial(_refit_summary, draws=draws)
-    fitted = parallel.map_on_cluster(
-        function, [scenarios[i] for i in pending], scheduler=scheduler, on_done=on_done
+    tasks: dict[int, parallel.Task] = {}
+    for i, (scenario, plans) in enumerate(zip(scenarios, all_plans, strict=True)):
+        pending = fitting.to_sample(plans)
+        if pending:
+            tasks[i] = parallel.Task(f"scenario {scenario.name!r}", pending)
+            continue
+        # Every run stored and current (or re-derived from stored draws): no worker needed,
+        # and no cluster started (seconds) when nothing is to be sampled.
+        results[i] = _summarize_plans(plans, draws)
+        if on_done:
+            on_done(1)
+    order = list(tasks)
+
+    def store_scenario(position: int, sampled: dict[str, fitting.Sampled]) -> None:
+        i = order[position]
+        results[i] = _summarize_plans(all_plans[i], draws, sampled)
+        if on_done:
+            on_done(1)
+
+    parallel.map_on_cluster(
+        [tasks[i] for i in order], scheduler=scheduler, on_result=store_scenario
     )
-    results.update(zip(pending, fitted, strict=True))
     return [results[i] for i in range(len(scenarios))]
-
-
-def _runs_are_current(plans: Mapping[str, fitting.FitPlan]) -> bool:
-    """Return whether every planned run is stored with the config its inputs give."""
-    return all(
-        store.is_current(store.run_path(name, p.scenario.name), p.config_id)
-        for name, p in plans.items()
-    )
 
 
 def thin_runs(runs: Mapping[str, xr.DataTree], draws: int | None) -> dict[str, xr.DataTree]:

@@ -224,6 +224,7 @@ def build_outlook(
     scheduler: str | None = None,
     out_dir: Path | None = None,
     on_event: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Fit, stress, summarise and render one quarter's outlook; return its folder.
 
@@ -241,6 +242,8 @@ def build_outlook(
         a second outlook into it waits (:func:`forecast.locks.holding`).
     on_event : callable, optional
         Called with a short message as each step starts.
+    progress : callable, optional
+        Called as ``progress(done, total)`` as the scenarios are evaluated.
 
     Returns
     -------
@@ -255,7 +258,9 @@ def build_outlook(
     )
     # Two outlooks into one folder take turns: the second reuses the first's runs.
     with locks.holding(target):
-        return _write_outlook(quarter, target, data_cut, scenarios, scheduler=scheduler, say=say)
+        return _write_outlook(
+            quarter, target, data_cut, scenarios, scheduler=scheduler, say=say, progress=progress
+        )
 
 
 def _write_outlook(
@@ -266,6 +271,7 @@ def _write_outlook(
     *,
     scheduler: str | None,
     say: Callable[[str], None],
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Fit, stress, summarise, render and write the outlook (see :func:`build_outlook`)."""
     previous = previous_summary(quarter)
@@ -277,7 +283,7 @@ def _write_outlook(
     say("running the scenarios and the sensitivity sweep")
     sensitivity = [s for s in stress.sensitivity_scenarios() if s.name != BASELINE]
     result = stress.run_stress(
-        [*scenarios, *sensitivity], baseline=(plans, runs), scheduler=scheduler
+        [*scenarios, *sensitivity], baseline=(plans, runs), scheduler=scheduler, progress=progress
     )
     names = [s.name for s in scenarios]
     tornado_data = stress.tornado(result, [key for key, _ in content.TORNADO_HEADLINES])
