@@ -683,7 +683,9 @@ def run_backtest(
         if "datawall" in models and "datawall" in runs:
             pieces += [
                 _with_model(p, "datawall", date)
-                for p in score_demand_projection(plans["datawall"], runs, full["datawall"], date)
+                for p in score_demand_projection(
+                    planned[date][0]["datawall"], runs, full["datawall"], date
+                )
             ]
         if "compute" in models and "compute" in runs:
             pieces += [
