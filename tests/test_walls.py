@@ -362,3 +362,15 @@ def test_the_money_cap_reproduces_the_costliest_observed_runs_cost(in_fitted):
     # is what Sevilla et al.'s share would buy (reported, not tuned away).
     check = run["derived"]["cost_record_cluster_share_of_capex"].isel(cost_record=costly)
     assert float(check.median()) < 0.16
+
+
+def test_walls_plan_at_a_cut_with_few_records(in_fitted):
+    # The records are history, not fitted rows: a cut with three calendar years of records
+    # (mid-2023: 2020-2022) still plans the walls, with those records only.
+    import datetime as dt
+
+    from forecast.scenarios import as_of_cut, load_scenario
+
+    plans = fit.plan_all(["walls"], as_of_cut(load_scenario(None), dt.date(2023, 6, 30)))
+    records = plans["walls"].inputs.arrays["record_year"]
+    assert 1 <= len(records) < 5 and max(records) < 2023.5

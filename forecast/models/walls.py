@@ -705,6 +705,8 @@ MODEL = ModelSpec(
     name="walls",
     description="The largest run each constraint allows; which binds first, and when.",
     tables=("models", "training_costs"),
+    # The records are history the caps are checked against, not data fitted: any number will do.
+    optional_groups=("fit_data",),
     prior_names=FORWARD_PARAMETERS,
     lever_names=LEVER_NAMES,
     select=select,
