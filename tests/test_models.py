@@ -83,6 +83,22 @@ def test_exhaustion_years_by_hand():
     assert set(np.round(mixed.ravel(), 6)) <= {2024.0, round(expected, 6)}
 
 
+def test_no_exhaustion_before_the_newest_release_with_a_disclosed_dataset():
+    # The same demand as above (the historical trend reaches the stock in 2024, the compute
+    # trend about 2028.6), with a release disclosed in mid-2025: no release trained on the
+    # stock, so the historical draws are exhausted "at the newest release", and say so.
+    post = fake_posterior(**HAND).assign(dataset_latest_year=2025.5)
+    comp = fake_posterior(compute_intercept=23.0, compute_slope=0.5)
+    out = datawall.derive(post, {"compute": comp}, LEVERS, seed=0)
+    np.testing.assert_allclose(out["exhaustion_year_historical"], 2025.5)
+    expected = 2020 + 2 * (28 - np.log10(5) - 23)
+    np.testing.assert_allclose(out["exhaustion_year_compute"], expected, atol=1e-6)
+    history = datawall.extras(out)["history"]
+    assert history["latest_release_year"] == 2025.5
+    assert history["p_at_latest_release_historical"] == 1.0
+    assert history["p_at_latest_release_compute"] == 0.0
+
+
 def scaling_posterior(ratio=20.0, alpha=0.3, **overtraining):
     """A scaling posterior whose compute-optimal ratio is ``ratio`` at every compute."""
     b_coef = 400.0

@@ -305,8 +305,15 @@ def derive(
         "historical": trend_kinks(historical, "dataset"),
         "compute": (*compute.kinks(comp), *(() if hold is None else (hold,))),
     }
+    # Up to the newest release with a disclosed dataset, the datasets are history, not the trend:
+    # none trained on the whole stock, so the stock is not reached before it. A draw whose trend
+    # already demands the stock there is "exhausted at the newest release" (its trend must
+    # already be bending; reported by :func:`extras`).
+    start = (
+        float(posterior["dataset_latest_year"]) if "dataset_latest_year" in posterior else 2000.0
+    )
     exhaustion = {
-        key: stock_crossing_year(fn, curve, kinks[key], start=2000.0, stop=SETTINGS.horizon_year)
+        key: stock_crossing_year(fn, curve, kinks[key], start=start, stop=SETTINGS.horizon_year)
         for key, fn in (("historical", log_demand_hist), ("compute", log_demand_compute))
     }
     demand_hist = 10 ** log_demand_hist(years)
@@ -332,6 +339,7 @@ def derive(
                     use_historical, exhaustion["historical"], exhaustion["compute"]
                 ),
                 "demand_uses_historical": use_historical,
+                "exhaustion_search_start_year": xr.DataArray(start),
                 **curve.data_vars,
             }
         )
@@ -383,14 +391,30 @@ def headline(derived: xr.Dataset) -> dict[str, Quantity]:
 
 
 def extras(derived: xr.Dataset) -> dict[str, Any]:
-    """Return P(exhausted by year Y) for the mixture and each projection."""
+    """Return P(exhausted by year Y) for the mixture and each projection, and the history.
+
+    ``history``: the newest release with a disclosed dataset (where the search starts) and,
+    per projection, P(its trend already demands the whole stock there).
+    """
     keys = ("exhaustion_year", "exhaustion_year_historical", "exhaustion_year_compute")
-    return {
+    out: dict[str, Any] = {
         key.replace("exhaustion_year", "p_exhausted_by"): summary.probabilities_by_year(
             derived[key]
         )
         for key in keys
     }
+    if "exhaustion_search_start_year" in derived:
+        start = float(derived["exhaustion_search_start_year"])
+        out["history"] = {
+            "latest_release_year": start,
+            **{
+                key.replace("exhaustion_year", "p_at_latest_release"): float(
+                    (derived[key] <= start + 1e-9).mean()
+                )
+                for key in keys
+            },
+        }
+    return out
 
 
 MODEL = ModelSpec(

@@ -272,6 +272,15 @@ def lead(models: Mapping[str, Any]) -> str:
         f"The trend's largest run would need {format_value(largest, 'FLOP')} FLOP in 2030; "
         f"every wall together allows {format_value(feasible, 'FLOP')}."
     )
+    data_history = models.get("datawall", {}).get("history")
+    if data_history and data_history["p_at_latest_release"] > BENDING_PROBABILITY:
+        words.append(
+            f"The exhaustion year is searched from the newest release with a disclosed dataset "
+            f"({calendar_date(data_history['latest_release_year'])}): in "
+            f"{format_probability(data_history['p_at_latest_release'])} of draws the demand "
+            "projection already asks for the whole stock there, though no release trained on "
+            "it, so in those draws too the trend must already be bending."
+        )
     return " ".join(words)
 
 
