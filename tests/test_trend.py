@@ -233,3 +233,13 @@ def test_event_scores_on_a_known_case():
     np.testing.assert_allclose(cdf[:, 0], expected, atol=1e-6)
     # The largest run of 2024 is Student-t about its median: its CDF there is one half.
     np.testing.assert_allclose(backtest.largest_run_cdf(run, 2024, np.array([25.0])), 0.5)
+
+
+def test_crossings_are_searched_from_the_newest_observation():
+    from forecast.models.trend import p_at_search_start, search_start_year
+
+    fitted = xr.Dataset({"power_latest_year": 2026.5})
+    assert search_start_year(fitted, "power", 2018.0) == 2026.5
+    assert search_start_year(xr.Dataset(), "power", 2018.0) == 2018.0
+    years = xr.Dataset({"wall_year": ("draw", [2026.5, 2027.0, 2030.0, 2026.5])})
+    assert p_at_search_start(years, ["wall_year"], 2026.5) == {"wall_year": 0.5}

@@ -71,6 +71,8 @@ from forecast.models.trend import (
     add_trend,
     latest_log10_growth,
     log10_trend_then,
+    p_at_search_start,
+    search_start_year,
     trend_curve,
     trend_kinks,
     trend_prior_defaults,
@@ -261,10 +263,12 @@ def derive(
         cost_usd = log10_largest_cost(y)
         return [cost_usd - np.log10(usd) for usd in MILESTONES_USD.values()]
 
-    # The three milestones in one walk over the kink (FLOP per $ changes rate there).
+    # The three milestones in one walk over the kink (FLOP per $ changes rate there), searched
+    # from the newest costed run: none of the runs costed up to it reached a milestone.
+    start = search_start_year(posterior, "run_compute", SEARCH_START_YEAR)
     years_at = crossing_years(
         milestone_gaps,
-        start=SEARCH_START_YEAR,
+        start=start,
         stop=SETTINGS.horizon_year,
         knots=(*flop_per_usd_kinks(curve), *compute.kinks(comp)),
     )
@@ -287,6 +291,7 @@ def derive(
                 "flop_per_usd_growth_per_year": 10**fpu_b,
                 "hardware_price_performance_growth_per_year": 10**hardware_b,
                 **milestones,
+                "milestone_search_start_year": xr.DataArray(start),
                 **curve.data_vars,
             }
         )
@@ -316,11 +321,18 @@ def headline(derived: xr.Dataset) -> dict[str, Quantity]:
 
 
 def extras(derived: xr.Dataset) -> dict[str, Any]:
-    """Return P(first $1B / $10B / $100B run by year Y)."""
-    return {
+    """Return P(first $1B / $10B / $100B run by year Y), and the share at the newest costed run."""
+    out: dict[str, Any] = {
         "p_" + name.replace("_year", "_by"): summary.probabilities_by_year(derived[name])
         for name in MILESTONES_USD
     }
+    if "milestone_search_start_year" in derived:
+        start = float(derived["milestone_search_start_year"])
+        out["history"] = {"latest_costed_run_year": start} | {
+            "p_at_latest_costed_run_" + k.removesuffix("_year"): p
+            for k, p in p_at_search_start(derived, list(MILESTONES_USD), start).items()
+        }
+    return out
 
 
 MODEL = ModelSpec(

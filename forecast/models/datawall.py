@@ -72,6 +72,8 @@ from forecast.models.trend import (
     add_trend_from_inputs,
     latest_log10_growth,
     log10_trend,
+    p_at_search_start,
+    search_start_year,
     trend_curve,
     trend_kinks,
     trend_prior_defaults,
@@ -309,9 +311,7 @@ def derive(
     # none trained on the whole stock, so the stock is not reached before it. A draw whose trend
     # already demands the stock there is "exhausted at the newest release" (its trend must
     # already be bending; reported by :func:`extras`).
-    start = (
-        float(posterior["dataset_latest_year"]) if "dataset_latest_year" in posterior else 2000.0
-    )
+    start = search_start_year(posterior, "dataset", 2000.0)
     exhaustion = {
         key: stock_crossing_year(fn, curve, kinks[key], start=start, stop=SETTINGS.horizon_year)
         for key, fn in (("historical", log_demand_hist), ("compute", log_demand_compute))
@@ -405,14 +405,9 @@ def extras(derived: xr.Dataset) -> dict[str, Any]:
     }
     if "exhaustion_search_start_year" in derived:
         start = float(derived["exhaustion_search_start_year"])
-        out["history"] = {
-            "latest_release_year": start,
-            **{
-                key.replace("exhaustion_year", "p_at_latest_release"): float(
-                    (derived[key] <= start + 1e-9).mean()
-                )
-                for key in keys
-            },
+        at_start = p_at_search_start(derived, keys, start)
+        out["history"] = {"latest_release_year": start} | {
+            key.replace("exhaustion_year", "p_at_latest_release"): p for key, p in at_start.items()
         }
     return out
 

@@ -82,8 +82,10 @@ from forecast.models.trend import (
     add_trend_from_inputs,
     latest_log10_growth,
     log10_trend,
+    p_at_search_start,
     project_log10,
     quantile_offset,
+    search_start_year,
     trend_curve,
     trend_kinks,
     trend_prior_defaults,
@@ -358,10 +360,12 @@ def derive(
         demand_gw = log10_largest_mw(y) - 3.0
         return [demand_gw - campus_log10_gw(curves, y), demand_gw - lab_log10_gw(curves, y)]
 
-    # Both walls in one walk over the supply's kinks: exact, no year grid.
+    # Both walls in one walk over the supply's kinks: exact, no year grid. Searched from the
+    # newest run with its power: the runs up to it were trained where they were.
+    start = search_start_year(posterior, "power", 2018.0)
     single_campus_wall, distributed_wall = crossing_years(
         wall_gaps,
-        start=2018.0,
+        start=start,
         stop=SETTINGS.horizon_year,
         knots=(*supply_knots(curves), *trend_kinks(run_power, "power")),
     )
@@ -393,6 +397,7 @@ def derive(
                 "power_growth_ratio": power_growth / implied,
                 "single_campus_wall_year": single_campus_wall,
                 "distributed_wall_year": distributed_wall,
+                "wall_search_start_year": xr.DataArray(start),
                 "load_factor": load_factor,
                 "largest_run_power_log10_offset": offset,
                 "run_duration_growth": p["run_duration_growth"],
@@ -437,10 +442,17 @@ def headline(derived: xr.Dataset) -> dict[str, Quantity]:
 def extras(derived: xr.Dataset) -> dict[str, Any]:
     """Return P(wall reached by year Y) for the single-campus and distributed walls."""
     keys = ("single_campus_wall_year", "distributed_wall_year")
-    return {
+    out: dict[str, Any] = {
         "p_" + key.replace("_year", "_by"): summary.probabilities_by_year(derived[key])
         for key in keys
     }
+    if "wall_search_start_year" in derived:
+        start = float(derived["wall_search_start_year"])
+        out["history"] = {"latest_run_year": start} | {
+            "p_at_latest_run_" + k.removesuffix("_year"): p
+            for k, p in p_at_search_start(derived, keys, start).items()
+        }
+    return out
 
 
 MODEL = ModelSpec(

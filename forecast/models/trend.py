@@ -40,7 +40,7 @@ between them).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -425,6 +425,24 @@ def log10_trend_then(
         years - start, 0.0
     )
     return xr.where(rate.isnull(), own, held) if bool(rate.isnull().any()) else held
+
+
+def search_start_year(posterior: Mapping[str, Any], prefix: str, default: float) -> float:
+    """Return where a crossing of trend ``prefix`` is searched from: its newest observation.
+
+    Up to the newest row a trend was fitted to, the rows are history: a wall the trend puts
+    before it is one the rows show was not reached (the trend must be bending instead). A
+    posterior without the trend's ``{prefix}_latest_year`` starts at ``default``.
+    """
+    name = f"{prefix}_latest_year"
+    return float(posterior[name]) if name in posterior else default
+
+
+def p_at_search_start(
+    derived: Mapping[str, Any], keys: Sequence[str], start: float
+) -> dict[str, float]:
+    """Return, per crossing year in ``keys``, the share of draws already there at ``start``."""
+    return {key: float((derived[key] <= start + 1e-9).mean()) for key in keys}
 
 
 def latest_log10_growth(curve: Mapping[str, Any], prefix: str) -> xr.DataArray:
