@@ -374,3 +374,19 @@ def test_walls_plan_at_a_cut_with_few_records(in_fitted):
     plans = fit.plan_all(["walls"], as_of_cut(load_scenario(None), dt.date(2023, 6, 30)))
     records = plans["walls"].inputs.arrays["record_year"]
     assert 1 <= len(records) < 5 and max(records) < 2023.5
+
+
+def test_a_cap_that_later_falls_below_the_largest_run_trained_has_no_posterior_mass():
+    # Capital spending shrinking tenfold a year takes the money cap below the 2020 record of
+    # 1e25 FLOP well before 2030 in the middle draw: what was trained stays feasible, so that
+    # draw is dropped, the other two kept.
+    post = walls_posterior()
+    post["capex_growth_per_year"] = post["capex_growth_per_year"].copy(data=[[1.0, 0.1, 1.0]])
+    free = walls.derive(post.assign(condition_on_history=0.0), upstream(), LEVERS, seed=0)
+    later = free["history_later_margin_oom"].sel(constraint="money").isel(chain=0)
+    assert float(later[1]) < 0 < float(later[0])
+    assert float(free["history_margin_oom"].sel(constraint="money").min()) > 0  # fine in 2020
+    kept = walls.derive(post, upstream(), LEVERS, seed=0)
+    assert float(kept["history_accepted_share"]) == pytest.approx(2 / 3)
+    assert 1 not in set(kept["history_source_draw"].values.ravel())
+    assert walls.history_summary(kept)["p_cap_below_observed_run"]["money"] == 0.0

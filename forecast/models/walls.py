@@ -29,7 +29,9 @@ History
 A cap below a run that was trained cannot be true. Each calendar year's largest frontier run
 (``data/models.csv``, by the frontier rule, published by the cut) is a record ``(t_r, C_r)``;
 a joint draw (every upstream model's draw with these parameters) is consistent with history
-when every cap at ``t_r`` is at least ``C_r``. With fit option ``condition_on_history`` (the
+when every cap at ``t_r`` is at least ``C_r``, and every cap at each whole year from the
+newest record to :data:`HISTORY_CHECK_LAST_YEAR` at least the largest ``C_r`` (what was trained
+stays feasible). With fit option ``condition_on_history`` (the
 default) the walls' draws are the consistent ones: sampling-importance-resampling (Rubin 1988)
 with weights 1 (consistent) or 0, i.e. rejection, the accepted draws resampled systematically
 back to the draw count. The share accepted and how far conditioning moved each 2030 cap are
@@ -94,6 +96,10 @@ SECONDS_PER_YEAR = 365.25 * 86400.0
 MAX_RUN_DURATION_S = 1.25 * SECONDS_PER_YEAR
 #: The fit option that conditions the caps on the observed largest runs (see History).
 HISTORY_OPTION = "condition_on_history"
+#: The caps are held to history at each whole year from the newest record to this one (the
+#: year the headlines report): what was trained stays feasible, so no later cap may lie below
+#: the largest run trained.
+HISTORY_CHECK_LAST_YEAR = 2030
 #: Years the headlines read (a lever sweep derives only these; no model reads the walls).
 HEADLINE_YEARS = (2030,)
 
@@ -251,6 +257,12 @@ def derive(
     )
     if "cost_record_year" in posterior:
         at["cost_history"] = posterior["cost_record_year"]
+    if history is not None:
+        first_later = np.ceil(float(history.max()))
+        at["later"] = xr.DataArray(
+            np.arange(first_later, max(first_later, HISTORY_CHECK_LAST_YEAR + 1.0)),
+            dims="history_year",
+        )
     speedup = lever(levers, "low_precision_speedup")
     # Each constraint's wall and caps from what it reads alone: one no lever of a sweep's chunk
     # reaches is solved in the first chunk and reused (see forecast.models.reuse).
@@ -333,8 +345,20 @@ def derive(
         return canonical_order(out)
     margins = stacked({"data": data_caps[2], "power": power_caps[2], "money": money_caps[2]})
     margin_oom = np.log10(margins) - posterior["record_log10_flop"]
+    # Later years: each cap at or above the largest run trained (the record's FLOP).
+    later = stacked(
+        {
+            "data": data_caps[list(at).index("later")],
+            "power": power_caps[list(at).index("later")],
+            "money": money_caps[list(at).index("later")],
+        }
+    )
+    later_margin_oom = (np.log10(later) - posterior["record_log10_flop"].max("record")).min(
+        "history_year"
+    )
     out = out.assign(
         history_margin_oom=margin_oom,
+        history_later_margin_oom=later_margin_oom,
         record_vs_trend_oom=posterior["record_log10_flop"]
         - _log10_run(comp, posterior["record_year"]),
         record_year=posterior["record_year"],
@@ -342,7 +366,9 @@ def derive(
     )
     if not bool(posterior.get(HISTORY_OPTION, xr.DataArray(1.0)) > 0):
         return canonical_order(out.assign(history_accepted_share=xr.DataArray(np.nan)))
-    consistent = (margin_oom >= 0).all(("constraint", "record"))
+    consistent = (margin_oom >= 0).all(("constraint", "record")) & (later_margin_oom >= 0).all(
+        "constraint"
+    )
     # What the history moved: the walls' numbers before it, kept beside (not resampled).
     before = {"first_wall_year_unconditioned": first_year}
     if 2030 in years["year"].values:
@@ -623,7 +649,10 @@ def history_summary(derived: xr.Dataset) -> dict[str, Any] | None:
     if "history_margin_oom" not in derived:
         return None
     margin = derived["history_margin_oom"]
-    below = (margin < 0).any("record").mean(summary.SAMPLE_DIMS)
+    below = (margin < 0).any("record")
+    if "history_later_margin_oom" in derived:
+        below = below | (derived["history_later_margin_oom"] < 0)
+    below = below.mean(summary.SAMPLE_DIMS)
     flop = derived["record_log10_flop"]
     i = int(flop.argmax("record"))
     year = derived["record_year"]
