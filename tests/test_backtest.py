@@ -112,11 +112,15 @@ def test_reading_names_narrow_wide_and_biased_forecasts():
 @pytest.fixture(scope="module")
 def compute_backtest(fitted_project):
     """The compute model fitted at mid-2024 with the small sampler, scored on later releases."""
+    return backtest_in(fitted_project, dt.date(2024, 6, 30), "compute")
+
+
+def backtest_in(project, as_of, model):
+    """Return ``model``'s backtest at ``as_of`` in ``project``, with the small sampler."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATAWALL_ROOT", str(fitted_project))
-        mp.setenv("DATAWALL_RUNS", str(fitted_project / "runs"))
-        result = backtest.run_backtest([dt.date(2024, 6, 30)], model="compute", sampler=SMALL)
-    return result
+        mp.setenv("DATAWALL_ROOT", str(project))
+        mp.setenv("DATAWALL_RUNS", str(project / "runs"))
+        return backtest.run_backtest([as_of], model=model, sampler=SMALL)
 
 
 def test_held_out_rows_are_those_published_after_the_cut(in_fitted, compute_backtest):
@@ -272,11 +276,7 @@ def test_stacking_weight_is_one_when_the_other_projection_never_helps():
 @pytest.fixture(scope="module")
 def datawall_backtest(fitted_project):
     """The data wall (with compute and scaling) fitted at mid-2023 and scored."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATAWALL_ROOT", str(fitted_project))
-        mp.setenv("DATAWALL_RUNS", str(fitted_project / "runs"))
-        result = backtest.run_backtest([dt.date(2023, 6, 30)], model="datawall", sampler=SMALL)
-    return result
+    return backtest_in(fitted_project, dt.date(2023, 6, 30), "datawall")
 
 
 def test_both_demand_projections_are_scored_on_the_same_later_rows(datawall_backtest):
