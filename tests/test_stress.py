@@ -229,24 +229,30 @@ def test_sweep_draws_thin_every_chain_evenly_and_say_so(in_fitted, baseline, cap
 def test_thinned_sweep_at_the_baseline_levers_equals_the_baseline_row(in_fitted, baseline):
     # The data wall's demand mixture assigns each draw by its labels, so re-deriving thinned
     # draws assigns them as the whole run did: the grid point at the baseline's lever values
-    # (weight 0.5, the share's draws: NaN) reads exactly the baseline's numbers.
+    # (weight 0, the stacking weight; speed-up 1) reads exactly the baseline's numbers.
     plans, runs, _ = baseline
     thinned = stress.thin_runs(runs, 200)
     summary, _ = stress.summarize_runs(thinned)
     scenarios, _ = stress.build_scenarios(
         sweeps=[
-            "datawall.demand_weight_historical=0.25:0.75:3",
+            "datawall.demand_weight_historical=0:0.5:3",
             "walls.low_precision_speedup=1:2:2",
         ]
     )
     result = stress.evaluate_levers(scenarios, plans, thinned, baseline_summary=summary)
-    at_default = [s.name for s in scenarios].index(
-        "baseline[datawall.demand_weight_historical=0.5][walls.low_precision_speedup=1]"
-    )
+    names = [s.name for s in scenarios]
+
+    def point(weight: str) -> int:
+        return next(
+            i
+            for i, name in enumerate(names)
+            if f"demand_weight_historical={weight}]" in name and "speedup=1]" in name
+        )
+
     for key in ("datawall.exhaustion_year", "datawall.exhaustion_year_p_by"):
-        np.testing.assert_allclose(result[key][at_default], result[key][0], rtol=1e-12)
+        np.testing.assert_allclose(result[key][point("0")], result[key][0], rtol=1e-12)
     moved = result["datawall.exhaustion_year"].sel(stat="median")
-    assert moved[1] != moved[0]  # weight 0.25 moves it
+    assert moved[point("0.5")] != moved[0]  # weight 0.5 moves it
 
 
 def test_cli_stress_json_table_and_saved_dataset(in_fitted, capsys):
