@@ -23,6 +23,7 @@ from rich.table import Table
 
 from forecast import __version__
 from forecast.errors import InputError
+from forecast.formatting import format_value
 from forecast.settings import SETTINGS, SamplerSettings
 from forecast.validate import check_seed, parse_as_of
 
@@ -107,12 +108,6 @@ def _progress_bar(what: str) -> Iterator[Callable[[int, int], None]]:
         yield progress
 
 
-def _fmt(value: float | None, unit: str) -> str:
-    if value is None or not math.isfinite(value):
-        return f"> {SETTINGS.horizon_year:.0f}" if unit == "year" else "n/a"
-    return f"{value:.1f}" if unit == "year" else f"{value:.3g}"
-
-
 def _print_summary(name: str, entry: dict[str, Any]) -> None:
     title = f"{name}  (scenario {entry['run']['scenario']})"
     table = Table(title=escape(title), title_justify="left")
@@ -124,8 +119,8 @@ def _print_summary(name: str, entry: dict[str, Any]) -> None:
         if "label" in h:  # categorical: the most probable category and its probability
             table.add_row(key, h["label"], f"P = {h['median']:.0%}", h["unit"])
             continue
-        interval = f"{_fmt(h['p10'], h['unit'])} - {_fmt(h['p90'], h['unit'])}"
-        table.add_row(key, _fmt(h["median"], h["unit"]), interval, h["unit"])
+        interval = f"{format_value(h['p10'], h['unit'])} - {format_value(h['p90'], h['unit'])}"
+        table.add_row(key, format_value(h["median"], h["unit"]), interval, h["unit"])
     out.print(table)
     for key, probs in entry.items():
         if key.startswith("p_") and isinstance(probs, dict):
@@ -206,9 +201,8 @@ def forecast(
 def _interval(h: dict[str, Any]) -> str:
     if "label" in h:
         return f"{h['label']} (P = {h['median']:.0%})"
-    return (
-        f"{_fmt(h['median'], h['unit'])} [{_fmt(h['p10'], h['unit'])}, {_fmt(h['p90'], h['unit'])}]"
-    )
+    low, high = (format_value(h[q], h["unit"]) for q in ("p10", "p90"))
+    return f"{format_value(h['median'], h['unit'])} [{low}, {high}]"
 
 
 #: Scenarios listed on the terminal by ``stress`` (all are in ``--json`` and the saved file).
@@ -243,7 +237,7 @@ def _print_stress(report: dict[str, Any], headlines: list[str]) -> None:
         cells = []
         for key in headlines:
             h = entry["headline"][key]
-            cells.append(h["label"] if "label" in h else _fmt(h["median"], h["unit"]))
+            cells.append(h["label"] if "label" in h else format_value(h["median"], h["unit"]))
         table.add_row(
             escape(entry["scenario"]) + ("" if entry["diagnostics_passed"] else " (FAILED)"),
             *cells,
@@ -259,7 +253,7 @@ def _print_tornado(data: Any, headlines: list[str], top: int = 12) -> None:
         order = data[f"{key}_swing"].fillna(-1).argsort().values[::-1][:top]
         base = float(data[f"{key}_baseline"])
         table = Table(
-            title=f"tornado: {key} (baseline median {_fmt(base, unit)} {unit})",
+            title=f"tornado: {key} (baseline median {format_value(base, unit)} {unit})",
             title_justify="left",
         )
         for column in ("parameter", "median at P10", "median at P90", "swing"):
@@ -269,8 +263,8 @@ def _print_tornado(data: Any, headlines: list[str], top: int = 12) -> None:
             swing = float(data[f"{key}_swing"].values[i])
             table.add_row(
                 escape(str(data["parameter"].values[i])),
-                _fmt(lo, unit),
-                _fmt(hi, unit),
+                format_value(lo, unit),
+                format_value(hi, unit),
                 "n/a" if not math.isfinite(swing) else f"{swing:.3g}",
             )
         out.print(table)

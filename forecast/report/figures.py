@@ -19,12 +19,12 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from forecast.formatting import format_value  # noqa: E402
 from forecast.models.trend import fitted_observations  # noqa: E402
 from forecast.models.walls import (  # noqa: E402
     PUBLISHED_2030_CAPS,
     PUBLISHED_FEASIBLE_2030_FLOP,
 )
-from forecast.report.content import format_value  # noqa: E402
 from forecast.settings import SETTINGS  # noqa: E402
 from forecast.summary import probability_by, quantiles  # noqa: E402
 

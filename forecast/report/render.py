@@ -20,8 +20,8 @@ import jinja2
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from forecast.formatting import format_interval, format_probability, format_value
 from forecast.paths import remove_stale_temporaries, temporary_beside
-from forecast.report.content import format_interval, format_probability, format_value
 
 #: Resolution of the figure files (and of the images inlined in the HTML and PDF).
 FIGURE_DPI = 200
