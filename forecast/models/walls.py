@@ -346,12 +346,9 @@ def derive(
     margins = stacked({"data": data_caps[2], "power": power_caps[2], "money": money_caps[2]})
     margin_oom = np.log10(margins) - posterior["record_log10_flop"]
     # Later years: each cap at or above the largest run trained (the record's FLOP).
+    i_later = list(at).index("later")
     later = stacked(
-        {
-            "data": data_caps[list(at).index("later")],
-            "power": power_caps[list(at).index("later")],
-            "money": money_caps[list(at).index("later")],
-        }
+        {"data": data_caps[i_later], "power": power_caps[i_later], "money": money_caps[i_later]}
     )
     later_margin_oom = (np.log10(later) - posterior["record_log10_flop"].max("record")).min(
         "history_year"
