@@ -58,9 +58,11 @@ def main() -> None:
     for label, keys in SWEEPS.items():
         side = max(2, round(args.scenarios**0.5))
         start = time.perf_counter()
-        scenarios, _ = stress.build_scenarios(sweeps=[k.format(n=side) for k in keys])
+        plan = stress.build_scenarios(sweep=stress.Sweep.parse([k.format(n=side) for k in keys]))
         built = time.perf_counter() - start
-        result = stress.evaluate_levers(scenarios, plans, runs, baseline_summary=summary)
+        result = stress.evaluate_levers(
+            plan.scenarios, plans, runs, baseline_summary=summary, grids=plan.grids
+        )
         elapsed = time.perf_counter() - start
         peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
         print(

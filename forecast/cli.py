@@ -366,12 +366,12 @@ def stress(
     for key in headline or []:
         engine.check_headline_key(key)
     if sensitivity:
-        scenarios, coords = engine.sensitivity_scenarios(), {}
+        plan = engine.sensitivity_plan()
     else:
-        scenarios, coords = engine.build_scenarios(
+        plan = engine.build_scenarios(
             scenario or [],
             set_ or [],
-            sweep or [],
+            engine.Sweep.parse(sweep or []),
             draws=sweep_draws or stored,
             max_scenario_draws=max_scenario_draws,
             max_scenarios=max_scenarios,
@@ -381,12 +381,11 @@ def stress(
     check_scheduler(scheduler)  # before the baseline is read (or fitted)
     baseline = engine.baseline_runs()
     with Progress(transient=True, disable=not sys.stderr.isatty(), console=err) as bar:
-        task = bar.add_task("scenarios", total=len(scenarios))
+        task = bar.add_task("scenarios", total=len(plan))
         result = engine.run_stress(
-            scenarios,
+            plan,
             baseline=baseline,
             scheduler=scheduler,
-            sweep_coords=coords,
             progress=lambda done, total: bar.update(task, completed=done),
             draws=sweep_draws,
         )

@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -325,6 +325,7 @@ def derive_from(
     *,
     headline_only: bool = False,
     years: xr.DataArray | None = None,
+    parts: Mapping[str, Any] | None = None,
 ) -> xr.Dataset:
     """Derive from draws already read.
 
@@ -332,7 +333,8 @@ def derive_from(
 
     With ``headline_only``, a model that declares ``headline_years`` is derived at those years
     only (what a lever sweep summarises); ``years`` (a ``year`` coordinate) derives at any
-    years (a backtest's row dates).
+    years (a backtest's row dates). ``parts``: pieces of the derivation already computed
+    (:func:`derive_parts_from`, see ``ModelSpec.parts``).
     """
     spec = fit_plan.spec
     for name in spec.requires:
@@ -345,17 +347,33 @@ def derive_from(
     ups = {name: upstream[name] for name in spec.requires}
     if headline_only and spec.headline_years is not None:
         years = _year_coord(spec.headline_years)
-    if years is not None:
-        return spec.derive(posterior, ups, fit_plan.levers, fit_plan.sampler.seed, years=years)
-    return spec.derive(posterior, ups, fit_plan.levers, fit_plan.sampler.seed)
+    extra = ({} if years is None else {"years": years}) | ({} if not parts else {"parts": parts})
+    return spec.derive(posterior, ups, fit_plan.levers, fit_plan.sampler.seed, **extra)
+
+
+def derive_parts_from(
+    fit_plan: FitPlan,
+    posterior: xr.Dataset,
+    upstream: Mapping[str, Upstream],
+    names: Sequence[str],
+    *,
+    headline_only: bool = False,
+) -> dict[str, Any]:
+    """Derive the named pieces of a model's derivation alone (see ``ModelSpec.parts``).
+
+    ``upstream`` needs only the models those pieces read; the years are those
+    :func:`derive_from` would use with the same ``headline_only``.
+    """
+    spec = fit_plan.spec
+    years = _year_coord(spec.headline_years) if headline_only and spec.headline_years else None
+    needed = {m for name in names for m in spec.parts[name].models}
+    ups = {name: upstream[name] for name in needed}
+    return spec.derive_parts(posterior, ups, fit_plan.levers, names, years=years)
 
 
 @functools.cache
 def _year_coord(years: tuple[int, ...]) -> xr.DataArray:
-    """Return ``years`` as a ``year`` coord, one object per tuple.
-
-    Every chunk of a lever sweep then passes the same object (see forecast.models.reuse).
-    """
+    """Return ``years`` as a ``year`` coord, one object per tuple (built once)."""
     coord = xr.DataArray(list(years), dims="year")
     return coord.assign_coords(year=coord)
 

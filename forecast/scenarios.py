@@ -80,6 +80,18 @@ class Scenario:
         """Return the overrides of one model (empty if the scenario leaves it alone)."""
         return self.models.get(name, ModelOverrides())
 
+    @property
+    def changes_fit(self) -> bool:
+        """Whether the scenario changes a fit (priors, fit options, as-of, the frontier rule).
+
+        Not only levers: a fit on other rows or priors, with its own draws.
+        """
+        return (
+            self.as_of is not None
+            or self.frontier != FrontierRule()
+            or any(o.fit or o.priors for o in self.models.values())
+        )
+
 
 def _check_fit_option(spec: ModelSpec, key: str, value: Any, where: Path | str) -> Any:
     column = f"{spec.name}.fit.{key}"

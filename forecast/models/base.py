@@ -117,6 +117,16 @@ class Quantity:
 
 
 @dataclass(frozen=True)
+class DerivedPart:
+    """What one piece of a model's ``derive`` reads (see ``ModelSpec.parts``)."""
+
+    #: Upstream models whose draws or derived quantities it reads.
+    models: tuple[str, ...]
+    #: The model's own levers it reads.
+    levers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """A model's contract with the rest of the engine."""
 
@@ -160,6 +170,13 @@ class ModelSpec:
     #: Observation groups that may be empty at an as-of cut (their parameters then rest on
     #: their priors, and the run says so); every other group needs ``fit.MIN_ROWS`` rows.
     optional_groups: tuple[str, ...] = ()
+    #: Pieces of ``derive`` that read some upstream models and levers only (the walls' data,
+    #: power and money constraints): name -> :class:`DerivedPart`. ``derive_parts(posterior,
+    #: upstream, levers, names, years=None)`` returns the named pieces, and ``derive(...,
+    #: parts=)`` takes them instead of computing them: a lever sweep derives once a piece that
+    #: no lever its chunks vary reaches, and passes it to every chunk.
+    parts: Mapping[str, DerivedPart] = field(default_factory=dict)
+    derive_parts: Callable[..., dict[str, Any]] | None = None
     #: The least NUTS acceptance target the model's geometry needs (a local linear trend's
     #: heavy-tailed steps need small steps); the sampler's own is used where it is higher.
     target_accept: float | None = None

@@ -57,7 +57,7 @@ pairing is a draw from the joint posterior before the history is applied.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -69,6 +69,7 @@ from forecast import summary
 from forecast.data import decimal_year
 from forecast.models import compute, cost, datawall, power
 from forecast.models.base import (
+    DerivedPart,
     FitInputs,
     ModelSpec,
     Quantity,
@@ -80,7 +81,6 @@ from forecast.models.crossing import (
     joint_crossing_year,
     linear_crossing_year,
 )
-from forecast.models.reuse import reusable
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
 
@@ -218,6 +218,7 @@ def derive(
     levers: Mapping[str, Any],
     seed: int,
     years: xr.DataArray | None = None,
+    parts: Mapping[str, tuple] | None = None,
 ) -> xr.Dataset:
     """Build each constraint's cap per draw and year, find the walls, and apply the history.
 
@@ -239,51 +240,24 @@ def derive(
         Years of the caps and runs in the output (default: the projection grid; the memory
         model's derived quantities must hold them). The walls are solved exactly whatever the
         years.
+    parts : mapping, optional
+        Constraints already solved (:func:`derive_parts`, same arguments), by name: a lever
+        sweep solves once a constraint that no lever of its chunks reaches.
 
     Returns
     -------
     xarray.Dataset
     """
-    grid = compute.year_coord()
-    years = grid if years is None else years
     comp = upstream["compute"]
     history = posterior.get("record_year")
-    # Before the newest release the runs are history, not the trend: the walls are searched
-    # from it on (and the caps conditioned on the runs up to it, below).
-    start = float(grid[0]) if history is None else max(float(grid[0]), float(history.max()))
-    stop = float(grid[-1])
-    at = {"years": years, "start": xr.DataArray(start)} | (
-        {} if history is None else {"history": history}
+    years, start, stop, at = _search(posterior, years)
+    solved = dict(parts or {})
+    solved |= _solve(
+        posterior, upstream, levers, [c for c in CONSTRAINTS if c not in solved], years, at
     )
-    if "cost_record_year" in posterior:
-        at["cost_history"] = posterior["cost_record_year"]
-    if history is not None:
-        first_later = np.ceil(float(history.max()))
-        at["later"] = xr.DataArray(
-            np.arange(first_later, max(first_later, HISTORY_CHECK_LAST_YEAR + 1.0)),
-            dims="history_year",
-        )
-    speedup = lever(levers, "low_precision_speedup")
-    # Each constraint's wall and caps from what it reads alone: one no lever of a sweep's chunk
-    # reaches is solved in the first chunk and reused (see forecast.models.reuse).
-    data_wall, data_caps = _data_constraint(
-        comp, upstream["datawall"], upstream["scaling"], start, stop, tuple(at.values())
-    )
-    power_wall, campus_caps, distributed_caps = _power_constraint(
-        speedup, comp, upstream["power"], start, stop, tuple(at.values())
-    )
-    money_wall, money_caps, spends_usd = _money_constraint(
-        posterior,
-        _lever_values(levers, MONEY_LEVERS),
-        speedup,
-        comp,
-        upstream["cost"],
-        upstream["power"],
-        start,
-        stop,
-        years,
-        tuple(at.values()),
-    )
+    data_wall, data_caps = solved["data"]
+    power_wall, campus_caps, distributed_caps = solved["power"]
+    money_wall, money_caps, spends_usd = solved["money"]
     walls = {"data": data_wall, "power": power_wall, "money": money_wall}
     constraint = xr.DataArray(list(CONSTRAINTS), dims="constraint", name="constraint")
 
@@ -453,11 +427,83 @@ def _log10_run(comp: Mapping[str, xr.DataArray], y: Any) -> xr.DataArray:
     return compute.log10_largest_run(comp, y)
 
 
+def _search(
+    posterior: xr.Dataset, years: xr.DataArray | None
+) -> tuple[xr.DataArray, float, float, dict[str, xr.DataArray]]:
+    """Return the output years, the search's start and stop, and the years caps are read at.
+
+    Before the newest release the runs are history, not the trend: the walls are searched from
+    it on (and the caps conditioned on the runs up to it, and at every later whole year).
+    """
+    grid = compute.year_coord()
+    years = grid if years is None else years
+    history = posterior.get("record_year")
+    start = float(grid[0]) if history is None else max(float(grid[0]), float(history.max()))
+    at = {"years": years, "start": xr.DataArray(start)} | (
+        {} if history is None else {"history": history}
+    )
+    if "cost_record_year" in posterior:
+        at["cost_history"] = posterior["cost_record_year"]
+    if history is not None:
+        first_later = np.ceil(float(history.max()))
+        at["later"] = xr.DataArray(
+            np.arange(first_later, max(first_later, HISTORY_CHECK_LAST_YEAR + 1.0)),
+            dims="history_year",
+        )
+    return years, start, float(grid[-1]), at
+
+
+def _solve(
+    posterior: xr.Dataset,
+    upstream: Mapping[str, xr.Dataset],
+    levers: Mapping[str, Any],
+    names: Sequence[str],
+    years: xr.DataArray,
+    at: Mapping[str, xr.DataArray],
+) -> dict[str, tuple]:
+    """Solve the named constraints: each one's wall year and its caps at each array of ``at``."""
+    comp = upstream["compute"]
+    start, stop = float(at["start"]), float(compute.year_coord()[-1])
+    speedup = lever(levers, "low_precision_speedup")
+    solvers = {
+        "data": lambda: _data_constraint(
+            comp, upstream["datawall"], upstream["scaling"], start, stop, tuple(at.values())
+        ),
+        "power": lambda: _power_constraint(
+            speedup, comp, upstream["power"], start, stop, tuple(at.values())
+        ),
+        "money": lambda: _money_constraint(
+            posterior,
+            _lever_values(levers, MONEY_LEVERS),
+            speedup,
+            comp,
+            upstream["cost"],
+            upstream["power"],
+            start,
+            stop,
+            years,
+            tuple(at.values()),
+        ),
+    }
+    return {name: solvers[name]() for name in names}
+
+
+def derive_parts(
+    posterior: xr.Dataset,
+    upstream: Mapping[str, xr.Dataset],
+    levers: Mapping[str, Any],
+    names: Sequence[str],
+    years: xr.DataArray | None = None,
+) -> dict[str, tuple]:
+    """Solve the named constraints alone, for :func:`derive`'s ``parts`` (see :data:`PARTS`)."""
+    years, _, _, at = _search(posterior, years)
+    return _solve(posterior, upstream, levers, names, years, at)
+
+
 def _log10_speedup(speedup: Any) -> Any:
     return 0.0 if speedup is None else np.log10(speedup)
 
 
-@reusable
 def _data_constraint(
     comp: Mapping[str, xr.DataArray],
     data: Mapping[str, xr.DataArray],
@@ -490,7 +536,6 @@ def _data_constraint(
     return wall, tuple(10 ** log10_data(y) for y in at)
 
 
-@reusable
 def _power_constraint(
     speedup: Any,
     comp: Mapping[str, xr.DataArray],
@@ -546,7 +591,6 @@ def duration_kink(duration_2030_s: Any, growth_per_year: Any) -> Any:
     return DURATION_BASE_YEAR + ratio
 
 
-@reusable
 def _money_constraint(
     posterior: xr.Dataset,
     lever_values: tuple[Any, ...],
@@ -727,6 +771,14 @@ def extras(derived: xr.Dataset) -> dict[str, Any]:
     }
 
 
+#: What each constraint reads: a lever sweep solves once, and passes to :func:`derive`, a
+#: constraint that no lever its chunks vary reaches (the data wall in a sweep of power levers).
+PARTS = {
+    "data": DerivedPart(("compute", "datawall", "scaling")),
+    "power": DerivedPart(("compute", "power"), ("low_precision_speedup",)),
+    "money": DerivedPart(("compute", "cost", "power"), (*MONEY_LEVERS, "low_precision_speedup")),
+}
+
 MODEL = ModelSpec(
     name="walls",
     description="The largest run each constraint allows; which binds first, and when.",
@@ -738,6 +790,8 @@ MODEL = ModelSpec(
     select=select,
     build=build,
     derive=derive,
+    parts=PARTS,
+    derive_parts=derive_parts,
     headline=headline,
     extras=extras,
     # The data wall's own inputs (scaling) reach the walls through its derived quantities.

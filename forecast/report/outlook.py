@@ -131,7 +131,7 @@ def _cut_refits(scenarios: list[Scenario], data_cut: dt.date | None) -> list[Sce
     if data_cut is None:
         return scenarios
     return [
-        dataclasses.replace(s, as_of=data_cut) if stress.needs_refit(s) and s.as_of is None else s
+        dataclasses.replace(s, as_of=data_cut) if s.changes_fit and s.as_of is None else s
         for s in scenarios
     ]
 
@@ -281,9 +281,9 @@ def _write_outlook(
     runs = fitting.ensure_runs(plans, progressbar=False)
 
     say("running the scenarios and the sensitivity sweep")
-    sensitivity = [s for s in stress.sensitivity_scenarios() if s.name != BASELINE]
+    plan = stress.StressPlan(tuple(scenarios)) + stress.sensitivity_plan().without(BASELINE)
     result = stress.run_stress(
-        [*scenarios, *sensitivity], baseline=(plans, runs), scheduler=scheduler, progress=progress
+        plan, baseline=(plans, runs), scheduler=scheduler, progress=progress
     )
     names = [s.name for s in scenarios]
     tornado_data = stress.tornado(result, [key for key, _ in content.TORNADO_HEADLINES])
