@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: outlook forecast test lint venv clean
+.PHONY: outlook forecast test test-fast lint venv clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "datawall needs Python >= 3.12 (see .python-version)")'
@@ -27,6 +27,9 @@ forecast: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check forecast tests benchmarks
 	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check forecast tests benchmarks

@@ -34,6 +34,27 @@ def sample_small(model, seed: int, target_accept: float = 0.8):
         )
 
 
+#: Fixtures that fit models (or start a cluster that does): a test using one is ``slow``.
+FITTING_FIXTURES = frozenset(
+    {
+        "fitted_project",
+        "in_fitted",
+        "baseline",
+        "levers_only",
+        "compute_backtest",
+        "cluster",
+        "tiny_project",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that fits (through a fixture) ``slow``; ``-m "not slow"`` skips them."""
+    for item in items:
+        if FITTING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(42)

@@ -94,6 +94,7 @@ def _pits(pit: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"pit": pit, "label": [f"m{i}" for i in range(pit.size)]})
 
 
+@pytest.mark.slow
 def test_reading_names_narrow_wide_and_biased_forecasts():
     uniform = (np.arange(200) + 0.5) / 200
     assert backtest.reading(_pits(uniform)) == "consistent with calibration"
@@ -253,6 +254,7 @@ def _paired_scores(log_1: np.ndarray, log_2: np.ndarray) -> xr.Dataset:
     return xr.concat(pieces, dim="obs")
 
 
+@pytest.mark.slow
 def test_stacking_weight_recovers_the_mixture_the_rows_came_from():
     rng = np.random.default_rng(3)
     n = 4000

@@ -42,6 +42,7 @@ def simulated_inputs(rng):
     )
 
 
+@pytest.mark.slow
 def test_recovers_cost_growth_and_its_factors(project, rng):
     priors = model_priors(cost.MODEL)
     post = sample_small(cost.build(simulated_inputs(rng), priors), seed=5)["posterior"]

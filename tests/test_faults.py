@@ -90,6 +90,7 @@ def test_a_second_writer_of_a_folder_waits_and_says_so(tmp_path):
     assert len(said) == 2
 
 
+@pytest.mark.slow
 def test_fits_into_one_folder_hold_its_lock(project, monkeypatch):
     plan = types.SimpleNamespace(scenario=types.SimpleNamespace(name="baseline"))
     lock_file = locks.lock_path(store.run_path("compute").parent)
@@ -116,6 +117,7 @@ def test_fits_into_one_folder_hold_its_lock(project, monkeypatch):
     filelock.FileLock(lock_file).acquire(blocking=False)  # released when the fits are done
 
 
+@pytest.mark.slow
 def test_a_second_outlook_into_one_folder_waits_and_says_so(project, monkeypatch, caplog):
     monkeypatch.setenv("DATAWALL_TODAY", "2026-11-23")
     written = []
@@ -308,8 +310,8 @@ def test_a_bare_date_for_a_date_option_is_accepted_and_stored_as_text(project, t
     from forecast.stress import build_scenarios
 
     for value in ("2019-01-01", '"2019-01-01"'):
-        scenarios, _ = build_scenarios(sets=[f"datawall.fit.start_date={value}"])
-        fit = scenarios[-1].for_model("datawall").fit
+        scenarios = build_scenarios(sets=[f"datawall.fit.start_date={value}"])
+        fit = scenarios.scenarios[-1].for_model("datawall").fit
         assert fit == {"start_date": "2019-01-01"}
         store.config_id("datawall", {"options": fit})  # JSON: no date object left
     path = tmp_path / "later.toml"

@@ -41,6 +41,7 @@ def simulated_inputs(rng, bw_slope=0.11, flops_slope=0.18, rho=0.6, n=40):
     )
 
 
+@pytest.mark.slow
 def test_recovers_slopes_and_correlation(project, rng):
     priors = model_priors(memory.MODEL)
     tree = sample_small(memory.build(simulated_inputs(rng), priors), seed=13, target_accept=0.9)

@@ -23,6 +23,7 @@ def simulated_inputs(rng, intercept, slope, sigma, n=40):
     )
 
 
+@pytest.mark.slow
 def test_dataset_trend_recovers_known_growth(project, rng):
     truth = {"dataset_intercept": 11.8, "dataset_slope": 0.38, "dataset_sigma": 0.25}
     inputs = simulated_inputs(rng, *truth.values())

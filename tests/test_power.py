@@ -60,6 +60,7 @@ def simulated_inputs(rng):
     )
 
 
+@pytest.mark.slow
 def test_recovers_growth_rates_load_factor_and_lag_trend(project, rng):
     priors = model_priors(power.MODEL)
     tree = sample_small(power.build(simulated_inputs(rng), priors), seed=11, target_accept=0.9)

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = """
 import numpy as np
 from forecast.data import load_table
@@ -19,6 +21,7 @@ for spec in REGISTRY.values():
 """
 
 
+@pytest.mark.slow
 def test_cold_and_warm_compile_cache_give_identical_logp_and_gradient(project, tmp_path):
     env = dict(os.environ)
     env["PYTENSOR_FLAGS"] = f"base_compiledir={tmp_path / 'pytensor'}"

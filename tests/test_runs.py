@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import numpy as np
+import pytest
 import xarray as xr
 
 from forecast import fit as fitting
@@ -128,6 +129,7 @@ def test_forecast_table_and_strict(in_fitted, capsys):
     assert "exhaustion_year" in text and "P(exhausted by Y)" in text and "diagnostics" in text
 
 
+@pytest.mark.slow
 def test_an_as_of_fit_is_stored_apart_from_the_current_runs(project):
     from forecast.store import load_run, run_path
 
@@ -151,6 +153,7 @@ def _append_power_run(root, date: str, frontier: bool) -> None:
     path.write_text(path.read_text() + row)
 
 
+@pytest.mark.slow
 def test_a_row_the_fit_does_not_read_leaves_its_fit_id(project):
     """Fits hash the rows they read, not whole files: a later row leaves an as-of cut's fit."""
     as_of = dt.date(2025, 6, 30)
@@ -168,6 +171,7 @@ def test_a_row_the_fit_does_not_read_leaves_its_fit_id(project):
     assert ids()[0] != now_before  # today's fit reads the new row
 
 
+@pytest.mark.slow
 def test_a_row_outside_the_models_selection_leaves_its_fit_id(project):
     before = fitting.plan_all(["power"], load_scenario(None), sampler=SMALL)["power"].fit_id
     _append_power_run(project, "2026-08-01", frontier=False)  # not frontier: not selected

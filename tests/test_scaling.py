@@ -89,6 +89,7 @@ def simulated_inputs(rng, truth, n_runs=120, n_releases=60):
     )
 
 
+@pytest.mark.slow
 def test_recovers_known_exponents_and_overtraining_trend(project, rng):
     truth = dict(e=1.8, a=480.0, b=2000.0, alpha=0.35, beta=0.37)
     inputs = simulated_inputs(rng, truth)

@@ -54,6 +54,7 @@ def _simulate(rng, slopes, n=60, first=2018.0, last=2026.0, sigma=0.3):
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 @pytest.mark.parametrize("form", ["linear", "local_linear", "local_linear_robust"])
 def test_each_form_recovers_a_known_constant_slope(project, rng, form):
     years, log10 = _simulate(rng, [0.6] * 8)
@@ -65,6 +66,7 @@ def test_each_form_recovers_a_known_constant_slope(project, rng, form):
     assert abs(float(growth.median()) - 0.6) < 0.1
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_local_linear_and_changepoint_recover_a_known_bend(project, rng):
     # 1.2 OOM/yr to 2021, 0.5 after: the growth rate changed once.
@@ -85,6 +87,7 @@ def test_local_linear_and_changepoint_recover_a_known_bend(project, rng):
     assert abs(float(after.median()) - 0.5) < 0.15
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_the_local_linear_interval_widens_with_the_horizon_and_a_lines_hardly(project, rng):
     years, log10 = _simulate(rng, [0.6] * 8)
@@ -173,6 +176,7 @@ def _as_run(tree, seed=1):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_the_largest_run_forecast_covers_at_its_nominal_rate_on_simulated_frontier_sets(project):
     priors = _priors(project)

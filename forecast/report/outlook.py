@@ -282,9 +282,7 @@ def _write_outlook(
 
     say("running the scenarios and the sensitivity sweep")
     plan = stress.StressPlan(tuple(scenarios)) + stress.sensitivity_plan().without(BASELINE)
-    result = stress.run_stress(
-        plan, baseline=(plans, runs), scheduler=scheduler, progress=progress
-    )
+    result = stress.run_stress(plan, baseline=(plans, runs), scheduler=scheduler, progress=progress)
     names = [s.name for s in scenarios]
     tornado_data = stress.tornado(result, [key for key, _ in content.TORNADO_HEADLINES])
 

@@ -9,6 +9,7 @@ the axes from the plan (one dim per swept key), never from the scenarios' values
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
@@ -43,19 +44,29 @@ SCENARIO_BYTES = 15_000
 
 @dataclass(frozen=True)
 class SweepAxis:
-    """One swept key and its values (distinct as scenario names show them, in order)."""
+    """One swept key: ``points`` evenly spaced values from ``lo`` to ``hi``."""
 
     path: tuple[str, ...]
-    values: tuple[float, ...]
+    lo: float
+    hi: float
+    points: int
 
     @property
     def key(self) -> str:
         """``model.lever``: the axis's name, the dim it is derived over, the result's coord."""
         return ".".join(self.path)
 
+    @functools.cached_property
+    def values(self) -> tuple[float, ...]:
+        """The axis's values, distinct as scenario names show them (6 significant digits)."""
+        distinct: dict[str, float] = {}
+        for v in map(float, np.linspace(self.lo, self.hi, self.points)):
+            distinct.setdefault(label(self.path, v), v)
+        return tuple(distinct.values())
+
     @property
     def size(self) -> int:
-        """Points along the axis."""
+        """Points along the axis (its distinct values)."""
         return len(self.values)
 
     @property
@@ -65,10 +76,7 @@ class SweepAxis:
 
     @classmethod
     def parse(cls, text: str) -> SweepAxis:
-        """Parse ``KEY=LO:HI:N`` into ``N`` evenly spaced values of ``KEY``.
-
-        Two values a scenario name shows alike (6 significant digits) are one point.
-        """
+        """Parse ``KEY=LO:HI:N`` (no values are made until they are read)."""
         path, value = parse_assignment(text, "--sweep")
         parts = str(value).split(":")
         try:
@@ -79,10 +87,7 @@ class SweepAxis:
             raise InputError(
                 "--sweep", f"expected LO:HI:N with N >= 2, got {value!r}", column=".".join(path)
             ) from None
-        distinct: dict[str, float] = {}
-        for v in map(float, np.linspace(lo, hi, n)):
-            distinct.setdefault(label(path, v), v)
-        return cls(path, tuple(distinct.values()))
+        return cls(path, lo, hi, n)
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,11 @@ class Sweep:
     def size(self) -> int:
         """Points of the grid (1 with no axis: the scenario itself)."""
         return math.prod(a.size for a in self.axes)
+
+    @property
+    def requested(self) -> int:
+        """Points asked for (``N`` of each axis multiplied), known before any value is made."""
+        return math.prod(a.points for a in self.axes)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -290,7 +300,7 @@ def build_scenarios(
     """
     assignments = [parse_assignment(s) for s in sets]
     sweep = sweep if isinstance(sweep, Sweep) else Sweep.parse(sweep)
-    count = len(names or [BASELINE]) * sweep.size + 1
+    count = len(names or [BASELINE]) * sweep.requested + 1
     check_size(
         count,
         draws or stored_draws(),

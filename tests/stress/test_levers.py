@@ -20,7 +20,7 @@ def _no_unset(row):
 
 
 def test_a_grid_keeps_one_axis_per_swept_key_named_by_it():
-    sweep = Sweep((SweepAxis(("a", "x"), (0.0, 1.0, 2.0)), SweepAxis(("a", "y"), (0.1, 0.2))))
+    sweep = Sweep((SweepAxis(("a", "x"), 0.0, 2.0, 3), SweepAxis(("a", "y"), 0.1, 0.2, 2)))
     grid_points = [(x, y) for x in (0.0, 1.0, 2.0) for y in (0.1, 0.2)]
     rows = _rows([(0.0, None), *grid_points])
     swept, rest = levers._parts(rows, [Grid(1, sweep)], _no_unset)
