@@ -8,39 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from forecast.settings import SamplerSettings
+from tests.helpers import REPO, SMALL, make_project
 
-REPO = Path(__file__).resolve().parents[1]
-
-#: Small, fixed-seed sampler settings: tests check plumbing and maths, not precision.
-SMALL = SamplerSettings(draws=200, tune=300, chains=2, cores=2, seed=7)
-
-
-def sample_small(model, seed: int, target_accept: float = 0.8):
-    """Sample a model with the small test settings (2 chains, fixed seed)."""
-    import pymc as pm
-
-    with model:
-        return pm.sample(
-            draws=SMALL.draws,
-            tune=SMALL.tune,
-            chains=2,
-            cores=2,
-            random_seed=seed,
-            nuts_sampler="pymc",
-            progressbar=False,
-            target_accept=target_accept,
-            compute_convergence_checks=False,
-        )
-
+#: Runs committed for the tests that read runs but need no fresh fit (``make_runs.py`` there).
+FIXTURE_RUNS = REPO / "tests" / "fixtures" / "runs"
 
 #: Fixtures that fit models (or start a cluster that does): a test using one is ``slow``.
 FITTING_FIXTURES = frozenset(
     {
         "fitted_project",
         "in_fitted",
-        "baseline",
-        "levers_only",
         "compute_backtest",
         "cluster",
         "tiny_project",
@@ -58,13 +35,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(42)
-
-
-def make_project(root: Path) -> Path:
-    """Copy the bundled data and priors into ``root``."""
-    shutil.copytree(REPO / "data", root / "data")
-    shutil.copytree(REPO / "priors", root / "priors")
-    return root
 
 
 @pytest.fixture
@@ -98,62 +68,38 @@ def in_fitted(fitted_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return fitted_project
 
 
-def run_cli(*args: str) -> int:
-    """Run the console entry point in-process; return its exit code."""
-    import sys
-
-    from forecast.cli import main
-
-    argv = sys.argv
-    sys.argv = ["datawall", *args]
-    try:
-        main()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    finally:
-        sys.argv = argv
-    return 0
-
-
-def bad_copy(tmp_path: Path, table: str, line: int, column: str, value: str) -> Path:
-    """Write a copy of a bundled table with one cell changed (``line`` counts the header as 1)."""
-    import pandas as pd
-
-    frame = pd.read_csv(REPO / "data" / f"{table}.csv", dtype=str, keep_default_na=False)
-    frame.loc[line - 2, column] = value
-    bad = tmp_path / f"{table}.csv"
-    frame.to_csv(bad, index=False)
-    return bad
-
-
-def assert_row_refused(
-    tmp_path: Path, table: str, line: int, column: str, value: str, message: str
-) -> None:
-    """Check that a bundled table with one bad cell is refused, naming that line and column."""
-    from forecast.data import TABLES, read_rows
-    from forecast.errors import InputError
-
-    with pytest.raises(InputError) as info:
-        read_rows(bad_copy(tmp_path, table, line, column, value), TABLES[table])
-    assert info.value.row == line and info.value.column == column
-    assert message in str(info.value)
-
-
-def compute_upstream(posterior, quantile: float = 0.5):
-    """What a model reads from the compute run: a straight trend's draws, the largest run's
-    placement (at ``quantile`` of the scatter) and the current growth."""
-    import xarray as xr
-
-    from forecast.models.trend import quantile_offset
-
-    q = xr.DataArray(quantile)
-    out = posterior.assign(largest_run_quantile=q)
-    offset = (
-        quantile_offset(posterior["compute_sigma"], posterior["compute_nu"], q)
-        if "compute_sigma" in posterior
-        else xr.DataArray(0.0)
+def _stale_fixture(fit_plan, *args, **kwargs):
+    raise RuntimeError(
+        f"the committed test run of {fit_plan.spec.name} no longer matches the data, priors or "
+        "sampler settings (its fit_id differs): rewrite the runs with "
+        "`.venv/bin/python tests/fixtures/make_runs.py` and commit them"
     )
-    out = out.assign(largest_run_log10_offset=offset)
-    if "compute_slope" in posterior:
-        out = out.assign(compute_growth_per_year=10 ** posterior["compute_slope"])
-    return out
+
+
+@pytest.fixture(scope="session")
+def stored_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project root whose baseline runs are the committed ones (``tests/fixtures/runs``).
+
+    Nothing is sampled: a run whose model code changed since it was written is re-derived from
+    its stored draws (seconds); one the data, priors or sampler settings no longer match stops
+    the session with how to rewrite them (``tests/fixtures/make_runs.py``).
+    """
+    from forecast import fit as fitting
+    from forecast.scenarios import load_scenario
+
+    root = make_project(tmp_path_factory.mktemp("stored"))
+    shutil.copytree(FIXTURE_RUNS, root / "runs")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAWALL_ROOT", str(root))
+        mp.setenv("DATAWALL_RUNS", str(root / "runs"))
+        mp.setattr(fitting, "fit", _stale_fixture)
+        fitting.ensure_runs(fitting.plan_all(["all"], load_scenario(None)))
+    return root
+
+
+@pytest.fixture
+def in_stored(stored_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the engine at :func:`stored_project` for one test."""
+    monkeypatch.setenv("DATAWALL_ROOT", str(stored_project))
+    monkeypatch.setenv("DATAWALL_RUNS", str(stored_project / "runs"))
+    return stored_project

@@ -14,7 +14,7 @@ from scipy import stats
 from forecast import backtest
 from forecast.errors import InputError
 from forecast.scenarios import load_scenario
-from tests.conftest import SMALL, run_cli
+from tests.helpers import SMALL, run_cli
 
 # --- scoring rules -------------------------------------------------------------------------
 

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from forecast.data import csv_records
-
-from .conftest import run_cli
+from tests.helpers import run_cli
 
 #: Epoch's Notable AI Models export (47 columns, rows starting on lines 2-28; test_import_epoch).
 FIXTURE = Path(__file__).parent / "fixtures" / "epoch_notable_models.csv"

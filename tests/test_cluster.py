@@ -33,7 +33,7 @@ from forecast.errors import InputError
 from forecast.scenarios import load_scenario
 from forecast.settings import SamplerSettings
 from forecast.store import load_run
-from tests.conftest import make_project, run_cli
+from tests.helpers import make_project, run_cli
 
 #: The fewest draws the command line allows: these tests check plumbing, not precision.
 TINY = SamplerSettings(draws=10, tune=10, chains=2, cores=2, seed=11)

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from forecast.importers.compare import RELATIVE_TOLERANCE, compare_epoch
-
-from .conftest import run_cli
+from tests.helpers import run_cli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "epoch_notable_models.csv"
 

@@ -13,9 +13,14 @@ from forecast.errors import InputError
 from forecast.models import cost
 from forecast.models.base import FitInputs, model_priors
 from forecast.scenarios import load_scenario
-
-from .conftest import REPO, assert_row_refused, compute_upstream, run_cli, sample_small
-from .test_models import fake_posterior
+from tests.helpers import (
+    REPO,
+    assert_row_refused,
+    compute_upstream,
+    fake_posterior,
+    run_cli,
+    sample_small,
+)
 
 TRUTH = {"run_compute_slope": 0.6, "flop_per_usd_slope": 0.12, "hardware_slope": 0.08}
 
@@ -169,7 +174,7 @@ def test_bundled_cost_tables():
     assert len(tensor) >= 10
 
 
-def test_forecast_cost_json_contract(in_fitted, capsys):
+def test_forecast_cost_json_contract(in_stored, capsys):
     assert run_cli("forecast", "cost", "--json") == 0
     entry = json.loads(capsys.readouterr().out)["cost"]
     names = (

@@ -8,8 +8,7 @@ import pytest
 from forecast.data import TABLES, check_all, decimal_year, load_table, load_tables, read_rows
 from forecast.errors import InputError
 from forecast.tables.models import FrontierRule, frontier_flags
-
-from .conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 
 SPEC = TABLES["models"]
 HEADER = ",".join(SPEC.columns)

@@ -24,8 +24,7 @@ from forecast import fit as fitting
 from forecast import locks, paths, store
 from forecast.report import outlook, render
 from forecast.report.quarter import Quarter
-
-from .conftest import REPO, SMALL
+from tests.helpers import REPO, SMALL
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 

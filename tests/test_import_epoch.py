@@ -23,8 +23,7 @@ from forecast.data import file_sha256, load_table
 from forecast.errors import InputError
 from forecast.importers import epoch
 from forecast.importers.merge import RowSkipped
-
-from .conftest import bad_copy, run_cli
+from tests.helpers import bad_copy, run_cli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "epoch_notable_models.csv"
 TABLES = ("models", "training_runs_power", "training_costs")

@@ -9,9 +9,7 @@ import pytest
 from forecast.data import TABLES, load_table, read_rows
 from forecast.models import memory
 from forecast.models.base import FitInputs, model_priors
-
-from .conftest import REPO, assert_row_refused, run_cli, sample_small
-from .test_models import fake_posterior
+from tests.helpers import REPO, assert_row_refused, fake_posterior, run_cli, sample_small
 
 
 def simulated_inputs(rng, bw_slope=0.11, flops_slope=0.18, rho=0.6, n=40):
@@ -116,7 +114,7 @@ def test_bundled_memory_tables():
     assert {r.generation for _, r in hbm} >= {"HBM", "HBM2", "HBM3", "HBM4", "HBM4E"}
 
 
-def test_forecast_memory_json_contract(in_fitted, capsys):
+def test_forecast_memory_json_contract(in_stored, capsys):
     assert run_cli("forecast", "memory", "--json") == 0
     entry = json.loads(capsys.readouterr().out)["memory"]
     for name in ("accelerator_bandwidth_growth_per_year", "hbm_stack_bandwidth_2030_tbps"):

@@ -8,8 +8,7 @@ from scipy import stats
 
 from forecast.models import compute, datawall
 from forecast.models.base import FitInputs, model_priors
-
-from .conftest import sample_small
+from tests.helpers import fake_posterior, sample_small
 
 
 def simulated_inputs(rng, intercept, slope, sigma, n=40):
@@ -37,15 +36,6 @@ def test_dataset_trend_recovers_known_growth(project, rng):
     # Parts with no likelihood keep their prior: quality fraction median sqrt(0.1 * 0.4) = 0.2
     assert float(post["quality_fraction"].median()) == pytest.approx(0.2, rel=0.15)
     assert float(post["bytes_per_token"].min()) >= 1.0
-
-
-def fake_posterior(**values):
-    shape = (1, 3)
-    coords = {"chain": [0], "draw": [0, 1, 2]}
-    return xr.Dataset(
-        {k: (("chain", "draw"), np.full(shape, v, dtype=float)) for k, v in values.items()},
-        coords=coords,
-    )
 
 
 HAND = dict(

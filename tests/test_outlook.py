@@ -17,7 +17,7 @@ from forecast.report import content, provenance, render
 from forecast.report import outlook as report
 from forecast.report.quarter import Quarter
 from forecast.scenarios import as_of_baseline
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 TODAY = "2026-11-23"
 
@@ -82,17 +82,17 @@ def test_numbers_are_formatted_by_unit():
     assert content.format_probability(0.001) == "<1%"
 
 
-# --- the report, rendered once from the small fits -----------------------------------------
+# --- the report, rendered once from the committed runs --------------------------------------
 
 
 @pytest.fixture(scope="module")
-def outlook_folder(fitted_project):
+def outlook_folder(stored_project):
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATAWALL_ROOT", str(fitted_project))
-        mp.setenv("DATAWALL_RUNS", str(fitted_project / "runs"))
+        mp.setenv("DATAWALL_ROOT", str(stored_project))
+        mp.setenv("DATAWALL_RUNS", str(stored_project / "runs"))
         mp.setenv("DATAWALL_TODAY", TODAY)
         assert run_cli("outlook", "--quarter", "2026Q4", "--scenario", "small_stock") == 0
-    return fitted_project / "reports" / "2026-Q4"
+    return stored_project / "reports" / "2026-Q4"
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +151,7 @@ def test_html_is_self_contained(outlook_folder, summary):
     assert all((outlook_folder / f).is_file() for f in files)
 
 
-def test_summary_matches_the_stored_runs(in_fitted, summary):
+def test_summary_matches_the_stored_runs(in_stored, summary):
     from forecast.models import REGISTRY
     from forecast.store import load_run, run_path
     from forecast.summary import model_summary
@@ -343,7 +343,7 @@ def test_a_failed_write_leaves_the_previous_report(tmp_path):
     assert (target / "summary.json").read_bytes() == b"new"
 
 
-def test_template_context_reads_every_prior_with_its_source(in_fitted):
+def test_template_context_reads_every_prior_with_its_source(in_stored):
     from forecast import fit as fitting
     from forecast.scenarios import load_scenario
 

@@ -10,9 +10,14 @@ import xarray as xr
 from forecast.data import load_table
 from forecast.models import power
 from forecast.models.base import FitInputs, model_priors
-
-from .conftest import REPO, assert_row_refused, compute_upstream, run_cli, sample_small
-from .test_models import fake_posterior
+from tests.helpers import (
+    REPO,
+    assert_row_refused,
+    compute_upstream,
+    fake_posterior,
+    run_cli,
+    sample_small,
+)
 
 TRUTH = {
     "power_slope": 0.33,
@@ -179,7 +184,7 @@ def test_bundled_power_tables():
     assert (frontier["power_mw"] >= 100).sum() >= 3  # the 100+ MW runs of 2025-26
 
 
-def test_forecast_power_json_contract(in_fitted, capsys):
+def test_forecast_power_json_contract(in_stored, capsys):
     assert run_cli("forecast", "power", "--json") == 0
     entry = json.loads(capsys.readouterr().out)["power"]
     for name in ("largest_run_power_2030_mw", "power_growth_per_year", "single_campus_wall_year"):

@@ -12,8 +12,7 @@ from forecast import store
 from forecast.models import REGISTRY
 from forecast.scenarios import load_scenario
 from forecast.summary import model_summary
-
-from .conftest import SMALL, make_project, run_cli
+from tests.helpers import SMALL, make_project, run_cli
 
 ATTRS = {
     "model",
@@ -32,7 +31,7 @@ ATTRS = {
 }
 
 
-def test_run_file_holds_groups_and_attrs(in_fitted):
+def test_run_file_holds_groups_and_attrs(in_stored):
     run = store.load_run(store.run_path("datawall"))
     assert ATTRS <= set(run.attrs)
     assert {"posterior", "sample_stats", "observed_data", "fit_data", "derived"} <= set(
@@ -49,7 +48,7 @@ def test_run_file_holds_groups_and_attrs(in_fitted):
     assert run["fit_data"].sizes["row"] == run["observed_data"].sizes["release"] >= 5
 
 
-def test_saved_run_reads_back_identically(in_fitted, tmp_path):
+def test_saved_run_reads_back_identically(in_stored, tmp_path):
     run = store.load_run(store.run_path("datawall"))
     copy = store.save_run(run, tmp_path / "copy.nc")
     again = store.load_run(copy)
@@ -60,7 +59,7 @@ def test_saved_run_reads_back_identically(in_fitted, tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))  # atomic write leaves no temporary file
 
 
-def test_derived_is_recomputable_from_the_file(in_fitted):
+def test_derived_is_recomputable_from_the_file(in_stored):
     plans = fitting.plan_all(["datawall"], load_scenario(None))
     runs = {n: store.load_run(store.run_path(n)) for n in plans}
     recomputed = fitting.derive(plans["datawall"], runs["datawall"], runs)
@@ -80,7 +79,7 @@ def test_same_seed_same_summaries(in_fitted, tmp_path, monkeypatch):
     assert first["run"]["config_id"] == second["run"]["config_id"]
 
 
-def test_changed_inputs_are_not_reused(in_fitted, tmp_path, monkeypatch):
+def test_changed_inputs_are_not_reused(in_stored, tmp_path, monkeypatch):
     other = make_project(tmp_path / "changed")
     monkeypatch.setenv("DATAWALL_ROOT", str(other))
     priors = other / "priors" / "datawall.toml"
@@ -90,7 +89,7 @@ def test_changed_inputs_are_not_reused(in_fitted, tmp_path, monkeypatch):
     assert store.load_current(store.run_path("datawall"), plan.config_id) is None
 
 
-def test_lever_only_scenario_reuses_draws(in_fitted, tmp_path):
+def test_lever_only_scenario_reuses_draws(in_stored, tmp_path):
     path = tmp_path / "lever.toml"
     path.write_text('[scenario]\nname = "lever"\n[datawall.levers]\ntokens_per_param = 40.0\n')
     events = {}
@@ -105,7 +104,7 @@ def test_lever_only_scenario_reuses_draws(in_fitted, tmp_path):
     assert later < base["derived"]["exhaustion_year_compute"].median()  # more tokens per FLOP
 
 
-def test_forecast_json_contract(in_fitted, capsys):
+def test_forecast_json_contract(in_stored, capsys):
     before = store.run_path("datawall").stat().st_mtime_ns
     assert run_cli("forecast", "datawall", "--json") == 0
     result = json.loads(capsys.readouterr().out)
@@ -123,7 +122,7 @@ def test_forecast_json_contract(in_fitted, capsys):
     assert store.run_path("datawall").stat().st_mtime_ns == before  # reused, not refitted
 
 
-def test_forecast_table_and_strict(in_fitted, capsys):
+def test_forecast_table_and_strict(in_stored, capsys):
     assert run_cli("forecast", "datawall") == 0
     text = capsys.readouterr().out
     assert "exhaustion_year" in text and "P(exhausted by Y)" in text and "diagnostics" in text

@@ -9,8 +9,7 @@ from forecast.data import TABLES, read_rows
 from forecast.errors import InputError
 from forecast.models import scaling
 from forecast.models.base import FitInputs, model_priors
-
-from .conftest import REPO, sample_small
+from tests.helpers import REPO, sample_small
 
 
 @pytest.mark.parametrize("compute", [1e21, 5.88e23, 1e26, 1e30])
@@ -117,7 +116,7 @@ def test_bundled_runs_and_bad_row(tmp_path):
     assert info.value.row == 2 and info.value.column == "training_tokens"
 
 
-def test_releases_are_fitted_with_their_heavy_overtrainers(in_fitted):
+def test_releases_are_fitted_with_their_heavy_overtrainers(in_stored):
     from forecast import store
 
     run = store.load_run(store.run_path("scaling"))
@@ -133,10 +132,10 @@ def test_releases_are_fitted_with_their_heavy_overtrainers(in_fitted):
     )
 
 
-def test_forecast_scaling_json_contract(in_fitted, capsys):
+def test_forecast_scaling_json_contract(in_stored, capsys):
     import json
 
-    from .conftest import run_cli
+    from tests.helpers import run_cli
 
     assert run_cli("forecast", "scaling", "--json") == 0
     entry = json.loads(capsys.readouterr().out)["scaling"]

@@ -22,8 +22,7 @@ from forecast.models.trend import (
     trend_kinks,
 )
 from forecast.settings import SETTINGS
-
-from .conftest import sample_small
+from tests.helpers import sample_small
 
 ORIGIN = SETTINGS.year_origin
 

@@ -8,9 +8,7 @@ import xarray as xr
 
 from forecast import fit
 from forecast.models import compute, power, walls
-
-from .conftest import compute_upstream, run_cli
-from .test_models import fake_posterior
+from tests.helpers import compute_upstream, fake_posterior, run_cli
 
 YEARS = compute.year_coord()
 T = YEARS - 2020.0
@@ -281,7 +279,7 @@ def test_a_failed_upstream_fit_flags_the_walls():
     ]
 
 
-def test_forecast_walls_json_contract(in_fitted, capsys):
+def test_forecast_walls_json_contract(in_stored, capsys):
     assert run_cli("forecast", "walls", "--json") == 0
     entry = json.loads(capsys.readouterr().out)["walls"]
     first = entry["headline"]["first_wall"]
@@ -337,7 +335,7 @@ def test_money_check_by_hand():
     assert check["p_ceiling_below_cost"] == 0.0
 
 
-def test_the_money_cap_reproduces_the_costliest_observed_runs_cost(in_fitted):
+def test_the_money_cap_reproduces_the_costliest_observed_runs_cost(in_stored):
     # The money cap prices a run as its cluster x the amortized cost per dollar of cluster and
     # year x its duration. Given the costliest observed run's cluster (its purchase price, from
     # data/training_costs.csv), that price holds the run's reported amortized cost inside its
@@ -364,7 +362,7 @@ def test_the_money_cap_reproduces_the_costliest_observed_runs_cost(in_fitted):
     assert float(check.median()) < 0.16
 
 
-def test_walls_plan_at_a_cut_with_few_records(in_fitted):
+def test_walls_plan_at_a_cut_with_few_records(in_stored):
     # The records are history, not fitted rows: a cut with three calendar years of records
     # (mid-2023: 2020-2022) still plans the walls, with those records only.
     import datetime as dt

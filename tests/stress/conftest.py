@@ -1,4 +1,4 @@
-"""Fixtures of the stress engine's tests: the small baseline fit, derived without refit."""
+"""Fixtures of the stress engine's tests: the committed baseline runs, levers derived on them."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from forecast.scenarios import load_scenario
 
 
 @pytest.fixture(scope="module")
-def baseline(fitted_project):
+def baseline(stored_project):
     """Plans, runs and summary of the small baseline fit."""
     from forecast import fit as fitting
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATAWALL_ROOT", str(fitted_project))
-        mp.setenv("DATAWALL_RUNS", str(fitted_project / "runs"))
+        mp.setenv("DATAWALL_ROOT", str(stored_project))
+        mp.setenv("DATAWALL_RUNS", str(stored_project / "runs"))
         plans = fitting.plan_all(["all"], load_scenario(None))
         runs = fitting.ensure_runs(plans)
         summary, _ = stress.summarize_runs(runs)

@@ -48,7 +48,7 @@ def test_scenarios_leaving_different_levers_unset_go_apart():
     assert sorted(p.members for p in parts) == [[0], [1, 2]]
 
 
-def test_vectorised_chunks_equal_one_scenario_at_a_time(in_fitted, levers_only, monkeypatch):
+def test_vectorised_chunks_equal_one_scenario_at_a_time(in_stored, levers_only, monkeypatch):
     # A 3 x 2 x 2 grid whose levers reach different models: compute's quantile reaches power,
     # cost and the walls; the grid delay power and the walls; quality the data wall and walls.
     plan = stress.build_scenarios(
@@ -58,8 +58,8 @@ def test_vectorised_chunks_equal_one_scenario_at_a_time(in_fitted, levers_only, 
             "compute.largest_run_quantile=0.8:0.95:2",
         ]
     )
-    # 2 scenarios a chunk (400 draws each): chunks cut across the grid.
-    monkeypatch.setattr(levers, "CHUNK_SCENARIO_DRAWS", 2 * 400)
+    # 2 scenarios a chunk (200 draws each): chunks cut across the grid.
+    monkeypatch.setattr(levers, "CHUNK_SCENARIO_DRAWS", 2 * 200)
     together = levers_only(plan)
     for i, scenario in enumerate(plan.scenarios):
         alone = levers_only([scenario])
@@ -68,7 +68,7 @@ def test_vectorised_chunks_equal_one_scenario_at_a_time(in_fitted, levers_only, 
     xr.testing.assert_allclose(together, flat, rtol=1e-12)
 
 
-def test_prior_only_parameters_set_in_some_scenarios_share_a_chunk(in_fitted, levers_only):
+def test_prior_only_parameters_set_in_some_scenarios_share_a_chunk(in_stored, levers_only):
     # Each scenario fixes a different prior-only parameter (the others read their draws):
     # one chunk, NaN where unset, and each equals its scenario derived alone.
     sets = [
@@ -86,7 +86,7 @@ def test_prior_only_parameters_set_in_some_scenarios_share_a_chunk(in_fitted, le
     assert lab[1] < lab[0] and lab[2] == lab[0]  # only the scenario fixing the share moves it
 
 
-def test_a_lever_moves_its_model_and_those_downstream_only(in_fitted, levers_only):
+def test_a_lever_moves_its_model_and_those_downstream_only(in_stored, levers_only):
     result = levers_only(stress.build_scenarios(sets=["power.lab_share=0.05"]))
     base, low = result.isel(scenario=0), result.isel(scenario=1)
     assert float(low["power.distributed_wall_year"].sel(stat="median")) < float(
@@ -103,12 +103,16 @@ def test_a_lever_moves_its_model_and_those_downstream_only(in_fitted, levers_onl
         xr.testing.assert_equal(low[untouched], base[untouched])
 
 
-def test_stored_draws_equal_a_refit_for_a_forward_lever(in_fitted, levers_only):
+def test_stored_draws_equal_a_refit_for_a_forward_lever(in_fitted):
     """A lever acts after the fit: re-deriving stored draws must equal sampling again."""
     from forecast import fit as fitting
 
+    plans = fitting.plan_all(["all"], load_scenario(None))
+    runs = fitting.ensure_runs(plans)
+    summary, _ = stress.summarize_runs(runs)
     scenario = load_scenario("grid_delays")
-    from_draws = levers_only([scenario]).isel(scenario=0)
+    from_draws = stress.evaluate_levers([scenario], plans, runs, baseline_summary=summary)
+    from_draws = from_draws.isel(scenario=0)
     plans = fitting.plan_all(["all"], scenario)
     runs = fitting.ensure_runs(plans, refit=("power",))  # same seed, sampled afresh
     assert runs["power"].attrs["scenario"] == "grid_delays"
@@ -121,12 +125,12 @@ def test_stored_draws_equal_a_refit_for_a_forward_lever(in_fitted, levers_only):
         xr.testing.assert_allclose(from_draws[key], refitted[key], rtol=1e-12)
 
 
-def test_thinned_sweep_at_the_baseline_levers_equals_the_baseline_row(in_fitted, baseline):
+def test_thinned_sweep_at_the_baseline_levers_equals_the_baseline_row(in_stored, baseline):
     # The data wall's demand mixture assigns each draw by its labels, so re-deriving thinned
     # draws assigns them as the whole run did: the grid point at the baseline's lever values
     # (weight 0, the stacking weight; speed-up 1) reads exactly the baseline's numbers.
     plans, runs, _ = baseline
-    thinned = stress.thin_runs(runs, 200)
+    thinned = stress.thin_runs(runs, 100)
     summary, _ = stress.summarize_runs(thinned)
     plan = stress.build_scenarios(
         sweep=["datawall.demand_weight_historical=0:0.5:3", "walls.low_precision_speedup=1:2:2"]
@@ -147,7 +151,7 @@ def test_thinned_sweep_at_the_baseline_levers_equals_the_baseline_row(in_fitted,
 
 
 def test_a_constraint_no_chunk_reaches_is_solved_once_and_passed_in(
-    in_fitted, levers_only, monkeypatch
+    in_stored, levers_only, monkeypatch
 ):
     # A sweep of grid delays in 4 chunks: the data wall reads nothing the delay reaches, so
     # it is solved once for the grid, not per chunk (the baseline beside it is the stored
@@ -162,9 +166,10 @@ def test_a_constraint_no_chunk_reaches_is_solved_once_and_passed_in(
         return data_constraint(*args)
 
     plan = stress.build_scenarios(sweep=["power.extra_grid_delay_years=0:4:4"])
-    monkeypatch.setattr(levers, "CHUNK_SCENARIO_DRAWS", 400)
+    monkeypatch.setattr(levers, "CHUNK_SCENARIO_DRAWS", 200)  # one scenario a chunk
     monkeypatch.setattr(walls, "_data_constraint", counting)
     together = levers_only(plan)
     assert len(solved) == 1
     for i, scenario in enumerate(plan.scenarios):
         xr.testing.assert_allclose(together.isel(scenario=[i]), levers_only([scenario]), rtol=1e-12)
+

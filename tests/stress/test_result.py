@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from forecast import stress
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def test_p_by_year_counts_like_probability_by():
@@ -32,7 +32,7 @@ def test_result_names_differ_by_request():
     assert stress.result_name([], [], [], sensitivity=True) == "sensitivity.nc"
 
 
-def test_cli_stress_json_table_and_saved_dataset(in_fitted, capsys):
+def test_cli_stress_json_table_and_saved_dataset(in_stored, capsys):
     code = run_cli(
         "stress", "--scenario", "grid_crunch", "--scenario", "hardware_slowdown", "--json"
     )

@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from forecast import stress
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def test_sensitivity_points_cover_levers_and_prior_only_parameters():
@@ -50,7 +50,7 @@ def test_tornado_reads_the_labels_not_the_names():
     assert float(data["m.h_baseline"]) == 5.0
 
 
-def test_sensitivity_gives_tornado_data(in_fitted, capsys):
+def test_sensitivity_gives_tornado_data(in_stored, capsys):
     assert run_cli("stress", "--sensitivity", "--headline", "walls.first_wall_year", "--json") == 0
     report = json.loads(capsys.readouterr().out)
     bars = report["tornado"]["walls.first_wall_year"]

@@ -7,7 +7,7 @@ import pytest
 
 from forecast import stress
 from forecast.errors import InputError
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def test_bad_sweep_is_refused(capsys):
