@@ -390,7 +390,7 @@ def stress(
             draws=sweep_draws,
         )
     known = engine.headline_keys(result)
-    shown = list(headline or [k for k in engine.KEY_HEADLINES if k in known])
+    shown = list(headline or [k for k in engine.key_headlines() if k in known])
     for key in shown:
         if key not in known:
             raise InputError("--headline", f"unknown headline; expected one of {known}", column=key)

@@ -18,6 +18,7 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
+from forecast.models.reporting import NO_REPORT, ModelReport
 from forecast.priors import PriorSet, load_priors
 
 
@@ -180,6 +181,10 @@ class ModelSpec:
     #: The least NUTS acceptance target the model's geometry needs (a local linear trend's
     #: heavy-tailed steps need small steps); the sampler's own is used where it is higher.
     target_accept: float | None = None
+    #: What the model adds to the outlook and to the stress table (headline-box lines,
+    #: P(by year) rows and curves, its section's figures, scenario columns, tornado charts,
+    #: the headlines ``datawall stress`` prints), in :mod:`forecast.models.reporting`'s terms.
+    report: ModelReport = NO_REPORT
 
 
 def fit_options(inputs: FitInputs, defaults: Mapping[str, Any]) -> dict[str, Any]:

@@ -82,6 +82,7 @@ from forecast.models.base import (
     fit_options,
     lever,
 )
+from forecast.models.reporting import ModelReport, Section
 from forecast.models.trend import (
     TREND_FORMS,
     add_trend_from_inputs,
@@ -295,6 +296,12 @@ def headline(derived: xr.Dataset) -> dict[str, Quantity]:
     }
 
 
+#: The compute trend in the outlook: its headline table (the walls read its projection).
+REPORT = ModelReport(
+    rank=5, section=Section("compute-scaling", "The shared compute trend and the scaling laws")
+)
+
+
 MODEL = ModelSpec(
     name="compute",
     description="Frontier training compute trend (FLOP) and the largest run, read by every wall.",
@@ -316,4 +323,5 @@ MODEL = ModelSpec(
     prior_defaults=trend_prior_defaults(PREFIX),
     # The local linear trend's slope steps against few early rows: small steps.
     target_accept=0.99,
+    report=REPORT,
 )

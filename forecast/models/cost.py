@@ -66,6 +66,14 @@ from forecast.models.base import (
     lever,
 )
 from forecast.models.crossing import crossing_years
+from forecast.models.reporting import (
+    BoxItem,
+    EventCurve,
+    FigureItem,
+    ModelReport,
+    ProbabilityRow,
+    Section,
+)
 from forecast.models.trend import (
     TREND_FORMS,
     add_trend,
@@ -335,6 +343,43 @@ def extras(derived: xr.Dataset) -> dict[str, Any]:
     return out
 
 
+#: The cost milestones in the outlook.
+REPORT = ModelReport(
+    rank=4,
+    section=Section(
+        "cost",
+        "Cost of the largest training run",
+        figures=(
+            FigureItem(
+                "cost_wall",
+                "Amortized hardware and energy cost of the largest training run (2023 USD), "
+                "against the costed frontier runs (points) and the $1B, $10B and $100B marks.",
+                "forecast.report.figures.cost:cost_wall",
+            ),
+        ),
+    ),
+    box=tuple(
+        BoxItem(
+            f"first_{size}_run_year",
+            f"Year of the first ${size.upper()} training run",
+            p_by=f"p_first_{size}_run_by",
+            p_question=f"P(a ${size.upper()} run {{by}})",
+        )
+        for size in ("1b", "10b")
+    ),
+    probability_rows=tuple(
+        ProbabilityRow(f"p_first_{size}_run_by", f"first ${size.upper()} run")
+        for size in ("1b", "10b", "100b")
+    ),
+    event_curves=tuple(
+        EventCurve(f"first_{size}_run_year", f"first ${size.upper()} run", "money", style)
+        for size, style in (("1b", ":"), ("10b", "--"), ("100b", "-"))
+    ),
+    scenario_columns=(("first_10b_run_year", "first $10B run"),),
+    stress_headlines=("first_1b_run_year", "first_10b_run_year"),
+)
+
+
 MODEL = ModelSpec(
     name="cost",
     description="Frontier training-run cost (2023 USD): when the first $1B, $10B, $100B runs come.",
@@ -370,4 +415,5 @@ MODEL = ModelSpec(
     prior_defaults=trend_prior_defaults("run_compute", "flop_per_usd", "hardware"),
     requires=("compute",),
     headline_years=HEADLINE_YEARS,
+    report=REPORT,
 )

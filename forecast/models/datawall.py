@@ -67,6 +67,15 @@ from forecast.models.base import (
     lever,
 )
 from forecast.models.crossing import linear_crossing_year, log_sum_crossing_year
+from forecast.models.reporting import (
+    BoxItem,
+    EventCurve,
+    FigureItem,
+    ModelReport,
+    ProbabilityRow,
+    ScenarioFigure,
+    Section,
+)
 from forecast.models.trend import (
     TREND_FORMS,
     add_trend_from_inputs,
@@ -412,6 +421,47 @@ def extras(derived: xr.Dataset) -> dict[str, Any]:
     return out
 
 
+#: The data wall in the outlook.
+REPORT = ModelReport(
+    rank=1,
+    section=Section(
+        "data",
+        "Data: training sets against the stock of public text",
+        figures=(
+            FigureItem(
+                "data_wall",
+                "Frontier training-dataset size (demand, black) against the effective stock of "
+                "public human text (blue). Points: the frontier training sets the dataset trend "
+                "was fitted to. The exhaustion year is where the fans cross.",
+                "forecast.report.figures.datawall:data_wall",
+            ),
+        ),
+    ),
+    box=(
+        BoxItem(
+            "exhaustion_year",
+            "Year frontier training sets exhaust the stock of public text",
+            p_by="p_exhausted_by",
+            p_question="P(exhausted {by})",
+        ),
+    ),
+    probability_rows=(ProbabilityRow("p_exhausted_by", "stock of public text exhausted"),),
+    event_curves=(EventCurve("exhaustion_year", "stock of public text exhausted", "data"),),
+    scenario_columns=(("exhaustion_year", "text stock exhausted"),),
+    scenario_figures=(
+        ScenarioFigure(
+            "exhaustion_year",
+            "scenarios_exhaustion",
+            "P(stock of public text exhausted)",
+            "P(the stock of public text is exhausted by the end of each year) under each named "
+            "scenario; the baseline in black.",
+        ),
+    ),
+    tornado=(("exhaustion_year", "year the stock of public text is exhausted"),),
+    stress_headlines=("exhaustion_year",),
+)
+
+
 MODEL = ModelSpec(
     name="datawall",
     description="Frontier training-dataset size versus the effective stock of public text.",
@@ -448,4 +498,5 @@ MODEL = ModelSpec(
         "page_count_growth": (0.5, 2.0),
         "bytes_per_page_growth": (0.5, 2.0),
     },
+    report=REPORT,
 )

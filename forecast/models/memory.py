@@ -52,6 +52,7 @@ import xarray as xr
 from forecast.data import decimal_year
 from forecast.models import compute
 from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, fit_options, lever
+from forecast.models.reporting import BoxItem, FigureItem, ModelReport, Section
 from forecast.models.trend import (
     TREND_FORMS,
     add_trend,
@@ -298,6 +299,32 @@ def headline(derived: xr.Dataset) -> dict[str, Quantity]:
     }
 
 
+#: The memory wall in the outlook: reported, not a training cap.
+REPORT = ModelReport(
+    rank=3,
+    section=Section(
+        "memory",
+        "Memory bandwidth: the roadmap and bytes per FLOP",
+        figures=(
+            FigureItem(
+                "memory_wall",
+                "Left: memory bandwidth per HBM stack and per accelerator, with the generations "
+                "and accelerators fitted. Right: bytes of memory bandwidth per dense 16-bit "
+                "FLOP, falling because FLOP/s grows faster than bandwidth (the memory wall).",
+                "forecast.report.figures.memory:memory_wall",
+            ),
+        ),
+    ),
+    box=(
+        BoxItem(
+            "hbm_stack_bandwidth_2030_tbps",
+            "HBM bandwidth per stack in 2030 (TB/s); an inference-side limit, not a training cap",
+        ),
+    ),
+    stress_headlines=("hbm_stack_bandwidth_2030_tbps",),
+)
+
+
 MODEL = ModelSpec(
     name="memory",
     description="HBM bandwidth per stack and per accelerator against accelerator FLOP/s.",
@@ -316,4 +343,5 @@ MODEL = ModelSpec(
     },
     fit_choices={"hbm_trend_form": TREND_FORMS, "flop_per_watt_trend_form": TREND_FORMS},
     prior_defaults=trend_prior_defaults("hbm", "flop_per_watt") | {"accel_nu": "trend_nu"},
+    report=REPORT,
 )

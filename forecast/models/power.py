@@ -77,6 +77,14 @@ from forecast.models.base import (
     lever,
 )
 from forecast.models.crossing import crossing_years
+from forecast.models.reporting import (
+    BoxItem,
+    EventCurve,
+    FigureItem,
+    ModelReport,
+    ProbabilityRow,
+    Section,
+)
 from forecast.models.trend import (
     TREND_FORMS,
     add_trend_from_inputs,
@@ -455,6 +463,49 @@ def extras(derived: xr.Dataset) -> dict[str, Any]:
     return out
 
 
+#: The power wall in the outlook.
+REPORT = ModelReport(
+    rank=2,
+    section=Section(
+        "power",
+        "Power: the largest run against one campus and one lab's share",
+        figures=(
+            FigureItem(
+                "power_wall",
+                "Power drawn by the largest training run (black) against the largest single "
+                "campus (orange) and the share of US AI data-centre capacity one lab can put "
+                "behind one run (green). Points: training runs with a published or estimated "
+                "cluster power.",
+                "forecast.report.figures.power:power_wall",
+            ),
+        ),
+    ),
+    box=(
+        BoxItem(
+            "single_campus_wall_year",
+            "Year the largest run no longer fits on one campus",
+            p_by="p_single_campus_wall_by",
+            p_question="P(outgrown {by})",
+        ),
+    ),
+    probability_rows=(
+        ProbabilityRow("p_single_campus_wall_by", "largest run outgrows one campus"),
+        ProbabilityRow("p_distributed_wall_by", "largest run outgrows a lab's distributed share"),
+    ),
+    event_curves=(
+        EventCurve("single_campus_wall_year", "largest run outgrows one campus", "power"),
+        EventCurve(
+            "distributed_wall_year", "... outgrows a lab's distributed share", "power", "--"
+        ),
+    ),
+    scenario_columns=(
+        ("single_campus_wall_year", "run outgrows one campus"),
+        ("distributed_wall_year", "run outgrows distributed share"),
+    ),
+    stress_headlines=("single_campus_wall_year", "distributed_wall_year"),
+)
+
+
 MODEL = ModelSpec(
     name="power",
     description="Largest training-run power versus campus, data-centre and grid capacity.",
@@ -486,4 +537,5 @@ MODEL = ModelSpec(
         "largest_campus_2030_gw": (0.01, 1000.0),
         "lab_share": (0.001, 1.0),
     },
+    report=REPORT,
 )

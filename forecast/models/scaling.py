@@ -56,6 +56,7 @@ import xarray as xr
 from forecast.data import decimal_year
 from forecast.models import compute
 from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order
+from forecast.models.reporting import ModelReport, Section
 from forecast.models.trend import add_log_linear_trend, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
@@ -285,6 +286,12 @@ def headline(derived: xr.Dataset) -> dict[str, Quantity]:
     }
 
 
+#: The scaling laws in the outlook: their headline table, in the compute trend's section.
+REPORT = ModelReport(
+    rank=6, section=Section("compute-scaling", "The shared compute trend and the scaling laws")
+)
+
+
 MODEL = ModelSpec(
     name="scaling",
     description="Chinchilla loss law L(N, D) and the overtraining trend of real releases.",
@@ -306,4 +313,5 @@ MODEL = ModelSpec(
     # its priors alone (the run records it), so the models downstream can still be fitted.
     optional_groups=("fit_data",),
     requires=("compute",),
+    report=REPORT,
 )

@@ -81,6 +81,15 @@ from forecast.models.crossing import (
     joint_crossing_year,
     linear_crossing_year,
 )
+from forecast.models.reporting import (
+    BoxItem,
+    EventCurve,
+    FigureItem,
+    ModelReport,
+    ProbabilityRow,
+    ScenarioFigure,
+    Section,
+)
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
 
@@ -779,6 +788,75 @@ PARTS = {
     "money": DerivedPart(("compute", "cost", "power"), (*MONEY_LEVERS, "low_precision_speedup")),
 }
 
+#: The walls in the outlook: the lead figure, the first wall in the box and its own section.
+REPORT = ModelReport(
+    rank=0,
+    lead_figures=(
+        FigureItem(
+            "walls",
+            "The largest training run on the fitted compute trend (black) against the largest "
+            "run each constraint allows: data (the stock of public text through the scaling "
+            "laws), power (the larger of one campus and one lab's distributed share) and money "
+            "(the largest developer's spending ceiling for one run). Where the black fan crosses "
+            "a cap, that wall binds. Points: frontier runs the compute trend was fitted to. Bars "
+            "at 2030: Sevilla et al. 2024's ranges (orange: single campus, then distributed; "
+            "blue: data with multimodal); star: the run they judge feasible by 2030.",
+            "forecast.report.figures.walls:walls_lead",
+        ),
+    ),
+    section=Section(
+        "walls",
+        "The walls compared",
+        intro=(
+            "Per posterior draw and year, the largest training run on the fitted compute trend "
+            "is set against the largest run each constraint allows. The first wall is the "
+            "earliest year the trend exceeds a cap; the binding constraint is the one it "
+            "exceeds first."
+        ),
+        template="walls.html.j2",
+    ),
+    box=(
+        BoxItem("first_wall", "Which wall stops the compute trend first"),
+        BoxItem(
+            "first_wall_year",
+            "When the compute trend hits its first wall",
+            p_by="p_first_wall_by",
+            p_question="P(a wall is hit {by})",
+        ),
+        BoxItem(
+            "max_feasible_run_2030_flop", "Largest training run every wall allows in 2030 (FLOP)"
+        ),
+    ),
+    probability_rows=(ProbabilityRow("p_first_wall_by", "a wall is hit (first wall)"),),
+    event_curves=(
+        EventCurve("first_wall_year", "first wall (any constraint)", "compute", panel="walls"),
+        *(
+            EventCurve("wall_year", f"{c} cap", c, selection={"constraint": c}, panel="walls")
+            for c in ("data", "power", "money")
+        ),
+    ),
+    scenario_columns=(
+        ("first_wall", "first wall"),
+        ("first_wall_year", "first wall year"),
+        ("max_feasible_run_2030_flop", "largest feasible run 2030 (FLOP)"),
+    ),
+    scenario_figures=(
+        ScenarioFigure(
+            "first_wall_year",
+            "scenarios_first_wall",
+            "P(compute trend has hit a wall)",
+            "P(the compute trend has hit its first wall by the end of each year) under each "
+            "named scenario; the baseline in black.",
+        ),
+    ),
+    tornado=(
+        ("first_wall_year", "year the compute trend hits its first wall"),
+        ("max_feasible_run_2030_flop", "largest feasible run in 2030 (FLOP)"),
+    ),
+    stress_headlines=("first_wall", "first_wall_year", "max_feasible_run_2030_flop"),
+)
+
+
 MODEL = ModelSpec(
     name="walls",
     description="The largest run each constraint allows; which binds first, and when.",
@@ -806,4 +884,5 @@ MODEL = ModelSpec(
         "amortized_cost_per_cluster_usd_year": (1e-3, 2.0),
         "run_duration_2030_s": (8.64e4, MAX_RUN_DURATION_S),
     },
+    report=REPORT,
 )

@@ -22,11 +22,13 @@ from forecast.formatting import (
     format_value,
 )
 from forecast.models import REGISTRY
+from forecast.models.reporting import BoxItem
 from forecast.models.walls import (
     PUBLISHED_2030_CAPS,
     PUBLISHED_2030_SOURCE,
     PUBLISHED_FEASIBLE_2030_FLOP,
 )
+from forecast.report import items
 from forecast.report.provenance import input_fingerprints
 from forecast.report.quarter import Quarter
 from forecast.settings import today
@@ -35,24 +37,6 @@ from forecast.summary import model_summary, probabilities_by_year
 
 #: The year the headline box asks "hit by" about.
 BOX_YEAR = "2030"
-
-#: Headlines of the scenario table, in column order: (model.headline, column title).
-SCENARIO_COLUMNS = (
-    ("walls.first_wall", "first wall"),
-    ("walls.first_wall_year", "first wall year"),
-    ("walls.max_feasible_run_2030_flop", "largest feasible run 2030 (FLOP)"),
-    ("datawall.exhaustion_year", "text stock exhausted"),
-    ("power.single_campus_wall_year", "run outgrows one campus"),
-    ("power.distributed_wall_year", "run outgrows distributed share"),
-    ("cost.first_10b_run_year", "first $10B run"),
-)
-
-#: Tornado charts in the report: (model.headline, axis label).
-TORNADO_HEADLINES = (
-    ("walls.first_wall_year", "year the compute trend hits its first wall"),
-    ("datawall.exhaustion_year", "year the stock of public text is exhausted"),
-    ("walls.max_feasible_run_2030_flop", "largest feasible run in 2030 (FLOP)"),
-)
 
 
 def wall_probabilities(walls_run: xr.DataTree) -> dict[str, dict[str, float]]:
@@ -64,97 +48,24 @@ def wall_probabilities(walls_run: xr.DataTree) -> dict[str, dict[str, float]]:
     }
 
 
-def _box_item(
-    models: Mapping[str, Any],
-    model: str,
-    key: str,
-    question: str,
-    p_key: str | None,
-    p_question: str | None,
-) -> dict[str, Any]:
+def _box_item(models: Mapping[str, Any], model: str, item: BoxItem) -> dict[str, Any]:
     entry = models[model]
-    headline = entry["headline"][key]
-    p = entry[p_key][BOX_YEAR] if p_key else None
     return {
         "model": model,
-        "headline": key,
-        "question": question,
-        "value": headline,
-        "p_by_box_year": p,
-        "p_question": p_question,
+        "headline": item.headline,
+        "question": item.question,
+        "value": entry["headline"][item.headline],
+        "p_by_box_year": entry[item.p_by][BOX_YEAR] if item.p_by else None,
+        "p_question": (
+            item.p_question.format(by=f"by the end of {BOX_YEAR}") if item.p_question else None
+        ),
         "diagnostics_passed": entry["diagnostics"]["passed"],
     }
 
 
 def headline_box(models: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Return the headline box: the walls first, then one line per wall's own model."""
-    by = f"by the end of {BOX_YEAR}"
-    return [
-        _box_item(
-            models,
-            "walls",
-            "first_wall",
-            "Which wall stops the compute trend first",
-            None,
-            None,
-        ),
-        _box_item(
-            models,
-            "walls",
-            "first_wall_year",
-            "When the compute trend hits its first wall",
-            "p_first_wall_by",
-            f"P(a wall is hit {by})",
-        ),
-        _box_item(
-            models,
-            "walls",
-            "max_feasible_run_2030_flop",
-            "Largest training run every wall allows in 2030 (FLOP)",
-            None,
-            None,
-        ),
-        _box_item(
-            models,
-            "datawall",
-            "exhaustion_year",
-            "Year frontier training sets exhaust the stock of public text",
-            "p_exhausted_by",
-            f"P(exhausted {by})",
-        ),
-        _box_item(
-            models,
-            "power",
-            "single_campus_wall_year",
-            "Year the largest run no longer fits on one campus",
-            "p_single_campus_wall_by",
-            f"P(outgrown {by})",
-        ),
-        _box_item(
-            models,
-            "memory",
-            "hbm_stack_bandwidth_2030_tbps",
-            "HBM bandwidth per stack in 2030 (TB/s); an inference-side limit, not a training cap",
-            None,
-            None,
-        ),
-        _box_item(
-            models,
-            "cost",
-            "first_1b_run_year",
-            "Year of the first $1B training run",
-            "p_first_1b_run_by",
-            f"P(a $1B run {by})",
-        ),
-        _box_item(
-            models,
-            "cost",
-            "first_10b_run_year",
-            "Year of the first $10B training run",
-            "p_first_10b_run_by",
-            f"P(a $10B run {by})",
-        ),
-    ]
+    """Return the headline box: each model's declared lines, in report order (walls first)."""
+    return [_box_item(models, model, item) for model, item in items.box_items()]
 
 
 #: Below this probability the first wall is a near-tie, written with its runner-up.
@@ -320,7 +231,7 @@ def build_summary(
     """
     models = {name: model_summary(REGISTRY[name], runs[name]) for name in runs}
     named = stress_result.sel(scenario=list(named_scenarios))
-    keys = [k for k, _ in SCENARIO_COLUMNS]
+    keys = [k for k, _ in items.scenario_columns()]
     draws = {entry["run"]["draws"] for entry in models.values()}
     return {
         "quarter": quarter.label,

@@ -21,7 +21,7 @@ from forecast import backtest, locks, settings, stress
 from forecast import fit as fitting
 from forecast.errors import InputError
 from forecast.paths import check_output_folder
-from forecast.report import content, figures, provenance, render
+from forecast.report import content, figures, items, provenance, render
 from forecast.report.quarter import Quarter
 from forecast.scenarios import (
     BASELINE,
@@ -31,70 +31,22 @@ from forecast.scenarios import (
     load_scenario,
 )
 
-#: Figure captions, by file stem (numbers never appear here: they are in the figures).
-CAPTIONS = {
-    "walls": (
-        "The largest training run on the fitted compute trend (black) against the largest run "
-        "each constraint allows: data (the stock of public text through the scaling laws), "
-        "power (the larger of one campus and one lab's distributed share) and money (the "
-        "largest developer's spending ceiling for one run). Where the black fan crosses a "
-        "cap, that wall binds. Points: frontier runs the compute trend was fitted to. Bars "
-        "at 2030: Sevilla et al. 2024's ranges (orange: single campus, then distributed; "
-        "blue: data with multimodal); star: the run they judge feasible by 2030."
-    ),
-    "data_wall": (
-        "Frontier training-dataset size (demand, black) against the effective stock of public "
-        "human text (blue). Points: the frontier training sets the dataset trend was fitted "
-        "to. The exhaustion year is where the fans cross."
-    ),
-    "power_wall": (
-        "Power drawn by the largest training run (black) against the largest single campus "
-        "(orange) and the share of US AI data-centre capacity one lab can put behind one run "
-        "(green). Points: training runs with a published or estimated cluster power."
-    ),
-    "memory_wall": (
-        "Left: memory bandwidth per HBM stack and per accelerator, with the generations and "
-        "accelerators fitted. Right: bytes of memory bandwidth per dense 16-bit FLOP, falling "
-        "because FLOP/s grows faster than bandwidth (the memory wall)."
-    ),
-    "cost_wall": (
-        "Amortized hardware and energy cost of the largest training run (2023 USD), against "
-        "the costed frontier runs (points) and the $1B, $10B and $100B marks."
-    ),
-    "probabilities": (
-        "Probability that each event has happened by the end of each year. Left: the compute "
-        "trend exceeding each cap and the first of them. Right: each model's own event."
-    ),
-    "scenarios_first_wall": (
-        "P(the compute trend has hit its first wall by the end of each year) under each named "
-        "scenario; the baseline in black."
-    ),
-    "calibration": (
-        "Track record. Left: the share of observations published after each backtest's as-of "
-        "date that fell inside the model's central predictive interval, against the "
-        "interval's nominal probability (on the diagonal: calibrated; below: overconfident). "
-        "Right: the PIT values of all of them (flat: calibrated; U-shaped: intervals too "
-        "narrow; hump: too wide)."
-    ),
-    "scenarios_exhaustion": (
-        "P(the stock of public text is exhausted by the end of each year) under each named "
-        "scenario; the baseline in black."
-    ),
-}
+#: The calibration figure's caption (the track record is the report's, not a model's).
+CALIBRATION_CAPTION = (
+    "Track record. Left: the share of observations published after each backtest's as-of "
+    "date that fell inside the model's central predictive interval, against the "
+    "interval's nominal probability (on the diagonal: calibrated; below: overconfident). "
+    "Right: the PIT values of all of them (flat: calibrated; U-shaped: intervals too "
+    "narrow; hump: too wide)."
+)
+#: The P(by year) figure's caption.
+PROBABILITIES_CAPTION = (
+    "Probability that each event has happened by the end of each year. Left: the compute "
+    "trend exceeding each cap and the first of them. Right: each model's own event."
+)
 TORNADO_CAPTION = (
     "Tornado: the median {label} with each parameter at its P10 (blue) and P90 (orange), the "
     "others at their baseline; the ten parameters with the largest swing."
-)
-
-#: Rows of the P(by year) table: (label, model, key of its P(by year) entry).
-P_ROWS = (
-    ("a wall is hit (first wall)", "walls", "p_first_wall_by"),
-    ("stock of public text exhausted", "datawall", "p_exhausted_by"),
-    ("largest run outgrows one campus", "power", "p_single_campus_wall_by"),
-    ("largest run outgrows a lab's distributed share", "power", "p_distributed_wall_by"),
-    ("first $1B run", "cost", "p_first_1b_run_by"),
-    ("first $10B run", "cost", "p_first_10b_run_by"),
-    ("first $100B run", "cost", "p_first_100b_run_by"),
 )
 
 
@@ -203,18 +155,28 @@ def track_record(
     }, scores
 
 
+def _captions() -> dict[str, str]:
+    """Return every figure's caption by stem: the models' own, the report's, the tornados'."""
+    captions = items.captions() | {
+        figures.PROBABILITIES_STEM: PROBABILITIES_CAPTION,
+        "calibration": CALIBRATION_CAPTION,
+    }
+    for key, label in items.tornado_headlines():
+        captions[figures.tornado_stem(key)] = TORNADO_CAPTION.format(label=label)
+    return captions
+
+
 def _figure_entries(pngs: dict[str, bytes]) -> dict[str, dict[str, Any]]:
-    tornado_labels = {figures.tornado_stem(key): label for key, label in content.TORNADO_HEADLINES}
-    entries = {}
-    for number, (stem, png) in enumerate(pngs.items(), start=1):
-        caption = CAPTIONS.get(stem) or TORNADO_CAPTION.format(label=tornado_labels[stem])
-        entries[stem] = {
+    captions = _captions()
+    return {
+        stem: {
             "number": number,
             "file": f"figures/{stem}.png",
-            "caption": caption,
+            "caption": captions[stem],
             "data_uri": render.data_uri(png),
         }
-    return entries
+        for number, (stem, png) in enumerate(pngs.items(), start=1)
+    }
 
 
 def build_outlook(
@@ -284,14 +246,12 @@ def _write_outlook(
     plan = stress.StressPlan(tuple(scenarios)) + stress.sensitivity_plan().without(BASELINE)
     result = stress.run_stress(plan, baseline=(plans, runs), scheduler=scheduler, progress=progress)
     names = [s.name for s in scenarios]
-    tornado_data = stress.tornado(result, [key for key, _ in content.TORNADO_HEADLINES])
+    tornado_data = stress.tornado(result, [key for key, _ in items.tornado_headlines()])
 
     say("drawing the figures")
     full_plans = plans if data_cut is None else fitting.plan_all(["all"], load_scenario(BASELINE))
     record, scores = track_record({name: p.config_id for name, p in full_plans.items()})
-    drawn = figures.all_figures(
-        runs, result.sel(scenario=names), tornado_data, content.TORNADO_HEADLINES
-    )
+    drawn = figures.all_figures(runs, result.sel(scenario=names), tornado_data)
     if scores is not None:
         drawn["calibration"] = figures.calibration(scores)
     pngs = {stem: render.figure_png(fig) for stem, fig in drawn.items()}
@@ -330,7 +290,7 @@ def _context(
 ) -> dict[str, Any]:
     years = [str(y) for y in settings.SETTINGS.probability_years]
     models = summary["models"]
-    p_rows = [(label, models[m][key]) for label, m, key in P_ROWS]
+    p_rows = [(row.label, models[model][row.p_by]) for model, row in items.probability_rows()]
     p_rows += [
         (f"compute trend exceeds the {c} cap", p)
         for c, p in summary["walls"]["p_cap_exceeded_by"].items()
@@ -345,7 +305,10 @@ def _context(
         "changes": changes,
         "figures": figures,
         "tornado_stems": [s for s in figures if s.startswith("tornado_")],
-        "scenario_columns": content.SCENARIO_COLUMNS,
+        "scenario_columns": items.scenario_columns(),
+        "lead_figures": [figure.stem for figure in items.lead_figures()],
+        "scenario_figures": [figure.stem for _, figure in items.scenario_figures()],
+        "sections": items.sections(),
         "p_years": years,
         "p_rows": p_rows,
         "thresholds": settings.SETTINGS.diagnostics,

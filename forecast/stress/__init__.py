@@ -26,9 +26,9 @@ from forecast.stress.levers import evaluate_levers
 from forecast.stress.overrides import check_headline_key, parse_assignment, with_assignments
 from forecast.stress.refits import evaluate_refits
 from forecast.stress.result import (
-    KEY_HEADLINES,
     P_BY_YEARS,
     headline_keys,
+    key_headlines,
     result_name,
     result_to_json,
     summarize_models,
@@ -55,7 +55,6 @@ from forecast.stress.sweep import (
 )
 
 __all__ = [
-    "KEY_HEADLINES",
     "MAX_SCENARIOS",
     "MAX_SCENARIO_DRAWS",
     "MIN_SWEEP_DRAWS",
@@ -72,6 +71,7 @@ __all__ = [
     "evaluate_levers",
     "evaluate_refits",
     "headline_keys",
+    "key_headlines",
     "parse_assignment",
     "result_name",
     "result_to_json",

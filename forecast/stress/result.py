@@ -21,24 +21,23 @@ import xarray as xr
 from forecast import store
 from forecast.models import REGISTRY
 from forecast.models.base import Headline
+from forecast.models.reporting import in_report_order
 from forecast.paths import folder_name
 from forecast.scenarios import BASELINE
 from forecast.summary import finite_or_none, probability_by, summarize_scenarios
 
 #: Years of the P(event by end of year) curves.
 P_BY_YEARS = tuple(range(2025, 2046))
-#: Headlines shown on the terminal unless others are asked for.
-KEY_HEADLINES = (
-    "datawall.exhaustion_year",
-    "power.single_campus_wall_year",
-    "power.distributed_wall_year",
-    "memory.hbm_stack_bandwidth_2030_tbps",
-    "cost.first_1b_run_year",
-    "cost.first_10b_run_year",
-    "walls.first_wall",
-    "walls.first_wall_year",
-    "walls.max_feasible_run_2030_flop",
-)
+def key_headlines() -> tuple[str, ...]:
+    """Return the headlines shown on the terminal unless others are asked for.
+
+    What each registered model declares (``ModelReport.stress_headlines``), in report order.
+    """
+    return tuple(
+        f"{name}.{headline}"
+        for name, report in in_report_order(REGISTRY.values())
+        for headline in report.stress_headlines
+    )
 
 
 def summarize_models(
