@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import xarray as xr
 
 from forecast import stress
@@ -48,6 +49,7 @@ def test_scenarios_leaving_different_levers_unset_go_apart():
     assert sorted(p.members for p in parts) == [[0], [1, 2]]
 
 
+@pytest.mark.slow  # derives every scenario one at a time as well
 def test_vectorised_chunks_equal_one_scenario_at_a_time(in_stored, levers_only, monkeypatch):
     # A 3 x 2 x 2 grid whose levers reach different models: compute's quantile reaches power,
     # cost and the walls; the grid delay power and the walls; quality the data wall and walls.
@@ -68,6 +70,7 @@ def test_vectorised_chunks_equal_one_scenario_at_a_time(in_stored, levers_only, 
     xr.testing.assert_allclose(together, flat, rtol=1e-12)
 
 
+@pytest.mark.slow  # derives every scenario one at a time as well
 def test_prior_only_parameters_set_in_some_scenarios_share_a_chunk(in_stored, levers_only):
     # Each scenario fixes a different prior-only parameter (the others read their draws):
     # one chunk, NaN where unset, and each equals its scenario derived alone.
@@ -150,6 +153,7 @@ def test_thinned_sweep_at_the_baseline_levers_equals_the_baseline_row(in_stored,
     assert moved[point(0.5)] != moved[0]  # weight 0.5 moves it
 
 
+@pytest.mark.slow  # derives every scenario one at a time as well
 def test_a_constraint_no_chunk_reaches_is_solved_once_and_passed_in(
     in_stored, levers_only, monkeypatch
 ):
@@ -172,4 +176,3 @@ def test_a_constraint_no_chunk_reaches_is_solved_once_and_passed_in(
     assert len(solved) == 1
     for i, scenario in enumerate(plan.scenarios):
         xr.testing.assert_allclose(together.isel(scenario=[i]), levers_only([scenario]), rtol=1e-12)
-
