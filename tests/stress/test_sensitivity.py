@@ -51,7 +51,7 @@ def test_tornado_reads_the_labels_not_the_names():
     assert float(data["m.h_baseline"]) == 5.0
 
 
-@pytest.mark.slow  # derives the whole one-at-a-time sweep (about 60 points)
+@pytest.mark.slow  # derives the whole one-at-a-time sweep (41 points)
 def test_sensitivity_gives_tornado_data(in_stored, capsys):
     assert run_cli("stress", "--sensitivity", "--headline", "walls.first_wall_year", "--json") == 0
     report = json.loads(capsys.readouterr().out)
