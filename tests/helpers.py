@@ -13,6 +13,10 @@ import xarray as xr
 from forecast.settings import SamplerSettings
 
 REPO = Path(__file__).resolve().parents[1]
+#: Files the tests read: an Epoch AI export, the committed runs (``fixtures/make_runs.py``).
+FIXTURES = REPO / "tests" / "fixtures"
+#: A 47-column export of Epoch AI's Notable AI Models database.
+EPOCH_EXPORT = FIXTURES / "epoch_notable_models.csv"
 
 #: Small, fixed-seed sampler settings: tests check plumbing and maths, not precision.
 SMALL = SamplerSettings(draws=200, tune=300, chains=2, cores=2, seed=7)

@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 
 from forecast.data import csv_records
-from tests.helpers import run_cli
+from tests.helpers import EPOCH_EXPORT, run_cli
 
 #: Epoch's Notable AI Models export (47 columns, rows starting on lines 2-28; test_import_epoch).
-FIXTURE = Path(__file__).parent / "fixtures" / "epoch_notable_models.csv"
 #: The first bytes of a NetCDF-4 file: what the stand-in runs start with.
 HDF5 = b"\x89HDF\r\n\x1a\n"
 
@@ -130,7 +129,7 @@ def export(transform: Callable[[bytes], bytes]) -> Setup:
     """An Epoch export in the scratch folder: the fixture, transformed."""
 
     def setup(root: Path, tmp: Path) -> None:
-        (tmp / "export.csv").write_bytes(transform(FIXTURE.read_bytes()))
+        (tmp / "export.csv").write_bytes(transform(EPOCH_EXPORT.read_bytes()))
 
     return setup
 
@@ -434,7 +433,7 @@ def _quote_opened_at(relative: str, line: int) -> Setup:
 
     def setup(root: Path, tmp: Path) -> None:
         path = root / relative if relative.startswith("data") else tmp / relative
-        text = (path if path.exists() else FIXTURE).read_text(encoding="utf-8")
+        text = (path if path.exists() else EPOCH_EXPORT).read_text(encoding="utf-8")
         lines = text.split("\n")
         lines[line - 1] = lines[line - 1].replace(",", ',"', 1)
         path.write_text("\n".join(lines), encoding="utf-8")

@@ -1,7 +1,6 @@
-"""Fit, store, forecast: the run file, its round trip, reproducibility, and the JSON contract."""
+"""Fits: what a fit's identity depends on, reuse and re-derivation, as-of cuts, same seed."""
 
 import datetime as dt
-import json
 
 import numpy as np
 import pytest
@@ -13,50 +12,6 @@ from forecast.models import REGISTRY
 from forecast.scenarios import load_scenario
 from forecast.summary import model_summary
 from tests.helpers import SMALL, make_project, run_cli
-
-ATTRS = {
-    "model",
-    "version",
-    "config",
-    "config_id",
-    "fit_id",
-    "scenario",
-    "random_seed",
-    "as_of",
-    "created_at",
-    "data_sha256",
-    "priors_sha256",
-    "diagnostics",
-    "diagnostics_passed",
-}
-
-
-def test_run_file_holds_groups_and_attrs(in_stored):
-    run = store.load_run(store.run_path("datawall"))
-    assert ATTRS <= set(run.attrs)
-    assert {"posterior", "sample_stats", "observed_data", "fit_data", "derived"} <= set(
-        run.children
-    )
-    config = json.loads(run.attrs["config"])
-    assert config["sampler"]["draws"] == SMALL.draws
-    # unset levers: k and m come from the scaling posterior, recorded as null
-    assert config["levers"]["tokens_per_param"] is None
-    assert config["upstream"].keys() == {"compute", "scaling"}
-    assert run["derived"]["exhaustion_year"].dims == ("chain", "draw")
-    assert run["derived"]["effective_stock_tokens"].dims == ("chain", "draw", "year")
-    assert int(run["derived"]["year"].max()) >= 2040
-    assert run["fit_data"].sizes["row"] == run["observed_data"].sizes["release"] >= 5
-
-
-def test_saved_run_reads_back_identically(in_stored, tmp_path):
-    run = store.load_run(store.run_path("datawall"))
-    copy = store.save_run(run, tmp_path / "copy.nc")
-    again = store.load_run(copy)
-    xr.testing.assert_identical(run["posterior"].to_dataset(), again["posterior"].to_dataset())
-    xr.testing.assert_identical(run["derived"].to_dataset(), again["derived"].to_dataset())
-    spec = REGISTRY["datawall"]
-    assert model_summary(spec, run) == model_summary(spec, again)
-    assert not list(tmp_path.glob(".*.tmp"))  # atomic write leaves no temporary file
 
 
 def test_derived_is_recomputable_from_the_file(in_stored):
@@ -104,30 +59,6 @@ def test_lever_only_scenario_reuses_draws(in_stored, tmp_path):
     assert later < base["derived"]["exhaustion_year_compute"].median()  # more tokens per FLOP
 
 
-def test_forecast_json_contract(in_stored, capsys):
-    before = store.run_path("datawall").stat().st_mtime_ns
-    assert run_cli("forecast", "datawall", "--json") == 0
-    result = json.loads(capsys.readouterr().out)
-    assert list(result) == ["datawall"]
-    entry = result["datawall"]
-    for name in ("exhaustion_year", "dataset_growth_per_year", "effective_stock_tokens"):
-        h = entry["headline"][name]
-        assert set(h) == {"median", "p10", "p90", "unit"}
-        # None: beyond the projection's horizon (an exhaustion year after 2100)
-        assert h["p10"] <= h["median"] <= (np.inf if h["p90"] is None else h["p90"])
-    assert set(entry["diagnostics"]) >= {"rhat_max", "ess_bulk_min", "divergences"}
-    assert set(entry["p_exhausted_by"]) >= {"2026", "2028", "2030", "2032", "2035"}
-    probs = list(entry["p_exhausted_by"].values())
-    assert probs == sorted(probs) and all(0 <= p <= 1 for p in probs)
-    assert store.run_path("datawall").stat().st_mtime_ns == before  # reused, not refitted
-
-
-def test_forecast_table_and_strict(in_stored, capsys):
-    assert run_cli("forecast", "datawall") == 0
-    text = capsys.readouterr().out
-    assert "exhaustion_year" in text and "P(exhausted by Y)" in text and "diagnostics" in text
-
-
 @pytest.mark.slow
 def test_an_as_of_fit_is_stored_apart_from_the_current_runs(project):
     from forecast.store import load_run, run_path
@@ -152,7 +83,6 @@ def _append_power_run(root, date: str, frontier: bool) -> None:
     path.write_text(path.read_text() + row)
 
 
-@pytest.mark.slow
 def test_a_row_the_fit_does_not_read_leaves_its_fit_id(project):
     """Fits hash the rows they read, not whole files: a later row leaves an as-of cut's fit."""
     as_of = dt.date(2025, 6, 30)
@@ -170,7 +100,6 @@ def test_a_row_the_fit_does_not_read_leaves_its_fit_id(project):
     assert ids()[0] != now_before  # today's fit reads the new row
 
 
-@pytest.mark.slow
 def test_a_row_outside_the_models_selection_leaves_its_fit_id(project):
     before = fitting.plan_all(["power"], load_scenario(None), sampler=SMALL)["power"].fit_id
     _append_power_run(project, "2026-08-01", frontier=False)  # not frontier: not selected

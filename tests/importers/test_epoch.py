@@ -23,9 +23,8 @@ from forecast.data import file_sha256, load_table
 from forecast.errors import InputError
 from forecast.importers import epoch
 from forecast.importers.merge import RowSkipped
-from tests.helpers import bad_copy, run_cli
+from tests.helpers import EPOCH_EXPORT, bad_copy, run_cli
 
-FIXTURE = Path(__file__).parent / "fixtures" / "epoch_notable_models.csv"
 TABLES = ("models", "training_runs_power", "training_costs")
 ROWS = 22
 #: The rows that are no cost and no power row (lines), for the two value-driven tables.
@@ -42,7 +41,7 @@ def _bytes(root: Path) -> dict[str, bytes]:
 
 
 def _import(capsys: pytest.CaptureFixture[str], *options: str) -> dict:
-    assert run_cli("data", "import-epoch", str(FIXTURE), "--json", *options) == 0
+    assert run_cli("data", "import-epoch", str(EPOCH_EXPORT), "--json", *options) == 0
     return json.loads(capsys.readouterr().out)
 
 
@@ -166,7 +165,7 @@ def test_mixture_of_experts_is_read_from_parameter_notes():
 def test_fixture_report_counts_every_row_once(project, capsys):
     report = _import(capsys, "--dry-run")
     assert report["rows_read"] == ROWS
-    assert report["sha256"] == file_sha256(FIXTURE)
+    assert report["sha256"] == file_sha256(EPOCH_EXPORT)
     assert report["missing_columns"] == []
     assert report["written"] == []
     for name in TABLES:
@@ -208,7 +207,7 @@ def test_fixture_models(project, capsys):
 
 
 def test_fixture_dataset_size_is_dataset_tokens_and_epochs_give_tokens_seen():
-    export = epoch.read_export(FIXTURE)
+    export = epoch.read_export(EPOCH_EXPORT)
     context = epoch.Context.of(export, today=dt.date(2026, 11, 23))
     rows = {row.model: row for row in export.rows}
     bert = epoch.model_record(rows["BERT-Large"], context)
@@ -251,9 +250,9 @@ def test_fixture_power_and_cost_tables(project, capsys):
 
 
 def test_text_report(project, capsys):
-    assert run_cli("data", "import-epoch", str(FIXTURE), "--dry-run") == 0
+    assert run_cli("data", "import-epoch", str(EPOCH_EXPORT), "--dry-run") == 0
     out = capsys.readouterr().out
-    assert f"{ROWS} rows, sha256 {file_sha256(FIXTURE)[:12]}" in out
+    assert f"{ROWS} rows, sha256 {file_sha256(EPOCH_EXPORT)[:12]}" in out
     assert "models: 8 added, 0 updated, 3 unchanged, 3 differ, 8 skipped" in out
     assert "training_runs_power: 3 added, 0 updated, 4 unchanged, 0 differ, 15 skipped" in out
     assert "training_costs: 5 added, 0 updated, 0 unchanged, 3 differ, 14 skipped" in out
@@ -281,7 +280,7 @@ def test_import_appends_rows_with_provenance_and_keeps_curated_rows(project, cap
     assert sorted(Path(p).name for p in report["written"]) == sorted(f"{t}.csv" for t in TABLES)
     for name in TABLES:  # curated rows untouched, byte for byte; new rows appended
         assert (project / "data" / f"{name}.csv").read_bytes().startswith(before[name])
-    sha = file_sha256(FIXTURE)[:12]
+    sha = file_sha256(EPOCH_EXPORT)[:12]
     a = _row("models", "Fixture-LM-A")
     assert a["publication_date"] == a["published"] == dt.datetime(2023, 12, 31)
     assert "'2023' (year only) taken as 2023-12-31" in a["notes"]
@@ -344,7 +343,7 @@ def test_nothing_is_written_when_a_curated_table_is_invalid(project, capsys, tmp
     bad = bad_copy(tmp_path, "training_costs", 5, "hardware", "")
     (project / "data" / "training_costs.csv").write_bytes(bad.read_bytes())
     before = _bytes(project)
-    assert run_cli("data", "import-epoch", str(FIXTURE)) == 2
+    assert run_cli("data", "import-epoch", str(EPOCH_EXPORT)) == 2
     err = capsys.readouterr().err
     assert "training_costs.csv, line 5, column 'hardware'" in err
     assert _bytes(project) == before
@@ -365,7 +364,7 @@ def test_nothing_is_written_when_a_merged_table_fails_its_check(project, capsys,
 
     monkeypatch.setattr(data, "read_rows", refuse_merged_costs)
     before = _bytes(project)
-    assert run_cli("data", "import-epoch", str(FIXTURE)) == 2
+    assert run_cli("data", "import-epoch", str(EPOCH_EXPORT)) == 2
     err = capsys.readouterr().err
     assert "training_costs.csv, line 3, column 'hardware': merged table refused" in err
     assert checks == list(TABLES)  # the other two validated but were not moved into place
@@ -385,7 +384,7 @@ def test_a_merged_row_naming_an_unknown_model_is_refused_and_nothing_written(pro
     frame.loc[0, "model"] = "Nobody's Model"
     frame.to_csv(costs, index=False)
     before = _bytes(project)
-    assert run_cli("data", "import-epoch", str(FIXTURE)) == 2
+    assert run_cli("data", "import-epoch", str(EPOCH_EXPORT)) == 2
     assert 'unknown model "Nobody\'s Model"' in capsys.readouterr().err
     assert _bytes(project) == before
 
@@ -505,4 +504,4 @@ def test_models_are_fitted_on_the_imported_rows(project, capsys):
         for model, source in zip(rows["model"], rows["source"], strict=True)
         if model in reached
     ]
-    assert any(FIXTURE.name in source for source in sources)
+    assert any(EPOCH_EXPORT.name in source for source in sources)

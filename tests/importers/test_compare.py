@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from forecast.importers.compare import RELATIVE_TOLERANCE, compare_epoch
-from tests.helpers import run_cli
-
-FIXTURE = Path(__file__).parent / "fixtures" / "epoch_notable_models.csv"
+from tests.helpers import EPOCH_EXPORT, run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +22,7 @@ def _bytes(root: Path) -> dict[str, bytes]:
 
 def test_compare_counts_per_table_and_field_on_the_47_column_fixture(project, capsys):
     before = _bytes(project)
-    assert run_cli("data", "compare", str(FIXTURE), "--json") == 0
+    assert run_cli("data", "compare", str(EPOCH_EXPORT), "--json") == 0
     report = json.loads(capsys.readouterr().out)
     assert report["relative_tolerance"] == RELATIVE_TOLERANCE
     models = report["tables"]["models"]
@@ -54,7 +52,7 @@ def test_compare_counts_per_table_and_field_on_the_47_column_fixture(project, ca
 
 
 def test_a_value_within_the_tolerance_matches_and_one_beyond_it_differs(project, tmp_path):
-    text = FIXTURE.read_text(encoding="utf-8")
+    text = EPOCH_EXPORT.read_text(encoding="utf-8")
     export = tmp_path / "export.csv"
     # GPT-3's compute is 3.14e+23 in both: nudge it by 0.1% (a match), then by 2% (a difference).
     export.write_text(text.replace("3.14e+23", "3.1431e+23", 1), encoding="utf-8")
@@ -68,7 +66,7 @@ def test_a_value_within_the_tolerance_matches_and_one_beyond_it_differs(project,
 
 
 def test_text_report_names_both_values(project, capsys):
-    assert run_cli("data", "compare", str(FIXTURE)) == 0
+    assert run_cli("data", "compare", str(EPOCH_EXPORT)) == 0
     out = capsys.readouterr().out
     assert "numbers agree within 0.5%" in out
     assert "GPT-3 175B (davinci) (export line 2): ours 4.99e+11, export 2.38e+11" in out

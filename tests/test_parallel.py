@@ -33,7 +33,7 @@ from forecast.errors import InputError
 from forecast.scenarios import load_scenario
 from forecast.settings import SamplerSettings
 from forecast.store import load_run
-from tests.helpers import make_project, run_cli
+from tests.helpers import REPO, make_project, run_cli
 
 #: The fewest draws the command line allows: these tests check plumbing, not precision.
 TINY = SamplerSettings(draws=10, tune=10, chains=2, cores=2, seed=11)
@@ -147,7 +147,7 @@ def test_workers_are_daemonic_and_started_elsewhere(cluster):
         folders = client.run(os.getcwd)
         versions = parallel.worker_versions(client)
     assert len(daemonic) == 2 and all(daemonic.values())
-    checkout = Path(__file__).resolve().parents[1]
+    checkout = REPO
     assert all(checkout not in Path(f).resolve().parents for f in folders.values())
     assert versions == dict.fromkeys(daemonic, __version__)
 
