@@ -12,7 +12,6 @@ behind, which the next writer to that folder removes (:func:`remove_stale_tempor
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import shutil
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from forecast import settings
 from forecast.errors import InputError
+from forecast.fingerprint import digest
 
 #: A temporary of an atomic write: ``.NAME.PID.tmp`` (a file or a staging folder), or ``.NAME.
 #: PID.old`` (a report folder being replaced), where PID is the writing process.
@@ -50,7 +50,7 @@ def folder_name(name: str) -> str:
     if PLAIN_FOLDER.fullmatch(name) and len(name) <= FOLDER_MAX:
         return name
     prefix = re.match(r"[A-Za-z0-9_-]*", name)[0][:40] or "scenario"
-    return f"{prefix}-{hashlib.sha256(name.encode()).hexdigest()[:16]}"
+    return f"{prefix}-{digest(name.encode())[:16]}"
 
 
 def temporary_beside(path: Path, suffix: str = "tmp") -> Path:

@@ -19,8 +19,6 @@ A file may also hold ``[levers.NAME]`` tables: forward assumptions applied after
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -35,6 +33,7 @@ from scipy import stats
 
 from forecast import settings
 from forecast.errors import InputError, pydantic_error
+from forecast.fingerprint import digest, fingerprint
 from forecast.textfile import decode
 
 #: Distributions a prior file may name, with the keyword arguments each requires.
@@ -249,10 +248,8 @@ class PriorSet:
             if {"interval", "kwargs", "dist"} & set(fields):  # the stated interval no longer is
                 merged.pop("stated_interval", None)
             priors[name] = _validate_prior(merged, where, name)
-        digest = hashlib.sha256(
-            json.dumps({k: v.model_dump() for k, v in priors.items()}, sort_keys=True).encode()
-        ).hexdigest()
-        return PriorSet(self.model, priors, self.levers, self.path, digest)
+        sha256 = fingerprint({k: v.model_dump() for k, v in priors.items()})
+        return PriorSet(self.model, priors, self.levers, self.path, sha256)
 
 
 def _validate(schema: type[BaseModel], table: Any, path: str | Path, where: str) -> Any:
@@ -282,7 +279,7 @@ def read_toml(path: Path, missing: str) -> tuple[dict[str, Any], str]:
         document = tomllib.loads(decode(raw, path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, f"not valid TOML: {exc}") from None
-    return document, hashlib.sha256(raw).hexdigest()
+    return document, digest(raw)
 
 
 def _check_names(
@@ -371,7 +368,7 @@ def load_priors(
         for name in expected
     }
     if shared_sha256:
-        sha256 = hashlib.sha256(f"{sha256}:{shared_sha256}".encode()).hexdigest()
+        sha256 = digest(f"{sha256}:{shared_sha256}".encode())
     expected_levers = list(expected_levers)
     lever_tables = document.get("levers", {})
     _check_names(

@@ -17,7 +17,6 @@ never reused silently: :func:`load_current` returns ``None`` so the caller refit
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -29,15 +28,19 @@ import pandas as pd
 import xarray as xr
 
 from forecast import __version__, settings
+from forecast.fingerprint import fingerprint
 from forecast.paths import folder_name, remove_stale_temporaries, temporary_beside
 
 
 def config_id(model: str, config: dict[str, Any], version: str = __version__) -> str:
-    """Return a short, stable id of a model configuration (SHA-256 of sorted-key JSON)."""
-    payload = json.dumps(
-        {"model": model, "version": version, "config": config}, sort_keys=True, allow_nan=False
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+    """Return a short, stable id of a model configuration (its fingerprint, with version and model).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the config holds a value JSON cannot hold (:func:`forecast.fingerprint.fingerprint`).
+    """
+    return fingerprint({"model": model, "version": version, "config": config})[:16]
 
 
 def run_path(model: str, scenario: str = "baseline", directory: Path | None = None) -> Path:

@@ -19,8 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast.data import file_sha256, load_table
+from forecast.data import load_table
 from forecast.errors import InputError
+from forecast.fingerprint import file_digest
 from forecast.importers import epoch
 from forecast.importers.merge import RowSkipped
 
@@ -167,7 +168,7 @@ def test_mixture_of_experts_is_read_from_parameter_notes():
 def test_fixture_report_counts_every_row_once(project, capsys):
     report = _import(capsys, "--dry-run")
     assert report["rows_read"] == ROWS
-    assert report["sha256"] == file_sha256(FIXTURE)
+    assert report["sha256"] == file_digest(FIXTURE)
     assert report["missing_columns"] == []
     assert report["written"] == []
     for name in TABLES:
@@ -254,7 +255,7 @@ def test_fixture_power_and_cost_tables(project, capsys):
 def test_text_report(project, capsys):
     assert run_cli("data", "import-epoch", str(FIXTURE), "--dry-run") == 0
     out = capsys.readouterr().out
-    assert f"{ROWS} rows, sha256 {file_sha256(FIXTURE)[:12]}" in out
+    assert f"{ROWS} rows, sha256 {file_digest(FIXTURE)[:12]}" in out
     assert "models: 8 added, 0 updated, 3 unchanged, 3 differ, 8 skipped" in out
     assert "training_runs_power: 3 added, 0 updated, 4 unchanged, 0 differ, 15 skipped" in out
     assert "training_costs: 5 added, 0 updated, 0 unchanged, 3 differ, 14 skipped" in out
@@ -282,7 +283,7 @@ def test_import_appends_rows_with_provenance_and_keeps_curated_rows(project, cap
     assert sorted(Path(p).name for p in report["written"]) == sorted(f"{t}.csv" for t in TABLES)
     for name in TABLES:  # curated rows untouched, byte for byte; new rows appended
         assert (project / "data" / f"{name}.csv").read_bytes().startswith(before[name])
-    sha = file_sha256(FIXTURE)[:12]
+    sha = file_digest(FIXTURE)[:12]
     a = _row("models", "Fixture-LM-A")
     assert a["publication_date"] == a["published"] == dt.datetime(2023, 12, 31)
     assert "'2023' (year only) taken as 2023-12-31" in a["notes"]

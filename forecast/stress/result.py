@@ -8,8 +8,6 @@ labels (swept values, sensitivity ends) as coords over ``scenario``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -19,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from forecast import store
+from forecast.fingerprint import fingerprint
 from forecast.models import REGISTRY
 from forecast.models.base import Headline
 from forecast.paths import folder_name
@@ -86,7 +85,7 @@ def result_name(
     label = "sensitivity" if sensitivity else "+".join([*plain, *map(_stem, files)]) or BASELINE
     extra = [*files, *sets, *sweeps] + ([f"draws={draws}"] if draws else [])
     if extra or len(label) > 60:
-        digest = hashlib.sha256(json.dumps([label, extra]).encode()).hexdigest()[:10]
+        digest = fingerprint([label, extra])[:10]
         label = f"{label[:60]}-{digest}"
     return folder_name(label) + ".nc"
 
