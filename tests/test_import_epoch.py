@@ -271,7 +271,7 @@ def test_dry_run_writes_nothing(project, capsys):
     before = _bytes(project)
     _import(capsys, "--dry-run", "--update")
     assert _bytes(project) == before
-    assert not list((project / "data").glob(".*.import"))
+    assert not list((project / "data").glob(".*.tmp"))
 
 
 # ---------------------------------------------------------------------------- writing
@@ -359,7 +359,7 @@ def test_nothing_is_written_when_a_merged_table_fails_its_check(project, capsys,
     read_rows = data.read_rows
 
     def refuse_merged_costs(path, spec, **kwargs):
-        if Path(path).suffix == ".import":
+        if Path(path).suffix == ".tmp":
             checks.append(spec.name)
             if spec.name == "training_costs":
                 raise InputError(path, "simulated failure", row=3, column="hardware")
@@ -372,7 +372,7 @@ def test_nothing_is_written_when_a_merged_table_fails_its_check(project, capsys,
     assert "training_costs.csv, line 3, column 'hardware': merged table refused" in err
     assert checks == list(TABLES)  # the other two validated but were not moved into place
     assert _bytes(project) == before
-    assert not list((project / "data").glob(".*.import"))
+    assert not list((project / "data").glob(".*.tmp"))
 
 
 def test_a_merged_row_naming_an_unknown_model_is_refused_and_nothing_written(project, capsys):
