@@ -249,7 +249,7 @@ _MODEL_EVENTS = (
 
 def probabilities_by_year(runs: Mapping[str, xr.DataTree]) -> Figure:
     """Draw P(event by the end of year Y) for the walls and each model's event."""
-    by = tuple(range(2024, 2037))
+    by = SETTINGS.probability_years.figure
     fig, (left, right) = _figure(4.2, ncols=2)
     panels = (
         (left, _WALL_EVENTS, "compute trend exceeds ..."),
@@ -286,8 +286,9 @@ def scenario_probabilities(result: xr.Dataset, headline: str, ylabel: str) -> Fi
             zorder=3 if is_baseline else 2,
         )
     ax.set_ylim(0, 1.02)
-    ax.set_xlim(p_by["by_year"].values[0], 2036)
-    ax.set_xticks(range(int(p_by["by_year"].values[0]), 2037, 2))
+    last = SETTINGS.probability_years.figure[-1]
+    ax.set_xlim(p_by["by_year"].values[0], last)
+    ax.set_xticks(range(int(p_by["by_year"].values[0]), last + 1, 2))
     ax.set_xlabel("by the end of year")
     ax.set_ylabel(ylabel)
     ax.legend(loc="lower right", ncols=2, frameon=False)

@@ -328,7 +328,7 @@ def _context(
     figures: dict[str, dict[str, Any]],
     plans: dict[str, fitting.FitPlan],
 ) -> dict[str, Any]:
-    years = [str(y) for y in settings.SETTINGS.probability_years]
+    years = [str(y) for y in settings.SETTINGS.probability_years.reported]
     models = summary["models"]
     p_rows = [(label, models[m][key]) for label, m, key in P_ROWS]
     p_rows += [

@@ -27,7 +27,6 @@ from forecast.stress.overrides import check_headline_key, parse_assignment, with
 from forecast.stress.refits import evaluate_refits
 from forecast.stress.result import (
     KEY_HEADLINES,
-    P_BY_YEARS,
     headline_keys,
     result_name,
     result_to_json,
@@ -59,7 +58,6 @@ __all__ = [
     "MAX_SCENARIOS",
     "MAX_SCENARIO_DRAWS",
     "MIN_SWEEP_DRAWS",
-    "P_BY_YEARS",
     "Grid",
     "SensitivityPoint",
     "StressPlan",

@@ -22,10 +22,9 @@ from forecast.models import REGISTRY
 from forecast.models.base import Headline
 from forecast.paths import folder_name
 from forecast.scenarios import BASELINE
+from forecast.settings import SETTINGS
 from forecast.summary import finite_or_none, probability_by, summarize_scenarios
 
-#: Years of the P(event by end of year) curves.
-P_BY_YEARS = tuple(range(2025, 2046))
 #: Headlines shown on the terminal unless others are asked for.
 KEY_HEADLINES = (
     "datawall.exhaustion_year",
@@ -56,7 +55,9 @@ def summarize_models(
             out[f"{name}.{key}"] = summary
         for key, quantity in quantities.items():
             if quantity.unit == "year" and quantity.category_dim is None:
-                out[f"{name}.{key}_p_by"] = probability_by(quantity.draws, P_BY_YEARS)
+                out[f"{name}.{key}_p_by"] = probability_by(
+                    quantity.draws, SETTINGS.probability_years.stress_curves
+                )
     return xr.Dataset(out)
 
 
