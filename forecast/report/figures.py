@@ -1,9 +1,10 @@
 """The outlook's figures, drawn from stored runs and stress results (matplotlib, Agg).
 
-Every figure is a function returning a :class:`matplotlib.figure.Figure`, sized for a printed
-page: axes labelled with units, log scales where the values span orders of magnitude, and the
-observations each model was fitted to drawn over its fan chart. A fan shows the posterior
-median, the 50% and the 80% central intervals per year.
+Every figure is a function returning a :class:`matplotlib.figure.Figure` with an Agg canvas
+(no pyplot, no global backend), drawn in the outlook's style (:mod:`forecast.report.style`),
+sized for a printed page: axes labelled with units, log scales where the values span orders of
+magnitude, and the observations each model was fitted to drawn over its fan chart. A fan shows
+the posterior median, the 50% and the 80% central intervals per year.
 """
 
 from __future__ import annotations
@@ -11,22 +12,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import matplotlib
+import numpy as np
+import xarray as xr
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import xarray as xr  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from forecast.formatting import format_value  # noqa: E402
-from forecast.models.trend import fitted_observations  # noqa: E402
-from forecast.models.walls import (  # noqa: E402
-    PUBLISHED_2030_CAPS,
-    PUBLISHED_FEASIBLE_2030_FLOP,
-)
-from forecast.settings import SETTINGS  # noqa: E402
-from forecast.summary import probability_by, quantiles  # noqa: E402
+from forecast.formatting import format_value
+from forecast.models.trend import fitted_observations
+from forecast.models.walls import PUBLISHED_2030_CAPS, PUBLISHED_FEASIBLE_2030_FLOP
+from forecast.report.style import styled
+from forecast.settings import SETTINGS
+from forecast.summary import probability_by, quantiles
 
 #: Last year drawn on the time axes (the stored grid runs further).
 LAST_YEAR_SHOWN = 2040
@@ -43,29 +40,15 @@ COLORS = {
 }
 _FAN = (0.1, 0.25, 0.5, 0.75, 0.9)
 
-plt.rcParams.update(
-    {
-        "font.size": 9,
-        "axes.titlesize": 10,
-        "axes.labelsize": 9,
-        "legend.fontsize": 8,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.25,
-        "svg.hashsalt": "datawall",
-    }
-)
-
 
 def _figure(height_in: float = 4.0, ncols: int = 1) -> tuple[Figure, np.ndarray]:
-    fig, axes = plt.subplots(1, ncols, figsize=(WIDTH_IN, height_in), layout="constrained")
-    return fig, np.atleast_1d(axes)
+    """Return a page-wide figure on an Agg canvas and its ``ncols`` axes in one row."""
+    fig = Figure(figsize=(WIDTH_IN, height_in), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, np.atleast_1d(fig.subplots(1, ncols))
 
 
-def fan(
-    ax: plt.Axes, draws: xr.DataArray, color: str, label: str, scale: float = 1.0
-) -> xr.DataArray:
+def fan(ax: Axes, draws: xr.DataArray, color: str, label: str, scale: float = 1.0) -> xr.DataArray:
     """Draw the median and the 50% / 80% intervals of ``draws`` over ``year``; return them."""
     shown = draws.sel(year=slice(None, LAST_YEAR_SHOWN)) * scale
     q = quantiles(shown, _FAN).transpose("year", "quantile").values
@@ -82,13 +65,13 @@ def observed(run: xr.DataTree, prefix: str) -> tuple[np.ndarray, xr.DataArray]:
     return years_since_origin.values + SETTINGS.year_origin, 10.0**log10_values
 
 
-def _points(ax: plt.Axes, years: np.ndarray, values: np.ndarray, color: str, label: str) -> None:
+def _points(ax: Axes, years: np.ndarray, values: np.ndarray, color: str, label: str) -> None:
     ax.scatter(
         years, values, s=14, color=color, edgecolor="white", linewidth=0.5, zorder=5, label=label
     )
 
 
-def _time_axis(ax: plt.Axes, ylabel: str, log: bool = True) -> None:
+def _time_axis(ax: Axes, ylabel: str, log: bool = True) -> None:
     ax.set_xlim(FIRST_YEAR_SHOWN, LAST_YEAR_SHOWN)
     ax.set_xlabel("year")
     ax.set_ylabel(ylabel)
@@ -96,7 +79,7 @@ def _time_axis(ax: plt.Axes, ylabel: str, log: bool = True) -> None:
         ax.set_yscale("log")
 
 
-def _explain_fan(ax: plt.Axes) -> None:
+def _explain_fan(ax: Axes) -> None:
     ax.text(
         0.99,
         0.02,
@@ -109,6 +92,7 @@ def _explain_fan(ax: plt.Axes) -> None:
     )
 
 
+@styled()
 def walls_lead(runs: Mapping[str, xr.DataTree]) -> Figure:
     """Draw the compute trend's largest run against the cap each constraint sets, by year."""
     derived = runs["walls"]["derived"]
@@ -144,6 +128,7 @@ def walls_lead(runs: Mapping[str, xr.DataTree]) -> Figure:
     return fig
 
 
+@styled()
 def data_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     """Draw frontier training-dataset size against the effective stock of public text."""
     derived = runs["datawall"]["derived"]
@@ -158,6 +143,7 @@ def data_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     return fig
 
 
+@styled()
 def power_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     """Draw the largest run's power against one campus and one lab's distributed share."""
     derived = runs["power"]["derived"]
@@ -179,6 +165,7 @@ def power_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     return fig
 
 
+@styled()
 def memory_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     """Draw memory bandwidth per HBM stack and per accelerator, and bytes per FLOP."""
     run = runs["memory"]
@@ -210,6 +197,7 @@ def memory_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     return fig
 
 
+@styled()
 def cost_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     """Draw the amortized hardware and energy cost of the largest run (2023 USD)."""
     run = runs["cost"]
@@ -247,6 +235,7 @@ _MODEL_EVENTS = (
 )
 
 
+@styled()
 def probabilities_by_year(runs: Mapping[str, xr.DataTree]) -> Figure:
     """Draw P(event by the end of year Y) for the walls and each model's event."""
     by = SETTINGS.probability_years.figure
@@ -270,11 +259,12 @@ def probabilities_by_year(runs: Mapping[str, xr.DataTree]) -> Figure:
     return fig
 
 
+@styled()
 def scenario_probabilities(result: xr.Dataset, headline: str, ylabel: str) -> Figure:
     """Draw P(event by year) under each scenario of a stress result (``{headline}_p_by``)."""
     p_by = result[f"{headline}_p_by"]
     fig, (ax,) = _figure(3.8)
-    cmap = plt.get_cmap("tab20")
+    cmap = matplotlib.colormaps["tab20"]
     for i, scenario in enumerate(p_by["scenario"].values):
         is_baseline = str(scenario) == "baseline"
         ax.plot(
@@ -295,6 +285,7 @@ def scenario_probabilities(result: xr.Dataset, headline: str, ylabel: str) -> Fi
     return fig
 
 
+@styled()
 def tornado(data: xr.Dataset, headline: str, label: str, top: int = 10) -> Figure:
     """Draw the swing of a headline's median between each parameter's P10 and P90."""
     swing = data[f"{headline}_swing"].fillna(-1.0)
@@ -329,6 +320,7 @@ def tornado(data: xr.Dataset, headline: str, label: str, top: int = 10) -> Figur
     return fig
 
 
+@styled()
 def calibration(result: xr.Dataset) -> Figure:
     """Draw a backtest's calibration: interval coverage against nominal, and the PIT histogram.
 
@@ -338,7 +330,7 @@ def calibration(result: xr.Dataset) -> Figure:
     nominal = np.linspace(0.05, 0.95, 19)
     pit = result["pit"]
     models = list(dict.fromkeys(str(m) for m in result["model"].values))
-    cmap = plt.get_cmap("tab10")
+    cmap = matplotlib.colormaps["tab10"]
     for i, model in enumerate(models):
         values = pit.where(result["model"] == model, drop=True).values
         covered = [np.mean(np.abs(values - 0.5) <= p / 2) for p in nominal]

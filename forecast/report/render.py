@@ -15,21 +15,21 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from forecast.atomic import staged
 from forecast.formatting import format_interval, format_probability, format_value
+from forecast.report.style import styled
 
 #: Resolution of the figure files (and of the images inlined in the HTML and PDF).
 FIGURE_DPI = 200
 
 
 def figure_png(fig: Figure) -> bytes:
-    """Return a figure as PNG bytes (no timestamp or software metadata) and close it."""
+    """Return a figure as PNG bytes (no timestamp or software metadata), in the outlook's style."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
-    plt.close(fig)
+    with styled():
+        fig.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
     return buffer.getvalue()
 
 
