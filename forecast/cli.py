@@ -553,13 +553,14 @@ def backtest(
 ) -> None:
     """Score past forecasts: fit at each as-of date, compare with what was published after."""
     from forecast import backtest as engine
+    from forecast.atomic import write_bytes
     from forecast.parallel import check_scheduler
     from forecast.paths import check_output_file
     from forecast.report.figures import calibration
     from forecast.report.render import figure_png
     from forecast.scenarios import load_scenario
     from forecast.settings import runs_dir
-    from forecast.store import save_bytes, save_dataset
+    from forecast.store import save_dataset
 
     _quiet_libraries()
     dates = [_as_of(text) for text in as_of or []] + (_rolling(rolling) if rolling else [])
@@ -588,7 +589,7 @@ def backtest(
             progress=progress,
         )
     save_dataset(result, path)
-    save_bytes(figure_png(calibration(result)), figure)
+    write_bytes(figure, figure_png(calibration(result)))
     by_trend = engine.summarize(result)
     by_date = engine.summarize(result, by=("as_of",))
     stacking = engine.stacking_weight(result)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -44,7 +43,6 @@ __all__ = [
     "check_tables",
     "csv_records",
     "decimal_year",
-    "file_sha256",
     "load_table",
     "load_tables",
     "read_rows",
@@ -52,15 +50,6 @@ __all__ = [
     "table_path",
     "tables_read",
 ]
-
-
-def file_sha256(path: str | Path) -> str:
-    """Return the SHA-256 hex digest of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def table_path(name: str, directory: str | Path | None = None) -> Path:

@@ -15,7 +15,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
 import json
 import logging
 import sys
@@ -31,8 +30,9 @@ import xarray as xr
 
 from forecast import __version__, locks, store
 from forecast.children import orphan_safe_context
-from forecast.data import file_sha256, load_tables, table_path, tables_read
+from forecast.data import load_tables, table_path, tables_read
 from forecast.errors import InputError
+from forecast.fingerprint import canonical_json, file_digest, files_digest
 from forecast.models import resolve
 from forecast.models.base import FitInputs, ModelSpec, Tables, model_priors
 from forecast.priors import PriorSet
@@ -177,10 +177,7 @@ def model_modules(spec: ModelSpec) -> tuple[str, ...]:
 @functools.cache
 def _modules_sha256(modules: tuple[str, ...]) -> str:
     folder = Path(sys.modules["forecast.models"].__file__ or "").parent
-    digest = hashlib.sha256()
-    for module in modules:
-        digest.update(file_sha256(folder / f"{module}.py").encode())
-    return digest.hexdigest()
+    return files_digest(folder / f"{module}.py" for module in modules)
 
 
 def _module_sha256(spec: ModelSpec) -> str:
@@ -394,7 +391,7 @@ def finish(
     tree.attrs = {
         "model": fit_plan.spec.name,
         "version": __version__,
-        "config": json.dumps(fit_plan.config, sort_keys=True),
+        "config": canonical_json(fit_plan.config),
         "config_id": fit_plan.config_id,
         "fit_id": fit_plan.fit_id,
         "scenario": fit_plan.scenario.name,
@@ -503,7 +500,7 @@ def plan_all(
         as_of=as_of,
         frontier=scenario.frontier,
     )
-    tables = {name: _Table(frame, file_sha256(table_path(name))) for name, frame in frames.items()}
+    tables = {name: _Table(frame, file_digest(table_path(name))) for name, frame in frames.items()}
     for spec in specs:
         plans[spec.name] = plan(
             spec, scenario, tables=tables, as_of=as_of, sampler=sampler, upstream=plans

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import filelock
 
-from forecast.paths import remove_stale_temporaries
+from forecast.atomic import remove_stale_temporaries
 
 log = logging.getLogger(__name__)
 

@@ -1,30 +1,25 @@
-"""Where datawall writes: ``--out`` targets checked up front, safe folder names, debris removed.
+"""Where datawall writes: ``--out`` targets checked up front, and safe folder names.
 
-A command writes only under ``runs/``, ``reports/`` or the ``--out`` it was given. An ``--out``
-target is checked before any work (:func:`check_output_file`, :func:`check_output_folder`): its
-folder can be created and written in, nothing that is not a previous result is in the way, and
-it is not among the inputs. A scenario's name becomes a folder only through :func:`folder_name`,
-which never leaves the folder it is joined to. Every file is written through a temporary
-``.NAME.PID.tmp`` beside it, renamed into place; a process killed meanwhile leaves its temporary
-behind, which the next writer to that folder removes (:func:`remove_stale_temporaries`).
+A command writes only under ``runs/``, ``reports/`` or the ``--out`` it was given (an import,
+the tables of ``data/`` it changes). An ``--out`` target is checked before any work
+(:func:`check_output_file`, :func:`check_output_folder`): its folder can be created and written
+in, nothing that is not a previous result is in the way, and it is not among the inputs. A
+scenario's name becomes a folder only through :func:`folder_name`, which never leaves the folder
+it is joined to. How every file and folder is then written (staged beside its target, swapped
+in, debris of killed processes removed) is :mod:`forecast.atomic`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import os
 import re
-import shutil
-from collections.abc import Iterable
 from pathlib import Path
 
 from forecast import settings
+from forecast.atomic import temporary_beside
 from forecast.errors import InputError
+from forecast.fingerprint import digest
 
-#: A temporary of an atomic write: ``.NAME.PID.tmp`` (a file or a staging folder), or ``.NAME.
-#: PID.old`` (a report folder being replaced), where PID is the writing process.
-TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.(?:tmp|old|import)$")
 #: A folder name used as it is (the name of a scenario, or of a stress scenario built from one:
 #: ``grid_delays[power.lab_share=0.2]``); anything else is named by a digest of itself.
 PLAIN_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.,=+@:\[\]-]*")
@@ -50,59 +45,7 @@ def folder_name(name: str) -> str:
     if PLAIN_FOLDER.fullmatch(name) and len(name) <= FOLDER_MAX:
         return name
     prefix = re.match(r"[A-Za-z0-9_-]*", name)[0][:40] or "scenario"
-    return f"{prefix}-{hashlib.sha256(name.encode()).hexdigest()[:16]}"
-
-
-def temporary_beside(path: Path, suffix: str = "tmp") -> Path:
-    """Return the temporary ``.NAME.PID.SUFFIX`` an atomic write of ``path`` goes through."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{suffix}")
-
-
-def pid_alive(pid: int) -> bool:
-    """Return whether a process with this id runs on this machine."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
-def remove_stale_temporaries(folder: Path, names: Iterable[str] | None = None) -> list[Path]:
-    """Remove the temporaries in ``folder`` left by processes that no longer run.
-
-    Parameters
-    ----------
-    folder : Path
-        The folder written to.
-    names : iterable of str, optional
-        Only the temporaries of these targets (default: of every target).
-
-    Returns
-    -------
-    list of Path
-        What was removed.
-    """
-    if not folder.is_dir():
-        return []
-    wanted = None if names is None else set(names)
-    removed = []
-    for entry in folder.iterdir():
-        match = TEMPORARY.match(entry.name)
-        if not match or (wanted is not None and match["name"] not in wanted):
-            continue
-        if pid_alive(int(match["pid"])):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                entry.unlink()
-        removed.append(entry)
-    return removed
+    return f"{prefix}-{digest(name.encode())[:16]}"
 
 
 def _inputs() -> tuple[Path, ...]:
@@ -122,7 +65,7 @@ def _writable_folder(folder: Path, option: str, probe_name: str) -> None:
             )
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".{probe_name}.{os.getpid()}.tmp"
+        probe = temporary_beside(folder / probe_name)
         fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
         probe.unlink()

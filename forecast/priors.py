@@ -13,14 +13,17 @@ A prior is plain data, the shape of ``pymc_extras.prior.Prior.to_dict()`` plus a
 Normal and LogNormal. ``reflect_about = c`` makes the variable ``c - X`` (Epoch's data-stock code
 writes bytes per token as ``6 - lognormal(1, 4)``).
 
+A prior a model leaves to ``priors/defaults.toml`` (the Student-t degrees of freedom every
+trend reads, say) is the default there; a model's own ``[priors.NAME]`` table then holds only
+what it changes, merged over the default (``default | override``: a new ``unit`` keeps the
+default's distribution and source).
+
 A file may also hold ``[levers.NAME]`` tables: forward assumptions applied after the fit
 (``value``, ``min``, ``max``, ``unit``, ``source``), which stress scenarios override.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -35,6 +38,7 @@ from scipy import stats
 
 from forecast import settings
 from forecast.errors import InputError, pydantic_error
+from forecast.fingerprint import digest, fingerprint
 from forecast.textfile import decode
 
 #: Distributions a prior file may name, with the keyword arguments each requires.
@@ -243,16 +247,26 @@ class PriorSet:
                 raise InputError(
                     where, f"expected a table of prior fields, got {fields!r}", column=name
                 )
-            merged = priors[name].model_dump(exclude_none=True) | dict(fields)
-            if "interval" in fields:
-                merged.pop("kwargs", None)
-            if {"interval", "kwargs", "dist"} & set(fields):  # the stated interval no longer is
-                merged.pop("stated_interval", None)
+            merged = merge_prior(priors[name].model_dump(exclude_none=True), fields)
             priors[name] = _validate_prior(merged, where, name)
-        digest = hashlib.sha256(
-            json.dumps({k: v.model_dump() for k, v in priors.items()}, sort_keys=True).encode()
-        ).hexdigest()
-        return PriorSet(self.model, priors, self.levers, self.path, digest)
+        sha256 = fingerprint({k: v.model_dump() for k, v in priors.items()})
+        return PriorSet(self.model, priors, self.levers, self.path, sha256)
+
+
+def merge_prior(base: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a prior's fields with some replaced (``base | fields``), still one prior.
+
+    An ``interval`` replaces the ``kwargs`` and ``kwargs`` an ``interval``; a new distribution,
+    interval or parameters drop the interval the prior was stated as.
+    """
+    merged = dict(base) | dict(fields)
+    if "interval" in fields:
+        merged.pop("kwargs", None)
+    elif "kwargs" in fields:
+        merged.pop("interval", None)
+    if {"interval", "kwargs", "dist"} & set(fields):  # the stated interval no longer is
+        merged.pop("stated_interval", None)
+    return merged
 
 
 def _validate(schema: type[BaseModel], table: Any, path: str | Path, where: str) -> Any:
@@ -282,7 +296,7 @@ def read_toml(path: Path, missing: str) -> tuple[dict[str, Any], str]:
         document = tomllib.loads(decode(raw, path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, f"not valid TOML: {exc}") from None
-    return document, hashlib.sha256(raw).hexdigest()
+    return document, digest(raw)
 
 
 def _check_names(
@@ -314,6 +328,26 @@ def _defaults(names: Mapping[str, str]) -> tuple[dict[str, Any], str]:
     return {name: (tables[key], path, key) for name, key in names.items()}, sha256
 
 
+def _read_prior(
+    name: str,
+    tables: Mapping[str, Any],
+    shared: Mapping[str, tuple[Any, Path, str]],
+    path: Path,
+) -> PriorSpec:
+    """Return a model's prior: its own table, its default, or its table merged over the default."""
+    if name not in shared:
+        return _validate_prior(tables[name], path, name)
+    default, defaults_path, key = shared[name]
+    if name not in tables:
+        return _validate(PriorSpec, default, defaults_path, f"priors.{key}")
+    override = tables[name]
+    if not isinstance(override, Mapping):
+        raise InputError(
+            path, f"expected a table of prior fields, got {override!r}", column=f"priors.{name}"
+        )
+    return _validate_prior(merge_prior(default, override), path, name)
+
+
 def load_priors(
     model: str,
     expected: Iterable[str],
@@ -337,7 +371,8 @@ def load_priors(
         Explicit file path.
     defaults : mapping, optional
         Prior names the model may leave to ``priors/defaults.toml``, with the default each
-        reads (``{"compute_nu": "trend_nu"}``): a model's own table overrides its default.
+        reads (``{"compute_nu": "trend_nu"}``): a model's own table for one of them holds
+        only the fields it changes, merged over the default (:func:`merge_prior`).
 
     Returns
     -------
@@ -359,19 +394,12 @@ def load_priors(
         )
     tables = document.get("priors", {})
     expected = list(expected)
-    shared, shared_sha256 = _defaults(
-        {k: v for k, v in (defaults or {}).items() if k in expected and k not in tables}
-    )
+    shared, shared_sha256 = _defaults({k: v for k, v in (defaults or {}).items() if k in expected})
     found = dict(tables) | dict.fromkeys(shared)
     _check_names(path, "priors", found, expected, f"unknown prior name; the {model} model uses")
-    priors = {
-        name: _validate_prior(tables[name], path, name)
-        if name in tables
-        else _validate(PriorSpec, shared[name][0], shared[name][1], f"priors.{shared[name][2]}")
-        for name in expected
-    }
+    priors = {name: _read_prior(name, tables, shared, path) for name in expected}
     if shared_sha256:
-        sha256 = hashlib.sha256(f"{sha256}:{shared_sha256}".encode()).hexdigest()
+        sha256 = digest(f"{sha256}:{shared_sha256}".encode())
     expected_levers = list(expected_levers)
     lever_tables = document.get("levers", {})
     _check_names(

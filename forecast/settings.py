@@ -133,6 +133,18 @@ class DiagnosticThresholds:
 
 
 @dataclass(frozen=True)
+class ProbabilityYears:
+    """The years Y of every P(event by the end of year Y), by where they are shown."""
+
+    #: The forecast JSON's ``p_*_by`` and the outlook's table of probabilities.
+    reported: tuple[int, ...] = (2026, 2028, 2030, 2032, 2035, 2040)
+    #: The curves of a stress result (``{headline}_p_by`` over ``by_year``).
+    stress_curves: tuple[int, ...] = tuple(range(2025, 2046))
+    #: The x axis of the outlook's P(by year) figures (the last also ends the scenario figures).
+    figure: tuple[int, ...] = tuple(range(2024, 2037))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Project-wide defaults."""
 
@@ -147,8 +159,8 @@ class Settings:
     year_last: int = 2045
     #: Crossing years are searched up to this horizon; later crossings are "not by horizon".
     horizon_year: float = 2100.0
-    #: Years for which P(exhausted by year) is reported.
-    probability_years: tuple[int, ...] = (2026, 2028, 2030, 2032, 2035, 2040)
+    #: Years of the P(event by year) probabilities: reported, stress curves, figures.
+    probability_years: ProbabilityYears = field(default_factory=ProbabilityYears)
 
     @property
     def year_grid(self) -> np.ndarray:

@@ -16,11 +16,7 @@ never reused silently: :func:`load_current` returns ``None`` so the caller refit
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +25,20 @@ import pandas as pd
 import xarray as xr
 
 from forecast import __version__, settings
-from forecast.paths import folder_name, remove_stale_temporaries, temporary_beside
+from forecast.atomic import write_file
+from forecast.fingerprint import fingerprint
+from forecast.paths import folder_name
 
 
 def config_id(model: str, config: dict[str, Any], version: str = __version__) -> str:
-    """Return a short, stable id of a model configuration (SHA-256 of sorted-key JSON)."""
-    payload = json.dumps(
-        {"model": model, "version": version, "config": config}, sort_keys=True, allow_nan=False
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+    """Return a short, stable id of a model configuration (its fingerprint, with version and model).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the config holds a value JSON cannot hold (:func:`forecast.fingerprint.fingerprint`).
+    """
+    return fingerprint({"model": model, "version": version, "config": config})[:16]
 
 
 def run_path(model: str, scenario: str = "baseline", directory: Path | None = None) -> Path:
@@ -78,43 +79,20 @@ def _compressed(dataset: xr.Dataset) -> dict[str, dict[str, Any]]:
 
 
 def save_run(tree: xr.DataTree, path: Path) -> Path:
-    """Write a run atomically: a temporary file in the same directory, then a rename."""
+    """Write a run atomically (:func:`forecast.atomic.write_file`), numbers compressed."""
     encoding = {node.path: _compressed(node.dataset) for node in tree.subtree}
     encoding = {group: spec for group, spec in encoding.items() if spec}
-    return _write_atomically(
-        lambda target: tree.to_netcdf(target, encoding=encoding, engine="netcdf4"), path
+    return write_file(
+        path, lambda stage: tree.to_netcdf(stage, encoding=encoding, engine="netcdf4")
     )
 
 
 def save_dataset(dataset: xr.Dataset, path: Path) -> Path:
-    """Write a Dataset (a stress result, say) atomically, numbers compressed."""
+    """Write a Dataset (a stress or backtest result) atomically, numbers compressed."""
     encoding = _compressed(dataset)
-    return _write_atomically(
-        lambda target: dataset.to_netcdf(target, encoding=encoding, engine="netcdf4"), path
+    return write_file(
+        path, lambda stage: dataset.to_netcdf(stage, encoding=encoding, engine="netcdf4")
     )
-
-
-def save_bytes(content: bytes, path: Path) -> Path:
-    """Write a file's bytes (a figure, say) atomically."""
-    return _write_atomically(lambda target: Path(target).write_bytes(content), path)
-
-
-def _write_atomically(write: Callable[[Path], Any], path: Path) -> Path:
-    """Call ``write`` on a temporary file beside ``path``, then rename it into place.
-
-    Temporaries of ``path`` left by killed processes are removed first.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(path.parent, [path.name])
-    tmp = temporary_beside(path)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    return path
 
 
 def load_run(path: Path) -> xr.DataTree:

@@ -365,7 +365,7 @@ def _row_probability_by(
 
 def probabilities_by_year(years: xr.DataArray) -> dict[str, float]:
     """Return ``{"Y": P(event year <= Y)}`` for the reported years (JSON-ready)."""
-    by = SETTINGS.probability_years
+    by = SETTINGS.probability_years.reported
     p = probability_by(years, by)
     return {str(int(y)): float(p.sel(by_year=y)) for y in by}
 

@@ -20,8 +20,8 @@ import filelock
 import pytest
 import xarray as xr
 
+from forecast import atomic, locks, paths, store
 from forecast import fit as fitting
-from forecast import locks, paths, store
 from forecast.report import outlook, render
 from forecast.report.quarter import Quarter
 from tests.helpers import REPO, SMALL
@@ -141,14 +141,14 @@ def test_a_second_outlook_into_one_folder_waits_and_says_so(project, monkeypatch
 WRITE_AND_HANG = """
 import sys, time
 from pathlib import Path
-from forecast import store
+from forecast import atomic
 
 def write(target):
     Path(target).write_bytes(b"half a file")
     print("writing", flush=True)
     time.sleep(60)
 
-store._write_atomically(write, Path(sys.argv[1]))
+atomic.write_file(Path(sys.argv[1]), write)
 """
 
 
@@ -162,7 +162,7 @@ def test_a_write_killed_midway_leaves_a_temporary_the_next_write_removes(tmp_pat
     writer.wait()
     debris = path.with_name(f".datawall.nc.{writer.pid}.tmp")
     assert debris.is_file() and path.read_bytes() == b"the stored run"  # nothing lost
-    store.save_bytes(b"a new run", path)
+    atomic.write_bytes(path, b"a new run")
     assert not debris.exists() and path.read_bytes() == b"a new run"
 
 

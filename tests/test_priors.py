@@ -85,6 +85,46 @@ def test_a_model_reads_shared_defaults_and_its_own_file_overrides_them(project):
         model_priors(compute.MODEL)  # compute_slope_drift has no table of its own
 
 
+def test_an_override_of_a_default_changes_only_its_own_fields(project):
+    from forecast.models import compute
+    from forecast.models.base import model_priors
+
+    default = model_priors(compute.MODEL)["compute_nu"]
+    path = project / "priors" / "compute.toml"
+    text = path.read_text()
+    path.write_text(text + "\n[priors.compute_nu]\nkwargs = { alpha = 3.0, beta = 0.1 }\n")
+    own = model_priors(compute.MODEL)["compute_nu"]
+    assert own.kwargs == {"alpha": 3.0, "beta": 0.1}
+    assert (own.dist, own.unit, own.source) == (default.dist, default.unit, default.source)
+    path.write_text(text + "\n[priors.compute_slope_change]\ninterval = [-1.0, 1.0]\n")
+    change = model_priors(compute.MODEL)["compute_slope_change"]  # an interval replaces kwargs
+    assert change.stated_interval == (-1.0, 1.0) and change.kwargs["mu"] == 0.0
+    path.write_text(text + "\n[priors.compute_nu]\nkwargs = { alpha = -3.0, beta = 0.1 }\n")
+    with pytest.raises(InputError, match="must be positive") as info:
+        model_priors(compute.MODEL)
+    assert info.value.path == str(path) and info.value.column == "priors.compute_nu.kwargs"
+
+
+def test_every_nu_prior_reads_the_shared_default_with_its_source():
+    from forecast.models import REGISTRY
+    from forecast.models.base import model_priors
+    from forecast.settings import priors_dir
+
+    nus = {
+        f"{spec.name}.{name}": prior
+        for spec in REGISTRY.values()
+        for name, prior in model_priors(spec).priors.items()
+        if name == "nu" or name.endswith("_nu")
+    }
+    assert len(nus) == 11
+    for where, prior in nus.items():
+        assert (prior.dist, prior.kwargs) == ("Gamma", {"alpha": 2.0, "beta": 0.1}), where
+        assert prior.source.startswith("Juarez & Steel 2010"), where
+    assert nus["memory.accel_nu"].unit == "degrees of freedom of the multivariate Student-t noise"
+    written = [p.name for p in priors_dir().glob("*.toml") if "Juarez" in p.read_text()]
+    assert written == ["defaults.toml"]
+
+
 def test_a_prior_stated_as_an_interval_keeps_it_for_the_report(project):
     prior = PriorSpec(
         dist="LogNormal",

@@ -43,8 +43,9 @@ from pathlib import Path
 from typing import Any
 
 from forecast import settings
-from forecast.data import TABLES, Row, TableSpec, csv_records, file_sha256, table_path
+from forecast.data import TABLES, Row, TableSpec, csv_records, table_path
 from forecast.errors import InputError
+from forecast.fingerprint import file_digest
 from forecast.importers.merge import (
     ImportReport,
     RowSkipped,
@@ -269,7 +270,7 @@ def read_export(path: str | Path) -> Export:
     missing = tuple(
         c for c in REPORTED_IF_MISSING if c not in header and stand_ins.get(c) not in header
     )
-    return Export(path, file_sha256(path), rows, header, missing)
+    return Export(path, file_digest(path), rows, header, missing)
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Independent of where rows come from: an importer hands over validated rows (with the line of
 the outside file each came from) and the rows it left out; this module merges them into a
 table by its key, keeps curated rows unless told to update them, writes every changed table
-through a temporary file that is validated before anything is replaced, and reports it all.
+staged beside it and validated before anything is replaced (:func:`forecast.atomic.staged`),
+and reports it all.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from forecast.atomic import staged
 from forecast.data import Row, TableSpec, check_tables, read_rows
 from forecast.errors import InputError, pydantic_error
-from forecast.paths import remove_stale_temporaries, temporary_beside
 from forecast.textfile import read_text
 
 #: Curated and imported numbers agreeing to this relative tolerance are the same value
@@ -285,19 +286,9 @@ class TablePlan:
         return bool(self.report.added or self.report.updated)
 
 
-def _temporary_beside(path: Path) -> Path:
-    """Create an empty temporary file beside ``path`` (same directory: the rename is atomic).
-
-    Named ``.NAME.PID.import``: what a killed import left is removed by the next one.
-    """
-    remove_stale_temporaries(path.parent, [path.name])
-    temporary = temporary_beside(path, "import")
-    os.close(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
-    return temporary
-
-
 def _write_csv(temporary: Path, plan: TablePlan) -> None:
     """Write a plan's table with the table's file mode (a new table gets 0644)."""
+    os.close(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
     os.chmod(temporary, stat.S_IMODE(plan.path.stat().st_mode) if plan.path.exists() else 0o644)
     with open(temporary, "w", newline="", encoding="utf-8") as out:
         writer = csv.DictWriter(out, fieldnames=plan.spec.columns, lineterminator="\n")
@@ -324,10 +315,10 @@ def _check_written(temporary: Mapping[str, Path], plans: Mapping[str, TablePlan]
 def write_tables(plans: Iterable[TablePlan]) -> list[Path]:
     """Write every changed table atomically, and only once all of them validated.
 
-    Each table is written to a temporary file beside it and read back through the tables'
-    checks (with the tables it refers to); only when every one passes are they moved into
-    place with :func:`os.replace`. On any error no table is touched and the temporary files
-    are removed.
+    The tables are staged together (:func:`forecast.atomic.staged`): each is written beside
+    itself and read back through the tables' checks (with the tables it refers to); only when
+    every one passes are they moved into place. On any error no table is touched and the
+    staged files are removed.
 
     Returns
     -------
@@ -335,18 +326,13 @@ def write_tables(plans: Iterable[TablePlan]) -> list[Path]:
         The tables written.
     """
     changed = {plan.spec.name: plan for plan in plans if plan.changed}
-    temporary: dict[str, Path] = {}
-    try:
+    if not changed:
+        return []
+    with staged(*(plan.path for plan in changed.values())) as stages:
+        temporary = dict(zip(changed, stages, strict=True))
         for name, plan in changed.items():
-            temporary[name] = _temporary_beside(plan.path)
             _write_csv(temporary[name], plan)
-        if changed:
-            _check_written(temporary, changed)
-        for name, plan in changed.items():
-            os.replace(temporary[name], plan.path)
-    finally:
-        for path in temporary.values():
-            path.unlink(missing_ok=True)
+        _check_written(temporary, changed)
     return [plan.path for plan in changed.values()]
 
 

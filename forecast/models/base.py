@@ -7,8 +7,6 @@ likelihood, derived quantities) and ends by declaring one :class:`ModelSpec`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +16,7 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
+from forecast.fingerprint import canonical_json, digest
 from forecast.models.reporting import NO_REPORT, ModelReport
 from forecast.priors import PriorSet, load_priors
 
@@ -71,17 +70,14 @@ class FitInputs:
         A fit depends on these and on nothing else of the tables, so a row added after an
         as-of cut, or one the model does not select, leaves the hash (and the fit) unchanged.
         """
-        digest = hashlib.sha256()
+        chunks = []
         for group, rows in sorted(self.all_rows().items()):
-            digest.update(group.encode())
-            digest.update(rows.to_csv(index=False, lineterminator="\n").encode())
+            chunks += [group.encode(), rows.to_csv(index=False, lineterminator="\n").encode()]
         for name, value in sorted(self.arrays.items()):
             array = np.ascontiguousarray(value)
-            digest.update(f"{name}:{array.dtype.str}:{array.shape}".encode())
-            digest.update(array.tobytes())
+            chunks += [f"{name}:{array.dtype.str}:{array.shape}".encode(), array.tobytes()]
         coords = {k: [str(v) for v in values] for k, values in self.coords.items()}
-        digest.update(json.dumps(coords, sort_keys=True).encode())
-        return digest.hexdigest()
+        return digest(*chunks, canonical_json(coords).encode())
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Modules, in the order data flows through them: :mod:`~forecast.report.quarter` (which quarter,
 which as-of date), :mod:`~forecast.report.provenance` (input fingerprints and what changed),
-:mod:`~forecast.report.content` (the numbers), :mod:`~forecast.report.figures`,
-:mod:`~forecast.report.render` (HTML, PDF, the folder) and :mod:`~forecast.report.outlook`
-(the command's steps).
+:mod:`~forecast.report.content` (the numbers), :mod:`~forecast.report.figures` (drawn in
+:mod:`~forecast.report.style`), :mod:`~forecast.report.render` (PNG, HTML, PDF, the folder)
+and :mod:`~forecast.report.outlook` (the command's steps).
 """

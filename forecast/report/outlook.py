@@ -288,7 +288,7 @@ def _context(
     figures: dict[str, dict[str, Any]],
     plans: dict[str, fitting.FitPlan],
 ) -> dict[str, Any]:
-    years = [str(y) for y in settings.SETTINGS.probability_years]
+    years = [str(y) for y in settings.SETTINGS.probability_years.reported]
     models = summary["models"]
     p_rows = [(row.label, models[model][row.p_by]) for model, row in items.probability_rows()]
     p_rows += [

@@ -12,15 +12,14 @@ attributes each model's headline shifts to the changed inputs it reads
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from forecast.data import TABLES, file_sha256, load_table, table_path
+from forecast.data import TABLES, load_table, table_path
+from forecast.fingerprint import file_digest, fingerprint
 from forecast.fit import FitPlan, model_modules
 from forecast.models import REGISTRY, resolve
 
@@ -32,15 +31,17 @@ MATERIAL_PROBABILITY = 0.01
 
 
 def _short_hash(payload: Any) -> str:
-    text = json.dumps(payload, sort_keys=True, default=str, allow_nan=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+    return fingerprint(payload)[:12]
 
 
 def _cell(value: Any) -> Any:
+    """Return a table cell as JSON holds it: blanks as ``None``, dates as ISO text."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 
@@ -69,7 +70,7 @@ def table_fingerprint(name: str, as_of: dt.date | None) -> dict[str, Any]:
     return {
         "file": f"data/{spec.filename}",
         "description": spec.description,
-        "sha256": file_sha256(table_path(name)),
+        "sha256": file_digest(table_path(name)),
         "rows": len(frame),
         "latest_row_date": latest,
         "sources": {str(k): int(v) for k, v in sources.items()},
@@ -128,29 +129,27 @@ def input_changes(previous: Mapping[str, Any], current: Mapping[str, Any]) -> di
     """
     data = {}
     old_data = previous.get("inputs", {}).get("data", {})
-    for table, fingerprint in current["inputs"]["data"].items():
+    for table, now in current["inputs"]["data"].items():
         before = old_data.get(table, {"row_sha256": {}, "sha256": None})
-        rows = _diff_keys(before["row_sha256"], fingerprint["row_sha256"])
-        file_changed = before["sha256"] != fingerprint["sha256"]
+        rows = _diff_keys(before["row_sha256"], now["row_sha256"])
+        file_changed = before["sha256"] != now["sha256"]
         if file_changed or any(rows.values()):
             data[table] = rows | {"file_changed": file_changed}
     priors = {}
     old_priors = previous.get("inputs", {}).get("priors", {})
-    for model, fingerprint in current["inputs"]["priors"].items():
+    for model, now in current["inputs"]["priors"].items():
         before = old_priors.get(model, {"priors": {}, "levers": {}, "sha256": None})
-        changed = {
-            kind: _diff_keys(before[kind], fingerprint[kind]) for kind in ("priors", "levers")
-        }
-        if before["sha256"] != fingerprint["sha256"] or any(
+        changed = {kind: _diff_keys(before[kind], now[kind]) for kind in ("priors", "levers")}
+        if before["sha256"] != now["sha256"] or any(
             v for d in changed.values() for v in d.values()
         ):
-            priors[model] = changed | {"file_changed": before["sha256"] != fingerprint["sha256"]}
+            priors[model] = changed | {"file_changed": before["sha256"] != now["sha256"]}
     # Summaries written before model code was fingerprinted cannot tell: no code change is named.
     old_code = previous.get("inputs", {}).get("code")
     code = sorted(
         model
-        for model, fingerprint in current["inputs"].get("code", {}).items()
-        if old_code is not None and old_code.get(model, {}).get("sha256") != fingerprint["sha256"]
+        for model, now in current["inputs"].get("code", {}).items()
+        if old_code is not None and old_code.get(model, {}).get("sha256") != now["sha256"]
     )
     old_version, new_version = previous.get("version"), current.get("version")
     return {

@@ -8,30 +8,28 @@ HTML (its print stylesheet), so both carry the same content.
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
-import shutil
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from forecast.atomic import staged
 from forecast.formatting import format_interval, format_probability, format_value
-from forecast.paths import remove_stale_temporaries, temporary_beside
+from forecast.report.style import styled
 
 #: Resolution of the figure files (and of the images inlined in the HTML and PDF).
 FIGURE_DPI = 200
 
 
 def figure_png(fig: Figure) -> bytes:
-    """Return a figure as PNG bytes (no timestamp or software metadata) and close it."""
+    """Return a figure as PNG bytes (no timestamp or software metadata), in the outlook's style."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
-    plt.close(fig)
+    with styled():
+        fig.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -78,6 +76,8 @@ def render_pdf(html: str) -> bytes:
 def write_report(files: Mapping[str, bytes], target: Path) -> Path:
     """Write a report folder all at once: a complete new folder replaces the old, or nothing.
 
+    The folder is staged and swapped in by :func:`forecast.atomic.staged`.
+
     Parameters
     ----------
     files : mapping
@@ -85,29 +85,9 @@ def write_report(files: Mapping[str, bytes], target: Path) -> Path:
     target : Path
         The report folder, e.g. ``reports/2026-Q4``.
     """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = temporary_beside(target)
-    retired = temporary_beside(target, "old")
-    # What killed writers of this folder left (and a previous process of this id).
-    remove_stale_temporaries(target.parent, [target.name])
-    for leftover in (staging, retired):
-        shutil.rmtree(leftover, ignore_errors=True)
-    try:
+    with staged(target) as (staging,):
         for name, content in files.items():
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        if target.exists():
-            target.rename(retired)
-        try:
-            staging.rename(target)
-        except OSError:
-            if retired.exists():
-                retired.rename(target)  # put the previous report back
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        with contextlib.suppress(FileNotFoundError):
-            shutil.rmtree(retired)
-    return target
+    return Path(target)

@@ -26,7 +26,6 @@ from forecast.stress.levers import evaluate_levers
 from forecast.stress.overrides import check_headline_key, parse_assignment, with_assignments
 from forecast.stress.refits import evaluate_refits
 from forecast.stress.result import (
-    P_BY_YEARS,
     headline_keys,
     key_headlines,
     result_name,
@@ -58,7 +57,6 @@ __all__ = [
     "MAX_SCENARIOS",
     "MAX_SCENARIO_DRAWS",
     "MIN_SWEEP_DRAWS",
-    "P_BY_YEARS",
     "Grid",
     "SensitivityPoint",
     "StressPlan",

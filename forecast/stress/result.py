@@ -8,8 +8,6 @@ labels (swept values, sensitivity ends) as coords over ``scenario``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -19,15 +17,16 @@ import numpy as np
 import xarray as xr
 
 from forecast import store
+from forecast.fingerprint import fingerprint
 from forecast.models import REGISTRY
 from forecast.models.base import Headline
 from forecast.models.reporting import in_report_order
 from forecast.paths import folder_name
 from forecast.scenarios import BASELINE
+from forecast.settings import SETTINGS
 from forecast.summary import finite_or_none, probability_by, summarize_scenarios
 
-#: Years of the P(event by end of year) curves.
-P_BY_YEARS = tuple(range(2025, 2046))
+
 def key_headlines() -> tuple[str, ...]:
     """Return the headlines shown on the terminal unless others are asked for.
 
@@ -56,7 +55,9 @@ def summarize_models(
             out[f"{name}.{key}"] = summary
         for key, quantity in quantities.items():
             if quantity.unit == "year" and quantity.category_dim is None:
-                out[f"{name}.{key}_p_by"] = probability_by(quantity.draws, P_BY_YEARS)
+                out[f"{name}.{key}_p_by"] = probability_by(
+                    quantity.draws, SETTINGS.probability_years.stress_curves
+                )
     return xr.Dataset(out)
 
 
@@ -85,7 +86,7 @@ def result_name(
     label = "sensitivity" if sensitivity else "+".join([*plain, *map(_stem, files)]) or BASELINE
     extra = [*files, *sets, *sweeps] + ([f"draws={draws}"] if draws else [])
     if extra or len(label) > 60:
-        digest = hashlib.sha256(json.dumps([label, extra]).encode()).hexdigest()[:10]
+        digest = fingerprint([label, extra])[:10]
         label = f"{label[:60]}-{digest}"
     return folder_name(label) + ".nc"
 

@@ -80,8 +80,9 @@ class Row(BaseModel):
         return self
 
 
-#: A check of a table against the tables it refers to: ``check(frame, tables)`` raises an
-#: :class:`~forecast.errors.InputError` naming the file, the line and the column.
+#: A check of a whole table, or of a table against the tables it refers to: ``check(frame,
+#: tables)`` raises an :class:`~forecast.errors.InputError` naming the file, the line (where one
+#: row is at fault) and the column.
 CrossCheck = Callable[[pd.DataFrame, Mapping[str, pd.DataFrame]], None]
 
 
@@ -100,7 +101,8 @@ class TableSpec:
     #: Columns of the referenced table joined onto each row when the tables are loaded for a
     #: fit (``{"models": ("publication_date", ...)}``): one record per model, read everywhere.
     joined: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    #: Checks that need the referenced tables (a cost per FLOP needs the model's compute).
+    #: Checks that need the whole table (every month present) or the referenced tables (a cost
+    #: per FLOP needs the model's compute).
     cross_checks: tuple[CrossCheck, ...] = ()
     #: The date column a trend reads as its time axis, if any (the cut reads ``published``).
     date_column: str | None = None

@@ -19,8 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast.data import file_sha256, load_table
+from forecast.data import load_table
 from forecast.errors import InputError
+from forecast.fingerprint import file_digest
 from forecast.importers import epoch
 from forecast.importers.merge import RowSkipped
 from tests.helpers import EPOCH_EXPORT, bad_copy, run_cli
@@ -165,7 +166,7 @@ def test_mixture_of_experts_is_read_from_parameter_notes():
 def test_fixture_report_counts_every_row_once(project, capsys):
     report = _import(capsys, "--dry-run")
     assert report["rows_read"] == ROWS
-    assert report["sha256"] == file_sha256(EPOCH_EXPORT)
+    assert report["sha256"] == file_digest(EPOCH_EXPORT)
     assert report["missing_columns"] == []
     assert report["written"] == []
     for name in TABLES:
@@ -252,7 +253,7 @@ def test_fixture_power_and_cost_tables(project, capsys):
 def test_text_report(project, capsys):
     assert run_cli("data", "import-epoch", str(EPOCH_EXPORT), "--dry-run") == 0
     out = capsys.readouterr().out
-    assert f"{ROWS} rows, sha256 {file_sha256(EPOCH_EXPORT)[:12]}" in out
+    assert f"{ROWS} rows, sha256 {file_digest(EPOCH_EXPORT)[:12]}" in out
     assert "models: 8 added, 0 updated, 3 unchanged, 3 differ, 8 skipped" in out
     assert "training_runs_power: 3 added, 0 updated, 4 unchanged, 0 differ, 15 skipped" in out
     assert "training_costs: 5 added, 0 updated, 0 unchanged, 3 differ, 14 skipped" in out
@@ -268,7 +269,7 @@ def test_dry_run_writes_nothing(project, capsys):
     before = _bytes(project)
     _import(capsys, "--dry-run", "--update")
     assert _bytes(project) == before
-    assert not list((project / "data").glob(".*.import"))
+    assert not list((project / "data").glob(".*.tmp"))
 
 
 # ---------------------------------------------------------------------------- writing
@@ -280,7 +281,7 @@ def test_import_appends_rows_with_provenance_and_keeps_curated_rows(project, cap
     assert sorted(Path(p).name for p in report["written"]) == sorted(f"{t}.csv" for t in TABLES)
     for name in TABLES:  # curated rows untouched, byte for byte; new rows appended
         assert (project / "data" / f"{name}.csv").read_bytes().startswith(before[name])
-    sha = file_sha256(EPOCH_EXPORT)[:12]
+    sha = file_digest(EPOCH_EXPORT)[:12]
     a = _row("models", "Fixture-LM-A")
     assert a["publication_date"] == a["published"] == dt.datetime(2023, 12, 31)
     assert "'2023' (year only) taken as 2023-12-31" in a["notes"]
@@ -356,7 +357,7 @@ def test_nothing_is_written_when_a_merged_table_fails_its_check(project, capsys,
     read_rows = data.read_rows
 
     def refuse_merged_costs(path, spec, **kwargs):
-        if Path(path).suffix == ".import":
+        if Path(path).suffix == ".tmp":
             checks.append(spec.name)
             if spec.name == "training_costs":
                 raise InputError(path, "simulated failure", row=3, column="hardware")
@@ -369,7 +370,7 @@ def test_nothing_is_written_when_a_merged_table_fails_its_check(project, capsys,
     assert "training_costs.csv, line 3, column 'hardware': merged table refused" in err
     assert checks == list(TABLES)  # the other two validated but were not moved into place
     assert _bytes(project) == before
-    assert not list((project / "data").glob(".*.import"))
+    assert not list((project / "data").glob(".*.tmp"))
 
 
 def test_a_merged_row_naming_an_unknown_model_is_refused_and_nothing_written(project, capsys):

@@ -8,6 +8,7 @@ import numpy as np
 import xarray as xr
 
 from forecast import stress
+from forecast.settings import SETTINGS
 from tests.helpers import run_cli
 
 
@@ -15,9 +16,10 @@ def test_p_by_year_counts_like_probability_by():
     from forecast.summary import probability_by
 
     draws = xr.DataArray([[2026.2, 2027.0, 2031.5, np.inf, np.nan, 2024.0]], dims=("chain", "draw"))
-    curve = probability_by(draws, stress.P_BY_YEARS)
+    years = SETTINGS.probability_years.stress_curves
+    curve = probability_by(draws, years)
     # The definition, by comparison: the event no later than the end of year Y.
-    grid = xr.DataArray(np.asarray(stress.P_BY_YEARS, float), dims="by_year")
+    grid = xr.DataArray(np.asarray(years, float), dims="by_year")
     expected = (draws <= grid + 1.0).mean(("chain", "draw"))
     np.testing.assert_allclose(curve.values, expected.values)
 

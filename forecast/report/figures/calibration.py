@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from forecast.report.figures.style import COLORS, new_figure, styled
 
 
-@styled
+@styled()
 def calibration(result: xr.Dataset) -> Figure:
     """Draw a backtest's calibration: interval coverage against nominal, and the PIT histogram.
 

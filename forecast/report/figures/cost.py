@@ -20,7 +20,7 @@ from forecast.report.figures.style import (
 )
 
 
-@styled
+@styled()
 def cost_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     """Draw the amortized hardware and energy cost of the largest run (2023 USD)."""
     run = runs["cost"]

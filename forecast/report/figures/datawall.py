@@ -19,7 +19,7 @@ from forecast.report.figures.style import (
 )
 
 
-@styled
+@styled()
 def data_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     """Draw frontier training-dataset size against the effective stock of public text."""
     derived = runs["datawall"]["derived"]

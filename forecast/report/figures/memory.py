@@ -20,7 +20,7 @@ from forecast.report.figures.style import (
 )
 
 
-@styled
+@styled()
 def memory_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     """Draw memory bandwidth per HBM stack and per accelerator, and bytes per FLOP."""
     run = runs["memory"]

@@ -19,7 +19,7 @@ from forecast.report.figures.style import (
 )
 
 
-@styled
+@styled()
 def power_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     """Draw the largest run's power against one campus and one lab's distributed share."""
     derived = runs["power"]["derived"]

@@ -10,20 +10,19 @@ from matplotlib.figure import Figure
 
 from forecast.models.reporting import EventCurve
 from forecast.report.figures.style import COLORS, new_figure, styled
+from forecast.settings import SETTINGS
 from forecast.summary import probability_by
 
-#: The figure's years.
-YEARS_SHOWN = tuple(range(2024, 2037))
 #: The panels, in order: (panel name of :class:`EventCurve`, title).
 PANELS = (("walls", "compute trend exceeds ..."), ("models", "each model's event"))
 
 
-@styled
+@styled()
 def probabilities_by_year(
     runs: Mapping[str, xr.DataTree], curves: Sequence[tuple[str, EventCurve]]
 ) -> Figure:
     """Draw P(event by the end of year Y) for each (model, curve), one panel per kind."""
-    by = YEARS_SHOWN
+    by = SETTINGS.probability_years.figure
     fig, axes = new_figure(4.2, ncols=len(PANELS))
     for ax, (panel, title) in zip(axes, PANELS, strict=True):
         for model, curve in curves:
@@ -44,7 +43,7 @@ def probabilities_by_year(
     return fig
 
 
-@styled
+@styled()
 def scenario_probabilities(result: xr.Dataset, headline: str, ylabel: str) -> Figure:
     """Draw P(event by year) under each scenario of a stress result (``{headline}_p_by``)."""
     p_by = result[f"{headline}_p_by"]
@@ -61,8 +60,9 @@ def scenario_probabilities(result: xr.Dataset, headline: str, ylabel: str) -> Fi
             zorder=3 if is_baseline else 2,
         )
     ax.set_ylim(0, 1.02)
-    ax.set_xlim(p_by["by_year"].values[0], 2036)
-    ax.set_xticks(range(int(p_by["by_year"].values[0]), 2037, 2))
+    last = SETTINGS.probability_years.figure[-1]
+    ax.set_xlim(p_by["by_year"].values[0], last)
+    ax.set_xticks(range(int(p_by["by_year"].values[0]), last + 1, 2))
     ax.set_xlabel("by the end of year")
     ax.set_ylabel(ylabel)
     ax.legend(loc="lower right", ncols=2, frameon=False)

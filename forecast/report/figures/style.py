@@ -1,23 +1,21 @@
-"""How every figure of the outlook looks, and the pieces they are drawn with.
+"""The pieces every figure of the outlook is drawn with: colours, axes, fans, observations.
 
-No global state: figures are :class:`matplotlib.figure.Figure` objects made without pyplot,
-drawn under :data:`STYLE` (:func:`styled`), and rendered to PNG by
-:func:`forecast.report.render.figure_png`. Importing this module changes no matplotlib
-setting. A fan shows the posterior median, the 50% and the 80% central intervals per year.
+Figures are :class:`matplotlib.figure.Figure` objects on an Agg canvas, made without pyplot and
+drawn in the outlook's style (:func:`forecast.report.style.styled`, re-exported here): importing
+a figure module changes no matplotlib setting. A fan shows the posterior median, the 50% and the
+80% central intervals per year.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-
-import matplotlib as mpl
 import numpy as np
 import xarray as xr
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from forecast.models.trend import fitted_observations
+from forecast.report.style import styled
 from forecast.settings import SETTINGS
 from forecast.summary import quantiles
 
@@ -34,37 +32,16 @@ COLORS = {
     "memory": "#7b3fa0",
     "other": "#8c8c8c",
 }
-#: Matplotlib settings every figure is drawn under (:func:`styled`).
-STYLE = {
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.labelsize": 9,
-    "legend.fontsize": 8,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.alpha": 0.25,
-    "svg.hashsalt": "datawall",
-}
 FAN_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
-
-def styled[**P](draw: Callable[P, Figure]) -> Callable[P, Figure]:
-    """Draw a figure under :data:`STYLE` (settings restored afterwards)."""
-
-    @functools.wraps(draw)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
-        with mpl.rc_context(STYLE):
-            return draw(*args, **kwargs)
-
-    return wrapper
+__all__ = ["styled"]
 
 
 def new_figure(height_in: float = 4.0, ncols: int = 1) -> tuple[Figure, np.ndarray]:
-    """Return a page-wide figure (not registered with pyplot) and its axes as an array."""
+    """Return a page-wide figure on an Agg canvas (no pyplot) and its ``ncols`` axes in a row."""
     fig = Figure(figsize=(WIDTH_IN, height_in), layout="constrained")
-    axes = fig.subplots(1, ncols)
-    return fig, np.atleast_1d(axes)
+    FigureCanvasAgg(fig)
+    return fig, np.atleast_1d(fig.subplots(1, ncols))
 
 
 def fan(ax: Axes, draws: xr.DataArray, color: str, label: str, scale: float = 1.0) -> xr.DataArray:

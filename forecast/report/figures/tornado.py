@@ -10,7 +10,7 @@ from forecast.formatting import format_value
 from forecast.report.figures.style import new_figure, styled
 
 
-@styled
+@styled()
 def tornado(data: xr.Dataset, headline: str, label: str, top: int = 10) -> Figure:
     """Draw the swing of a headline's median between each parameter's P10 and P90."""
     swing = data[f"{headline}_swing"].fillna(-1.0)

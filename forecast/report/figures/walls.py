@@ -21,7 +21,7 @@ from forecast.report.figures.style import (
 )
 
 
-@styled
+@styled()
 def walls_lead(runs: Mapping[str, xr.DataTree]) -> Figure:
     """Draw the compute trend's largest run against the cap each constraint sets, by year."""
     derived = runs["walls"]["derived"]
