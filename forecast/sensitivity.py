@@ -29,9 +29,8 @@ from forecast.settings import SETTINGS
 THRESHOLD = 0.05
 
 
-def _log_densities(fit_plan: fitting.FitPlan, run: xr.DataTree) -> xr.DataTree:
+def _log_densities(model: pm.Model, run: xr.DataTree) -> xr.DataTree:
     """Return the run's posterior with ``log_prior`` and ``log_likelihood`` groups."""
-    model = fit_plan.spec.build(fit_plan.inputs, fit_plan.priors)
     tree = xr.DataTree.from_dict({"posterior": run["posterior"].to_dataset()})
     with model:
         prior = pm.stats.compute_log_prior(tree, extend_inferencedata=False, progressbar=False)
@@ -73,13 +72,14 @@ def prior_sensitivity(
         }
         if not scalar:
             continue
-        if not spec.tables:
+        model = spec.build(fit_plan.inputs, fit_plan.priors)
+        if not model.observed_RVs:  # the walls: the records are checked against, not fitted
             rows += [
                 (f"{name}.{k}", np.nan, np.nan, "no likelihood: own parameters are priors")
                 for k in scalar
             ]
             continue
-        tree = _log_densities(fit_plan, runs[name])
+        tree = _log_densities(model, runs[name])
         names = {k: f"headline__{k}" for k in scalar}
         # A year never reached by the horizon counts as the horizon (an atom there), so the
         # distribution stays comparable under reweighting.
