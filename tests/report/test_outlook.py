@@ -1,4 +1,4 @@
-"""The quarterly outlook: rendering from small fits, self-containment, summary, PDF, changes."""
+"""The quarterly outlook rendered from the committed runs: files, self-containment, PDF, changes."""
 
 from __future__ import annotations
 
