@@ -66,6 +66,7 @@ def test_a_diagnosis_reads_both_sensitivities_against_the_threshold(prior, likel
     assert sensitivity._diagnosis(prior, likelihood) == diagnosis
 
 
+@pytest.mark.slow  # the whole power-scaling analysis again, through the command line
 def test_cli_prints_the_prior_sensitivity_of_every_headline(in_stored, capsys):
     assert run_cli("stress", "--prior-sensitivity", "--json") == 0
     report = json.loads(capsys.readouterr().out)["prior_sensitivity"]
