@@ -298,7 +298,16 @@ def headline(derived: xr.Dataset) -> dict[str, Quantity]:
 
 #: The compute trend in the outlook: its headline table (the walls read its projection).
 REPORT = ModelReport(
-    rank=5, section=Section("compute-scaling", "The shared compute trend and the scaling laws")
+    rank=5,
+    section=Section("compute-scaling", "The shared compute trend and the scaling laws"),
+    labels={
+        "compute_growth_per_year": "Growth of frontier training compute now (times per year)",
+        "training_compute_2030_flop": "Frontier training compute on the trend in 2030 (FLOP)",
+        "largest_run_2030_flop": "Largest training run of 2030 on the compute trend (FLOP)",
+        "largest_run_offset": (
+            "How far a year's largest run sits above the trend (orders of magnitude)"
+        ),
+    },
 )
 
 

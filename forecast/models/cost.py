@@ -377,6 +377,24 @@ REPORT = ModelReport(
     ),
     scenario_columns=(("first_10b_run_year", "first $10B run"),),
     stress_headlines=("first_1b_run_year", "first_10b_run_year"),
+    labels={
+        "cost_growth_per_year": (
+            "Growth of frontier training cost (times per year, fitted to costed runs)"
+        ),
+        "first_1b_run_year": "Year of the first $1B training run",
+        "first_10b_run_year": "Year of the first $10B training run",
+        "first_100b_run_year": "Year of the first $100B training run",
+        "largest_run_cost_2026_usd": "Cost of the largest run in 2026 (2023 USD)",
+        "largest_run_cost_2030_usd": "Cost of the largest run in 2030 (2023 USD)",
+        "projected_cost_growth_per_year": "Growth of cost on the compute trend (times per year)",
+        "flop_per_usd_growth_per_year": (
+            "Growth of FLOP per dollar realised by runs (times per year)"
+        ),
+        "hardware_price_performance_growth_per_year": (
+            "Growth of chip FLOP/s per list-price dollar (times per year)"
+        ),
+        "flop_per_usd_2030": "FLOP per 2023 dollar in 2030",
+    },
 )
 
 

@@ -459,6 +459,15 @@ REPORT = ModelReport(
     ),
     tornado=(("exhaustion_year", "year the stock of public text is exhausted"),),
     stress_headlines=("exhaustion_year",),
+    labels={
+        "exhaustion_year": "Year frontier training sets exhaust the stock of public text",
+        "exhaustion_year_historical": "Exhaustion year on the dataset-size trend alone",
+        "exhaustion_year_compute": "Exhaustion year on the compute trend and scaling laws alone",
+        "dataset_growth_per_year": "Growth of frontier training datasets (times per year)",
+        "effective_stock_tokens": "Effective stock of public human text in 2024 (tokens)",
+        "raw_stock_tokens": "Raw stock of indexed public text in 2024 (tokens)",
+        "stock_growth_per_year": "Growth of the stock of public text (times per year)",
+    },
 )
 
 

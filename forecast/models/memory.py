@@ -322,6 +322,27 @@ REPORT = ModelReport(
         ),
     ),
     stress_headlines=("hbm_stack_bandwidth_2030_tbps",),
+    labels={
+        "accelerator_bandwidth_growth_per_year": (
+            "Growth of accelerator memory bandwidth (times per year)"
+        ),
+        "hbm_stack_bandwidth_2030_tbps": "HBM bandwidth per stack in 2030 (TB/s)",
+        "flops_growth_per_year": "Growth of accelerator dense 16-bit FLOP/s (times per year)",
+        "bytes_per_flop_change_per_year": (
+            "Change of memory bytes per FLOP (times per year; below 1 is the memory wall)"
+        ),
+        "hbm_stack_bandwidth_growth_per_year": "Growth of HBM bandwidth per stack (times per year)",
+        "accelerator_bandwidth_2030_tbps": "Accelerator memory bandwidth in 2030 (TB/s)",
+        "bytes_per_flop_2030": "Memory bytes per dense 16-bit FLOP in 2030",
+        "decode_tokens_per_second_2030": (
+            "Decoding speed memory bandwidth allows in 2030 (tokens/s per accelerator, batch 1)"
+        ),
+        "stacks_per_package_growth_per_year": (
+            "Growth of HBM stacks per accelerator (times per year)"
+        ),
+        "bandwidth_flops_correlation": "Correlation of bandwidth and FLOP/s about their trends",
+        "flop_per_watt_growth_per_year": "Growth of FLOP/s per watt (times per year)",
+    },
 )
 
 

@@ -503,6 +503,23 @@ REPORT = ModelReport(
         ("distributed_wall_year", "run outgrows distributed share"),
     ),
     stress_headlines=("single_campus_wall_year", "distributed_wall_year"),
+    labels={
+        "largest_run_power_2030_mw": "Power drawn by the largest training run in 2030 (MW)",
+        "power_growth_per_year": "Growth of the largest run's power (times per year)",
+        "single_campus_wall_year": "Year the largest run no longer fits on one campus",
+        "distributed_wall_year": "Year the largest run outgrows one lab's distributed share",
+        "implied_power_growth_per_year": "Power growth the compute trend implies (times per year)",
+        "frontier_trend_power_2030_mw": "Power of a frontier run on the trend in 2030 (MW)",
+        "largest_campus_2030_gw": "Largest single campus in 2030 (GW)",
+        "lab_run_capacity_2030_gw": "One lab's share of US AI capacity for one run in 2030 (GW)",
+        "us_ai_capacity_2030_gw": "US AI data-centre capacity in 2030 (GW rated)",
+        "us_datacenter_capacity_2030_gw": "US data-centre capacity in 2030 (GW rated)",
+        "global_datacenter_consumption_2030_twh": (
+            "Global data-centre electricity use in 2030 (TWh per year)"
+        ),
+        "us_ai_capacity_growth_per_year": "Growth of US AI data-centre capacity (times per year)",
+        "grid_connection_lag_2026_years": "Grid-connection lead time in 2026 (years, US median)",
+    },
 )
 
 

@@ -123,6 +123,9 @@ class ModelReport:
     tornado: tuple[tuple[str, str], ...] = ()
     #: Headlines ``datawall stress`` prints unless others are asked for.
     stress_headlines: tuple[str, ...] = ()
+    #: Every headline in plain words with its unit (the report's tables, figures and
+    #: glossary; the code names stay in ``summary.json``).
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 #: What a model that declares nothing contributes.

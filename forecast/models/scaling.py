@@ -288,7 +288,27 @@ def headline(derived: xr.Dataset) -> dict[str, Quantity]:
 
 #: The scaling laws in the outlook: their headline table, in the compute trend's section.
 REPORT = ModelReport(
-    rank=6, section=Section("compute-scaling", "The shared compute trend and the scaling laws")
+    rank=6,
+    section=Section("compute-scaling", "The shared compute trend and the scaling laws"),
+    labels={
+        "tokens_per_param_at_1e26_flop": "Compute-optimal tokens per parameter at 1e26 FLOP",
+        "tokens_per_param_at_chinchilla_budget": (
+            "Compute-optimal tokens per parameter at Chinchilla's budget (5.9e23 FLOP)"
+        ),
+        "alpha": "Loss-law exponent of model size (alpha)",
+        "beta": "Loss-law exponent of training tokens (beta)",
+        "irreducible_loss": "Irreducible loss (nats per token)",
+        "A": "Loss-law coefficient of model size (A)",
+        "B": "Loss-law coefficient of training tokens (B)",
+        "overtraining_factor_current": (
+            "Overtraining of a frontier run now (times the compute-optimal tokens)"
+        ),
+        "frontier_tokens_per_param_current": "Tokens per active parameter of a frontier run now",
+        "overtraining_growth_per_year": "Growth of overtraining at fixed compute (times per year)",
+        "overtraining_compute_slope": (
+            "Change of overtraining with compute (orders of magnitude per order of compute)"
+        ),
+    },
 )
 
 

@@ -854,6 +854,25 @@ REPORT = ModelReport(
         ("max_feasible_run_2030_flop", "largest feasible run in 2030 (FLOP)"),
     ),
     stress_headlines=("first_wall", "first_wall_year", "max_feasible_run_2030_flop"),
+    labels={
+        "first_wall": "Which wall stops the compute trend first",
+        "first_wall_year": "When the compute trend hits its first wall",
+        "max_feasible_run_2030_flop": "Largest training run every wall allows in 2030 (FLOP)",
+        "largest_run_2030_flop": (
+            "Largest run on the compute trend in 2030, given the runs trained (FLOP)"
+        ),
+        "data_cap_2030_flop": "Largest run the stock of text allows in 2030 (FLOP)",
+        "power_cap_2030_flop": "Largest run the power supply allows in 2030 (FLOP)",
+        "money_cap_2030_flop": "Largest run the spending ceiling allows in 2030 (FLOP)",
+        "data_wall_year": "Year the compute trend's largest run exceeds the data cap",
+        "power_wall_year": "Year the compute trend's largest run exceeds the power cap",
+        "money_wall_year": "Year the compute trend's largest run exceeds the money cap",
+        "power_single_campus_cap_2030_flop": "Largest run one campus allows in 2030 (FLOP)",
+        "spend_ceiling_2030_usd": "Spending ceiling for one run in 2030 (2023 USD)",
+        "decode_tokens_per_second_2030": (
+            "Decoding speed bandwidth allows in 2030 (tokens/s; inference, not a training cap)"
+        ),
+    },
 )
 
 

@@ -122,3 +122,12 @@ def captions() -> dict[str, str]:
     out = {figure.stem: figure.caption for figure in model_figures()}
     out.update({figure.stem: figure.caption for _, figure in scenario_figures()})
     return out
+
+
+def labels() -> dict[str, str]:
+    """Return every headline's plain label with its unit, as ``{"model.headline": label}``."""
+    return {
+        f"{name}.{headline}": label
+        for name, report in declared()
+        for headline, label in report.labels.items()
+    }

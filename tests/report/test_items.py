@@ -54,6 +54,13 @@ def test_every_declared_headline_and_probability_is_the_models_own(entries):
             assert entry["headline"][figure.headline]["unit"] == "year"
 
 
+def test_every_headline_has_a_plain_label(entries):
+    summaries, _ = entries
+    names = {f"{m}.{h}" for m, e in summaries.items() for h in e["headline"]}
+    assert set(items.labels()) == names
+    assert all(label[0].isupper() and "_" not in label for label in items.labels().values())
+
+
 def test_every_declared_figure_resolves_and_stems_are_unique():
     stems = [f.stem for f in items.model_figures()] + [f.stem for _, f in items.scenario_figures()]
     assert len(stems) == len(set(stems))
