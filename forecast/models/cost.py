@@ -73,6 +73,7 @@ from forecast.models.reporting import (
     ModelReport,
     ProbabilityRow,
     Section,
+    TrackRecord,
 )
 from forecast.models.trend import (
     TREND_FORMS,
@@ -364,6 +365,11 @@ REPORT = ModelReport(
             f"Year of the first ${size.upper()} training run",
             p_by=f"p_first_{size}_run_by",
             p_question=f"P(a ${size.upper()} run {{by}})",
+            track_record=(
+                TrackRecord("cost", "run_compute", "later costed runs' compute"),
+                TrackRecord("cost", "flop_per_usd", "later runs' FLOP per dollar"),
+            ),
+            event=f"the first ${size.upper()} run comes",
         )
         for size in ("1b", "10b")
     ),

@@ -75,6 +75,7 @@ from forecast.models.reporting import (
     ProbabilityRow,
     ScenarioFigure,
     Section,
+    TrackRecord,
 )
 from forecast.models.trend import (
     TREND_FORMS,
@@ -443,6 +444,10 @@ REPORT = ModelReport(
             "Year frontier training sets exhaust the stock of public text",
             p_by="p_exhausted_by",
             p_question="P(exhausted {by})",
+            track_record=(
+                TrackRecord("datawall", "dataset_compute", "later frontier datasets (demand)"),
+            ),
+            event="frontier training sets exhaust the stock of public text",
         ),
     ),
     probability_rows=(ProbabilityRow("p_exhausted_by", "stock of public text exhausted"),),

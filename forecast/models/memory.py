@@ -52,7 +52,7 @@ import xarray as xr
 from forecast.data import decimal_year
 from forecast.models import compute
 from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, fit_options, lever
-from forecast.models.reporting import BoxItem, FigureItem, ModelReport, Section
+from forecast.models.reporting import BoxItem, FigureItem, ModelReport, Section, TrackRecord
 from forecast.models.trend import (
     TREND_FORMS,
     add_trend,
@@ -319,6 +319,7 @@ REPORT = ModelReport(
         BoxItem(
             "hbm_stack_bandwidth_2030_tbps",
             "HBM bandwidth per stack in 2030 (TB/s); an inference-side limit, not a training cap",
+            track_record=(TrackRecord("memory", "hbm", "later HBM generations"),),
         ),
     ),
     stress_headlines=("hbm_stack_bandwidth_2030_tbps",),

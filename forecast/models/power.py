@@ -84,6 +84,7 @@ from forecast.models.reporting import (
     ModelReport,
     ProbabilityRow,
     Section,
+    TrackRecord,
 )
 from forecast.models.trend import (
     TREND_FORMS,
@@ -486,6 +487,8 @@ REPORT = ModelReport(
             "Year the largest run no longer fits on one campus",
             p_by="p_single_campus_wall_by",
             p_question="P(outgrown {by})",
+            track_record=(TrackRecord("power", "power", "later runs' power"),),
+            event="the largest run outgrows one campus",
         ),
     ),
     probability_rows=(

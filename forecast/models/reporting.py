@@ -21,6 +21,17 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class TrackRecord:
+    """A trend the backtest scores (``datawall backtest``) that a headline rests on."""
+
+    #: The model and the trend as the backtest names them (``("compute", "largest_run")``).
+    model: str
+    trend: str
+    #: What its later observations are, in words ("later years' largest runs").
+    what: str
+
+
+@dataclass(frozen=True)
 class BoxItem:
     """One line of the outlook's headline box."""
 
@@ -33,6 +44,10 @@ class BoxItem:
     p_by: str | None = None
     #: What that probability is of, with ``{by}`` standing for "by the end of <box year>".
     p_question: str | None = None
+    #: The backtested trends the headline rests on: their verdict is shown beside it.
+    track_record: tuple[TrackRecord, ...] = ()
+    #: For a date: the event, as the executive summary says it ("the first $10B run comes").
+    event: str | None = None
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ from forecast.models.reporting import (
     ProbabilityRow,
     ScenarioFigure,
     Section,
+    TrackRecord,
 )
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
@@ -822,6 +823,8 @@ REPORT = ModelReport(
             "When the compute trend hits its first wall",
             p_by="p_first_wall_by",
             p_question="P(a wall is hit {by})",
+            track_record=(TrackRecord("compute", "largest_run", "later years' largest runs"),),
+            event="the compute trend hits its first wall",
         ),
         BoxItem(
             "max_feasible_run_2030_flop", "Largest training run every wall allows in 2030 (FLOP)"

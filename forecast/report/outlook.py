@@ -17,11 +17,21 @@ from typing import Any
 
 import xarray as xr
 
-from forecast import backtest, locks, settings, stress
+from forecast import backtest, locks, sensitivity, settings, stress
 from forecast import fit as fitting
 from forecast.errors import InputError
+from forecast.models import REGISTRY
 from forecast.paths import check_output_folder
-from forecast.report import content, figures, items, provenance, render
+from forecast.report import (
+    content,
+    downloads,
+    figures,
+    items,
+    narrative,
+    provenance,
+    render,
+    sources,
+)
 from forecast.report.quarter import Quarter
 from forecast.scenarios import (
     BASELINE,
@@ -257,6 +267,9 @@ def _write_outlook(
     pngs = {stem: render.figure_png(fig) for stem, fig in drawn.items()}
     entries = _figure_entries(pngs)
 
+    say("measuring which headlines rest on their priors")
+    prior_sensitivity = sensitivity.prior_sensitivity(plans, runs)
+
     summary = content.build_summary(
         quarter,
         data_cut=data_cut,
@@ -265,19 +278,68 @@ def _write_outlook(
         stress_result=result,
         named_scenarios=names,
         figures={stem: e["file"] for stem, e in entries.items()},
+        tornado_data=tornado_data,
+        prior_sensitivity=prior_sensitivity,
+        backtest=record,
     )
-    summary["backtest"] = record
     changes = compare(previous, summary)
 
+    say("writing the tables and series as CSV")
+    csv_files, index = downloads.files(summary, runs, content.prior_rows(plans))
+
     say("rendering HTML and PDF")
-    html = render.render_html(_context(quarter, summary, changes, figures=entries, plans=plans))
+    context = _context(
+        quarter,
+        summary,
+        changes,
+        figures=entries,
+        plans=plans,
+        scenarios=scenarios,
+        downloads_index=index,
+    )
+    html = render.render_html(context)
     files = {
+        **csv_files,
         "outlook.html": html.encode(),
         "outlook.pdf": render.render_pdf(html),
         "summary.json": (json.dumps(summary, indent=2, allow_nan=False) + "\n").encode(),
         **{entries[stem]["file"]: png for stem, png in pngs.items()},
     }
     return render.write_report(files, target)
+
+
+def _contents(sections: Sequence[items.SectionPlan]) -> list[tuple[str, str]]:
+    """Return the table of contents: (section id, title) in page order."""
+    return [
+        ("summary", "Summary"),
+        ("headline", "Headlines"),
+        ("changes", "What changed since last quarter"),
+        *((section.id, section.title) for section in sections),
+        ("probabilities", "Probability of each event by year"),
+        ("scenarios", "Scenarios"),
+        ("sensitivity", "Which assumptions matter"),
+        ("track-record", "Track record: backtests"),
+        ("diagnostics", "Diagnostics"),
+        ("method", "Method notes"),
+        ("glossary", "Glossary"),
+        ("downloads", "Downloads (CSV)"),
+        ("appendix", "Appendices: data, priors and levers"),
+        ("sources", "Sources"),
+    ]
+
+
+def _box_extras(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return, per box line: a near-tie, resting on priors, the backtest's verdict."""
+    ranked = narrative.ranked_first_walls(summary["models"]["walls"])
+    return [
+        {
+            "tie": item["value"].get("label") is not None
+            and ranked[0][1] < narrative.NEAR_TIE_PROBABILITY,
+            "priors": narrative.rests_on_priors(summary, item["model"], item["headline"]),
+            "verdict": narrative.track_record_verdict(summary, item),
+        }
+        for item in summary["headline_box"]
+    ]
 
 
 def _context(
@@ -287,6 +349,8 @@ def _context(
     *,
     figures: dict[str, dict[str, Any]],
     plans: dict[str, fitting.FitPlan],
+    scenarios: Sequence[Scenario] = (),
+    downloads_index: Sequence[Sequence[str]] = (),
 ) -> dict[str, Any]:
     years = [str(y) for y in settings.SETTINGS.probability_years.reported]
     models = summary["models"]
@@ -295,6 +359,18 @@ def _context(
         (f"compute trend exceeds the {c} cap", p)
         for c, p in summary["walls"]["p_cap_exceeded_by"].items()
     ]
+    prior_rows = content.prior_rows(plans)
+    bibliography = sources.bibliography(summary, prior_rows)
+    for scenario in scenarios:
+        if scenario.source:
+            bibliography.cite(scenario.source)
+    labels = items.labels()
+    units = {f"{m}.{k}": h["unit"] for m, e in models.items() for k, h in e["headline"].items()}
+    none = summary["models"]["walls"]["p_binds_first"].get("none_by_grid_end", 0.0)
+    first_walls = narrative.ranked_first_walls(models["walls"])
+    if none:
+        first_walls.append((f"no wall by {settings.SETTINGS.year_last}", none))
+    sections = items.sections()
     return {
         "s": summary,
         "quarter_title": f"{quarter.year} Q{quarter.number}",
@@ -308,11 +384,22 @@ def _context(
         "scenario_columns": items.scenario_columns(),
         "lead_figures": [figure.stem for figure in items.lead_figures()],
         "scenario_figures": [figure.stem for _, figure in items.scenario_figures()],
-        "sections": items.sections(),
+        "sections": sections,
+        "contents": _contents(sections),
+        "box_extras": _box_extras(summary),
+        "first_walls": first_walls,
+        "labels": labels,
+        "unit_of": units,
+        "glossary": [(key, labels.get(key, key), units[key]) for key in units],
+        "model_titles": {name: spec.description for name, spec in REGISTRY.items()},
         "p_years": years,
         "p_rows": p_rows,
         "thresholds": settings.SETTINGS.diagnostics,
         "horizon": f"{settings.SETTINGS.horizon_year:.0f}",
         "grid_end": settings.SETTINGS.year_last,
-        "prior_rows": content.prior_rows(plans),
+        "prior_rows": prior_rows,
+        "sources": bibliography.entries(),
+        "source_numbers": bibliography.numbers,
+        "scenario_sources": {s.name: s.source for s in scenarios if s.source},
+        "downloads": downloads_index,
     }

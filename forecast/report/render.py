@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from forecast.atomic import staged
 from forecast.formatting import format_interval, format_probability, format_value
+from forecast.report.sources import linkify
 from forecast.report.style import styled
 
 #: Resolution of the figure files (and of the images inlined in the HTML and PDF).
@@ -50,6 +51,9 @@ def _environment() -> jinja2.Environment:
     env.filters["fmt"] = format_value
     env.filters["interval"] = format_interval
     env.filters["pct"] = format_probability
+    env.filters["linkify"] = linkify
+    env.filters["normalize"] = lambda text: " ".join(str(text).split())
+    env.filters["capitalize_first"] = lambda text: str(text)[:1].upper() + str(text)[1:]
     return env
 
 

@@ -9,10 +9,12 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from forecast.errors import InputError
+from forecast.formatting import format_value
 from forecast.report import content, render
 from forecast.report import outlook as report
 from forecast.report.quarter import Quarter
@@ -158,9 +160,11 @@ def test_pdf_has_the_expected_pages(outlook_folder, summary):
     reader = PdfReader(outlook_folder / "outlook.pdf")
     texts = [page.extract_text() for page in reader.pages]
     assert 15 <= len(texts) <= 60
-    assert "datawall outlook, 2026 Q4" in texts[0] and "Headlines" in texts[0]
+    assert "datawall outlook, 2026 Q4" in texts[0] and "Summary" in texts[0]
     # Every section, in order, and one embedded image per figure.
     sections = [
+        "Contents",
+        "Headlines",
         "What changed since last quarter",
         "The walls compared",
         "Data: training sets",
@@ -173,18 +177,22 @@ def test_pdf_has_the_expected_pages(outlook_folder, summary):
         "Track record: backtests",
         "Diagnostics",
         "Method notes",
+        "Glossary",
+        "Downloads",
         "Appendix A: data",
         "Appendix B: priors and levers",
+        "Sources",
     ]
     full = "\n".join(texts)
-    position = full.index("Headlines")
+    position = full.index("Summary")
     for title in sections:
         position = full.find(title, position)
         assert position >= 0, f"{title!r} missing or out of order"
     assert len(_embedded_images(reader)) == len(summary["figures"])
     assert f"page 1 of {len(texts)}" in texts[0]
     exhaustion = summary["models"]["datawall"]["headline"]["exhaustion_year"]
-    assert content.format_value(exhaustion["median"], "year") in texts[0]
+    # The executive summary, on the first page, quotes the exhaustion year as a month.
+    assert format_value(exhaustion["median"], "year") in texts[0]
 
 
 def _embedded_images(reader) -> set[int]:
@@ -304,3 +312,23 @@ def test_template_context_reads_every_prior_with_its_source(in_stored):
 def test_report_folder_is_under_reports_by_default(outlook_folder):
     assert outlook_folder.parent.name == "reports"
     assert Path(outlook_folder / "figures" / "walls.png").is_file()
+
+
+def test_every_table_and_yearly_series_is_downloadable_as_csv(in_stored, outlook_folder, summary):
+    from forecast.store import load_run, run_path
+    from forecast.summary import quantiles
+
+    folder = outlook_folder / "downloads"
+    index = pd.read_csv(folder / "index.csv")
+    assert set(index["file"]) | {"index.csv"} == {p.name for p in folder.iterdir()}
+    box = pd.read_csv(folder / "headline_box.csv")
+    assert list(box["headline"]) == [i["headline"] for i in summary["headline_box"]]
+    # A fan's series: the quantiles of the stored draws, year by year.
+    series = pd.read_csv(folder / "series_datawall_effective_stock_tokens.csv")
+    draws = load_run(run_path("datawall"))["derived"]["effective_stock_tokens"]
+    expected = quantiles(draws, (0.1, 0.5, 0.9)).sel(year=2030).values
+    got = series.set_index("year").loc[2030, ["p10", "median", "p90"]].to_numpy(float)
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    html = (outlook_folder / "outlook.html").read_text()
+    assert 'href="downloads/headline_box.csv"' in html and 'href="#contents"' not in html
+    assert 'href="#summary"' in html and 'id="src-1"' in html
