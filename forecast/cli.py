@@ -509,6 +509,46 @@ def outlook(
             raise typer.Exit(1)
 
 
+@app.command()
+def report(
+    scenario: Annotated[
+        list[str],
+        typer.Option("--scenario", help="Scenario beside the baseline (repeatable; name or TOML)."),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option("--out", help="Report folder (default reports/scenarios/NAMES/)."),
+    ] = None,
+    strict: Strict = False,
+) -> None:
+    """Write a scenario report: the chosen scenarios beside the baseline, in HTML, PDF and CSV.
+
+    Example: datawall report --scenario grid_crunch --scenario small_stock
+    """
+    from pathlib import Path
+
+    from forecast.report.scenario_report import build_scenario_report
+
+    _quiet_libraries()
+
+    def step(message: str) -> None:
+        if sys.stderr.isatty():
+            err.print(f"[dim]report: {escape(message)}[/dim]")
+
+    folder = build_scenario_report(
+        scenario, out_dir=Path(output) if output else None, on_event=step
+    )
+    summary = json.loads((folder / "summary.json").read_text())
+    out.print(f"scenario report written to {escape(str(folder))}")
+    for name in ("report.html", "report.pdf", "summary.json"):
+        out.print(f"  {escape(str(folder / name))}")
+    failed = [s["name"] for s in summary["scenarios"] if not s["diagnostics_passed"]]
+    if failed:
+        err.print(f"[bold red]diagnostics failed[/bold red] under {', '.join(failed)}")
+        if strict:
+            raise typer.Exit(1)
+
+
 def _se(value: float | None, scale: float = 1.0) -> str:
     if value is None or not math.isfinite(value):
         return "n/a"

@@ -31,7 +31,10 @@ MAGIC = {
     ".png": (b"\x89PNG\r\n\x1a\n",),
 }
 #: The entries of an outlook's folder: a folder holding anything else is not replaced.
-REPORT_ENTRIES = frozenset({"outlook.html", "outlook.pdf", "summary.json", "figures", "downloads"})
+REPORT_ENTRIES = frozenset(
+    {"outlook.html", "outlook.pdf", "report.html", "report.pdf", "summary.json", "figures"}
+    | {"downloads"}
+)
 
 
 def folder_name(name: str) -> str:

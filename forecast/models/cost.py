@@ -71,6 +71,7 @@ from forecast.models.reporting import (
     EventCurve,
     FigureItem,
     ModelReport,
+    Overlay,
     ProbabilityRow,
     Section,
     TrackRecord,
@@ -383,6 +384,7 @@ REPORT = ModelReport(
     ),
     scenario_columns=(("first_10b_run_year", "first $10B run"),),
     stress_headlines=("first_1b_run_year", "first_10b_run_year"),
+    overlays=(Overlay("largest_run_cost_usd", "Cost of the largest run (2023 USD)"),),
     labels={
         "cost_growth_per_year": (
             "Growth of frontier training cost (times per year, fitted to costed runs)"

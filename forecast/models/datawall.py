@@ -72,6 +72,7 @@ from forecast.models.reporting import (
     EventCurve,
     FigureItem,
     ModelReport,
+    Overlay,
     ProbabilityRow,
     ScenarioFigure,
     Section,
@@ -464,6 +465,10 @@ REPORT = ModelReport(
     ),
     tornado=(("exhaustion_year", "year the stock of public text is exhausted"),),
     stress_headlines=("exhaustion_year",),
+    overlays=(
+        Overlay("dataset_tokens", "Frontier training-dataset size (tokens)"),
+        Overlay("effective_stock_tokens", "Effective stock of public text (tokens)"),
+    ),
     labels={
         "exhaustion_year": "Year frontier training sets exhaust the stock of public text",
         "exhaustion_year_historical": "Exhaustion year on the dataset-size trend alone",

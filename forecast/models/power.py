@@ -82,6 +82,7 @@ from forecast.models.reporting import (
     EventCurve,
     FigureItem,
     ModelReport,
+    Overlay,
     ProbabilityRow,
     Section,
     TrackRecord,
@@ -506,6 +507,10 @@ REPORT = ModelReport(
         ("distributed_wall_year", "run outgrows distributed share"),
     ),
     stress_headlines=("single_campus_wall_year", "distributed_wall_year"),
+    overlays=(
+        Overlay("largest_run_power_mw", "Power drawn by the largest run (MW)"),
+        Overlay("lab_run_capacity_gw", "One lab's share of US AI capacity (MW)", scale=1e3),
+    ),
     labels={
         "largest_run_power_2030_mw": "Power drawn by the largest training run in 2030 (MW)",
         "power_growth_per_year": "Growth of the largest run's power (times per year)",

@@ -120,6 +120,18 @@ class ScenarioFigure:
 
 
 @dataclass(frozen=True)
+class Overlay:
+    """A yearly series a scenario report draws for the baseline and each scenario, overlaid."""
+
+    #: The derived variable over ``year`` (per draw).
+    variable: str
+    #: The axis label: what it is, with its unit.
+    label: str
+    #: Multiply by this before drawing (GW to MW, say).
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
 class ModelReport:
     """Everything a model adds to the outlook and to the stress table (see the module)."""
 
@@ -138,6 +150,8 @@ class ModelReport:
     tornado: tuple[tuple[str, str], ...] = ()
     #: Headlines ``datawall stress`` prints unless others are asked for.
     stress_headlines: tuple[str, ...] = ()
+    #: Yearly series a scenario report overlays, baseline against each scenario.
+    overlays: tuple[Overlay, ...] = ()
     #: Every headline in plain words with its unit (the report's tables, figures and
     #: glossary; the code names stay in ``summary.json``).
     labels: Mapping[str, str] = field(default_factory=dict)

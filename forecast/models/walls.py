@@ -86,6 +86,7 @@ from forecast.models.reporting import (
     EventCurve,
     FigureItem,
     ModelReport,
+    Overlay,
     ProbabilityRow,
     ScenarioFigure,
     Section,
@@ -857,6 +858,10 @@ REPORT = ModelReport(
         ("max_feasible_run_2030_flop", "largest feasible run in 2030 (FLOP)"),
     ),
     stress_headlines=("first_wall", "first_wall_year", "max_feasible_run_2030_flop"),
+    overlays=(
+        Overlay("largest_run_flop", "Largest run on the compute trend (FLOP)"),
+        Overlay("max_feasible_run_flop", "Largest run every wall allows (FLOP)"),
+    ),
     labels={
         "first_wall": "Which wall stops the compute trend first",
         "first_wall_year": "When the compute trend hits its first wall",

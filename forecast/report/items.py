@@ -17,6 +17,7 @@ from forecast.models.reporting import (
     EventCurve,
     FigureItem,
     ModelReport,
+    Overlay,
     ProbabilityRow,
     ScenarioFigure,
     in_report_order,
@@ -131,3 +132,8 @@ def labels() -> dict[str, str]:
         for name, report in declared()
         for headline, label in report.labels.items()
     }
+
+
+def overlays() -> list[tuple[str, Overlay]]:
+    """Return the yearly series a scenario report overlays, as ``(model, overlay)``."""
+    return [(name, overlay) for name, report in declared() for overlay in report.overlays]

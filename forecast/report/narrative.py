@@ -357,3 +357,49 @@ def notes(summary: Mapping[str, Any]) -> dict[str, list[str]]:
             "are scenarios of what demand could be, not observations."
         )
     return out
+
+
+#: Shifts named per scenario in a scenario report's summary (the table shows them all).
+SHIFTS_NAMED = 4
+
+
+def scenario_effects(summary: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
+    """Return one sentence per scenario of a scenario report: what moved against the baseline.
+
+    The box's headlines that moved materially (:mod:`forecast.report.provenance`'s thresholds),
+    first as the box orders them, then the others, at most :data:`SHIFTS_NAMED` of them.
+    """
+    boxed = [(i["model"], i["headline"]) for i in summary["headline_box"]["baseline"]]
+    out = []
+    for scenario in summary["scenarios"][1:]:
+        rows = summary["shifts"][scenario["name"]]
+        rows = sorted(
+            rows,
+            key=lambda r: (
+                boxed.index((r["model"], r["headline"]))
+                if (r["model"], r["headline"]) in boxed
+                else len(boxed)
+            ),
+        )
+        how = "refitted" if scenario["refit"] else "levers only"
+        if not rows:
+            out.append(
+                f"Under {scenario['name']} ({how}) no headline moves materially from the baseline."
+            )
+            continue
+        parts = []
+        for row in rows[:SHIFTS_NAMED]:
+            label = labels.get(f"{row['model']}.{row['headline']}", row["headline"])
+            label = label[0].lower() + label[1:]
+            if row["kind"] == "category":
+                parts.append(f"{label}: {row['previous']} to {row['current']}")
+            else:
+                before, after = (
+                    format_value(row[k]["median"], row["unit"]) for k in ("previous", "current")
+                )
+                parts.append(f"{label}: {before} to {after}")
+        more = (
+            f" ({len(rows) - SHIFTS_NAMED} more in the table)" if len(rows) > SHIFTS_NAMED else ""
+        )
+        out.append(f"Under {scenario['name']} ({how}): " + "; ".join(parts) + more + ".")
+    return out

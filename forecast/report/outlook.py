@@ -302,7 +302,7 @@ def _write_outlook(
         **csv_files,
         "outlook.html": html.encode(),
         "outlook.pdf": render.render_pdf(html),
-        "summary.json": (json.dumps(summary, indent=2, allow_nan=False) + "\n").encode(),
+        "summary.json": render.json_bytes(summary),
         **{entries[stem]["file"]: png for stem, png in pngs.items()},
     }
     return render.write_report(files, target)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -57,11 +58,18 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(context: Mapping[str, Any]) -> str:
-    """Return the outlook's HTML for a template context (see :mod:`forecast.report.outlook`)."""
+def render_html(context: Mapping[str, Any], template: str = "outlook.html.j2") -> str:
+    """Return a report's HTML for a template context (see :mod:`forecast.report.outlook`).
+
+    Every report shares the outlook's stylesheet, inlined.
+    """
     css = resources.files("forecast.report").joinpath("templates/outlook.css").read_text()
-    template = _environment().get_template("outlook.html.j2")
-    return template.render(**context, css=css)
+    return _environment().get_template(template).render(**context, css=css)
+
+
+def json_bytes(summary: Mapping[str, Any]) -> bytes:
+    """Return a report's ``summary.json`` (indented; refusing NaN and infinity)."""
+    return (json.dumps(summary, indent=2, allow_nan=False) + "\n").encode()
 
 
 def render_pdf(html: str) -> bytes:
