@@ -62,21 +62,6 @@ def test_bad_quarter_exits_2_and_writes_nothing(project, monkeypatch, capsys):
 # --- the report, rendered once from the committed runs --------------------------------------
 
 
-@pytest.fixture(scope="module")
-def outlook_folder(stored_project):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATAWALL_ROOT", str(stored_project))
-        mp.setenv("DATAWALL_RUNS", str(stored_project / "runs"))
-        mp.setenv("DATAWALL_TODAY", TODAY)
-        assert run_cli("outlook", "--quarter", "2026Q4", "--scenario", "small_stock") == 0
-    return stored_project / "reports" / "2026-Q4"
-
-
-@pytest.fixture(scope="module")
-def summary(outlook_folder):
-    return json.loads((outlook_folder / "summary.json").read_text())
-
-
 class _Resources(HTMLParser):
     """Collect every attribute that can load something, and the images."""
 
