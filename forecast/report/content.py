@@ -151,7 +151,10 @@ def build_summary(
             "feasible_run_flop": PUBLISHED_FEASIBLE_2030_FLOP,
             "source": PUBLISHED_2030_SOURCE,
         },
-        "published": {"datacenter_consumption_2030_twh": datacenter_projections(data_cut)},
+        "published": {
+            "datacenter_consumption_2030_twh": datacenter_projections(data_cut),
+            "datacenter_consumption_fit": datacenter_fit(runs["power"], data_cut),
+        },
         "inputs": input_fingerprints(plans, data_cut),
         "figures": dict(figures),
         "sensitivity": sensitivity_summary(tornado_data, plans),
@@ -189,6 +192,52 @@ def datacenter_projections(data_cut: dt.date | None) -> list[dict[str, Any]]:
         }
         for row in rows.itertuples()
     ]
+
+
+#: Years the fitted global series' growth is read between, and the first year of the recent
+#: observations it is set beside (the growth of data centres' use since AI training took off).
+FIT_GROWTH_YEARS = (2025, 2030)
+RECENT_FROM_YEAR = 2020
+
+
+def datacenter_fit(power_run: xr.DataTree, data_cut: dt.date | None) -> dict[str, Any] | None:
+    """Return the fitted global data-centre series' growth beside the recent IEA observations.
+
+    The fit is one log-linear trend through every global observation; ``recent`` gives IEA's
+    own figures from :data:`RECENT_FROM_YEAR` to the newest, and their growth per year.
+    """
+    derived = power_run["derived"]
+    if "datacenter_consumption_twh" not in derived:
+        return None
+    series = derived["datacenter_consumption_twh"].sel(series="global_total")
+    first, last = FIT_GROWTH_YEARS
+    ratio = series.sel(year=last) / series.sel(year=first)
+    fitted = float((ratio ** (1 / (last - first))).median())
+    table = load_table("datacenter_capacity", as_of=data_cut)
+    observed = table[
+        (table["region"] == "global")
+        & (table["metric"] == "consumption_twh")
+        & (table["kind"] == "observed")
+    ]
+    iea = observed[observed["publisher"].str.startswith("IEA")]
+    recent = iea[iea["year"] >= RECENT_FROM_YEAR].sort_values(["year", "published"])
+    out = {
+        "growth_per_year": fitted,
+        "observations": len(observed),
+        "first_year": int(observed["year"].min()),
+        "recent": None,
+    }
+    if len(recent) >= 2:
+        start, end = recent.iloc[0], recent.iloc[-1]
+        years = float(end["year"] - start["year"])
+        out["recent"] = {
+            "from_year": int(start["year"]),
+            "from_twh": float(start["value"]),
+            "to_year": int(end["year"]),
+            "to_twh": float(end["value"]),
+            "growth_per_year": float((end["value"] / start["value"]) ** (1 / years)),
+        }
+    return out
 
 
 #: Parameters kept per tornado headline in ``summary.json`` (the figure shows ten).

@@ -349,13 +349,25 @@ def notes(summary: Mapping[str, Any]) -> dict[str, list[str]]:
     )
     if published and fitted:
         cases = _join([f"{p['scenario']} {format_value(p['value'], 'TWh')} TWh" for p in published])
-        out.setdefault("power", []).append(
+        text = (
             "Global data-centre electricity use in 2030 on the fitted series: "
             f"{format_value(fitted['median'], 'TWh')} TWh (80% interval "
-            f"{format_interval(fitted)}), beside the published 2030 projections: {cases}. "
-            "The fit follows the observed consumption and the capacity series; the IEA cases "
-            "are scenarios of what demand could be, not observations."
+            f"{format_interval(fitted)}), beside the published 2030 projections: {cases}."
         )
+        fit = summary["published"].get("datacenter_consumption_fit")
+        if fit and fit.get("recent"):
+            recent = fit["recent"]
+            text += (
+                f" The fitted series is one log-linear trend through all {fit['observations']} "
+                f"global observations since {fit['first_year']}, the flat decade to 2019 "
+                f"included, so it grows {fit['growth_per_year']:.2f}x per year where IEA's own "
+                f"figures grew {recent['growth_per_year']:.2f}x per year from "
+                f"{recent['from_year']} ({recent['from_twh']:.0f} TWh) to {recent['to_year']} "
+                f"({recent['to_twh']:.0f} TWh): it understates recent growth, and with it the "
+                "2030 use. No wall reads this series (the power caps read the largest campus "
+                "and US AI capacity)."
+            )
+        out.setdefault("power", []).append(text)
     return out
 
 
