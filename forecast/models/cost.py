@@ -352,8 +352,12 @@ REPORT = ModelReport(
         figures=(
             FigureItem(
                 "cost_wall",
-                "Amortized hardware and energy cost of the largest training run (2023 USD), "
-                "against the costed frontier runs (points) and the $1B, $10B and $100B marks.",
+                "Amortized hardware and energy cost of the largest training run (black, 2023 "
+                "USD) against the spending ceiling for one run (green): the most the largest "
+                "developer may spend on it, the money cap of the walls. Where the black fan "
+                "rises through the green, the money wall binds. Points: the costed frontier "
+                "runs; dashed: the $1B, $10B and $100B marks. Drawn from $1M to $10T: the "
+                "cost's fan runs further, past any ceiling.",
                 "forecast.report.figures.cost:cost_wall",
             ),
         ),
