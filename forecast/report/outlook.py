@@ -45,8 +45,10 @@ PROBABILITIES_CAPTION = (
     "trend exceeding each cap and the first of them. Right: each model's own event."
 )
 TORNADO_CAPTION = (
-    "Tornado: the median {label} with each parameter at its P10 (blue) and P90 (orange), the "
-    "others at their baseline; the ten parameters with the largest swing."
+    "Tornado: the median {label} with each parameter at its P10 (blue bar) and at its P90 "
+    "(orange bar), the others at their baseline, each bar labelled with the median at its end; "
+    "the ten parameters with the largest swing. A diamond on the baseline line: that end moves "
+    "the median by (almost) nothing."
 )
 
 
