@@ -478,6 +478,21 @@ REPORT = ModelReport(
                 "cluster power.",
                 "forecast.report.figures.power:power_wall",
             ),
+            FigureItem(
+                "power_published",
+                "Data-centre electricity use (TWh per year) as the power model fits it (fan), "
+                "beside the published projections of data/datacenter_capacity.csv. Left, the "
+                "world: IEA's Energy and AI (2025) cases, each at the years the table holds a "
+                "value of it (IEA states most only in charts; the table's notes say which were "
+                "read by others). Right, the United States: LBNL's 2024 low-high range for 2028. "
+                "Points: the TWh estimates "
+                "each series is fitted to (the GW figures it also fits are not drawn). The fit "
+                "runs below both because it is one log-linear trend through every estimate "
+                "since 2000, and those stay flat, near 200 TWh (world) and 70 TWh (US), through "
+                "the 2010s: its growth rate is two decades' average, where IEA and LBNL build "
+                "their projections up from the servers expected to be installed.",
+                "forecast.report.figures.power:power_published",
+            ),
         ),
     ),
     box=(
