@@ -72,6 +72,7 @@ from forecast.models.reporting import (
     FigureItem,
     ModelReport,
     ProbabilityRow,
+    ScenarioFigure,
     Section,
 )
 from forecast.models.trend import (
@@ -380,6 +381,14 @@ REPORT = ModelReport(
         for size, style in (("1b", ":"), ("10b", "--"), ("100b", "-"))
     ),
     scenario_columns=(("first_10b_run_year", "first $10B run"),),
+    scenario_figures=(
+        ScenarioFigure(
+            "scenarios_cost",
+            ("first_10b_run_year",),
+            "The year of the first $10B training run under each named scenario: a dot at the "
+            "median and a line over the 80% interval; the baseline in black, its median dashed.",
+        ),
+    ),
     stress_headlines=("first_1b_run_year", "first_10b_run_year"),
     labels={
         "cost_growth_per_year": (

@@ -83,6 +83,7 @@ from forecast.models.reporting import (
     FigureItem,
     ModelReport,
     ProbabilityRow,
+    ScenarioFigure,
     Section,
 )
 from forecast.models.trend import (
@@ -516,6 +517,15 @@ REPORT = ModelReport(
     scenario_columns=(
         ("single_campus_wall_year", "run outgrows one campus"),
         ("distributed_wall_year", "run outgrows distributed share"),
+    ),
+    scenario_figures=(
+        ScenarioFigure(
+            "scenarios_power",
+            ("single_campus_wall_year", "distributed_wall_year"),
+            "The years the largest run outgrows one campus and one lab's distributed share "
+            "under each named scenario: a dot at the median and a line over the 80% interval; "
+            "the baseline in black, its median dashed.",
+        ),
     ),
     stress_headlines=("single_campus_wall_year", "distributed_wall_year"),
     labels={

@@ -844,11 +844,12 @@ REPORT = ModelReport(
     ),
     scenario_figures=(
         ScenarioFigure(
-            "first_wall_year",
-            "scenarios_first_wall",
-            "P(compute trend has hit a wall)",
-            "P(the compute trend has hit its first wall by the end of each year) under each "
-            "named scenario; the baseline in black.",
+            "scenarios_walls",
+            ("first_wall", "first_wall_year", "max_feasible_run_2030_flop"),
+            "The walls under each named scenario. Left: how often each wall binds first "
+            "(share of draws). Middle and right: the first wall's year and the largest run "
+            "every wall allows in 2030, a dot at the median and a line over the 80% interval; "
+            "the baseline in black, its median dashed.",
         ),
     ),
     tornado=(
