@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from forecast.formatting import format_value
 from forecast.report.figures.style import new_figure, styled
@@ -84,7 +85,8 @@ def tornado(
         1.3 + row_in * len(order), phone=phone, phone_height_in=1.9 + row_in * len(order)
     )
     rows = np.arange(len(order))
-    low, high = _limits(values, base, log)
+    # Room beyond the longest bars for their labels: more of the span where the axis is narrow.
+    low, high = _limits(values, base, log, pad=0.8 if phone else 0.3)
     still = _too_short_to_see(values, base, (low, high), log)
     for end, color in enumerate(END_COLORS):
         y = rows + OFFSETS[end]
@@ -109,11 +111,12 @@ def tornado(
     ax.set_yticks(rows, [textwrap.fill(n, wrap) for n in names])
     _label_ends(ax, values, base, unit)
     ax.set_xlim(low, high)
-    title = textwrap.fill(f"{label}, median", 36 if phone else 90)
+    title = textwrap.fill(f"{label}, median", 30 if phone else 90)
     ax.set_xlabel(f"{title}\n(line: baseline, {format_value(base, unit)})")
     if log:
         ax.set_xscale("log")
     else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3 if phone else 6))
         ax.ticklabel_format(axis="x", useOffset=False, style="plain")
     ax.grid(axis="y", visible=False)
     handles = [Patch(color=c) for c in END_COLORS]
@@ -125,25 +128,25 @@ def tornado(
     return fig
 
 
-def _limits(values: np.ndarray, base: float, log: bool) -> tuple[float, float]:
-    """Return the x range: every end and the baseline, with room for the labels beyond them."""
+def _limits(values: np.ndarray, base: float, log: bool, pad: float) -> tuple[float, float]:
+    """Return the x range: every end and the baseline, and ``pad`` of their span beyond."""
     finite = values[np.isfinite(values)]
     low, high = min(finite.min(initial=base), base), max(finite.max(initial=base), base)
     if log:
         span = max(np.log10(high / low), 0.3)
-        return low / 10 ** (0.3 * span), high * 10 ** (0.3 * span)
+        return low / 10 ** (pad * span), high * 10 ** (pad * span)
     span = max(high - low, 0.1)
-    return low - 0.3 * span, high + 0.3 * span
+    return low - pad * span, high + pad * span
 
 
 def _too_short_to_see(
     values: np.ndarray, base: float, limits: tuple[float, float], log: bool
 ) -> np.ndarray:
-    """Return which ends' bars would be narrower than 0.5% of the axis (drawn as markers)."""
+    """Return which ends' bars would be narrower than 1% of the axis (drawn as markers)."""
     scale = np.log10 if log else (lambda x: x)
     with np.errstate(invalid="ignore", divide="ignore"):
         width = np.abs(scale(values) - scale(base)) / (scale(limits[1]) - scale(limits[0]))
-    return np.isfinite(values) & (width < 0.005)
+    return np.isfinite(values) & (width < 0.01)
 
 
 def _label_ends(ax: Axes, values: np.ndarray, base: float, unit: str) -> None:
