@@ -24,6 +24,7 @@ from matplotlib.ticker import MaxNLocator
 
 from forecast.report.figures.style import (
     COLORS,
+    LOG_UNITS,
     PHONE_WIDTH_IN,
     WIDTH_IN,
     new_figure,
@@ -36,8 +37,6 @@ from forecast.settings import SETTINGS
 SCENARIO_COLOR = "#4c72b0"
 #: Height of one scenario's row (inches).
 ROW_IN = 0.25
-#: Units drawn on a log axis (they span orders of magnitude).
-LOG_UNITS = ("FLOP", "USD", "tokens")
 #: The share of draws where no wall binds by the end of the grid, in the first wall's bars.
 NO_WALL = "none_by_grid_end"
 

@@ -42,6 +42,8 @@ COLORS = {
     "other": "#8c8c8c",
 }
 FAN_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+#: Units whose values are drawn on a log axis (they span orders of magnitude).
+LOG_UNITS = ("FLOP", "USD", "tokens")
 
 __all__ = ["styled"]
 

@@ -19,15 +19,13 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from forecast.formatting import format_value
-from forecast.report.figures.style import new_figure, styled
+from forecast.report.figures.style import LOG_UNITS, new_figure, styled
 
 #: Colours of the two ends, as the caption names them; each end's bar in its half of the row.
 END_COLORS = ("#4c72b0", "#dd8452")
 OFFSETS = (0.19, -0.19)
 BAR_HEIGHT = 0.36
 END_LABELS = ("parameter at its P10", "parameter at its P90")
-#: Units drawn on a log axis (they span orders of magnitude).
-LOG_UNITS = ("FLOP", "USD", "tokens")
 #: Words a parameter's name is written with in full (the rest: underscores to spaces).
 WORDS = {
     "ai": "AI",
