@@ -140,7 +140,7 @@ class ProbabilityYears:
     reported: tuple[int, ...] = (2026, 2028, 2030, 2032, 2035, 2040)
     #: The curves of a stress result (``{headline}_p_by`` over ``by_year``).
     stress_curves: tuple[int, ...] = tuple(range(2025, 2046))
-    #: The x axis of the outlook's P(by year) figures (the last also ends the scenario figures).
+    #: The x axis of the outlook's P(by year) figure.
     figure: tuple[int, ...] = tuple(range(2024, 2037))
 
 

@@ -73,6 +73,7 @@ from forecast.models.reporting import (
     ModelReport,
     Overlay,
     ProbabilityRow,
+    ScenarioFigure,
     Section,
     TrackRecord,
 )
@@ -354,8 +355,12 @@ REPORT = ModelReport(
         figures=(
             FigureItem(
                 "cost_wall",
-                "Amortized hardware and energy cost of the largest training run (2023 USD), "
-                "against the costed frontier runs (points) and the $1B, $10B and $100B marks.",
+                "Amortized hardware and energy cost of the largest training run (black, 2023 "
+                "USD) against the spending ceiling for one run (green): the most the largest "
+                "developer may spend on it, the money cap of the walls. Where the black fan "
+                "rises through the green, the money wall binds. Points: the costed frontier "
+                "runs; dashed: the $1B, $10B and $100B marks. Drawn from $1M to $10T: the "
+                "cost's fan runs further, past any ceiling.",
                 "forecast.report.figures.cost:cost_wall",
             ),
         ),
@@ -383,6 +388,14 @@ REPORT = ModelReport(
         for size, style in (("1b", ":"), ("10b", "--"), ("100b", "-"))
     ),
     scenario_columns=(("first_10b_run_year", "first $10B run"),),
+    scenario_figures=(
+        ScenarioFigure(
+            "scenarios_cost",
+            ("first_10b_run_year",),
+            "The year of the first $10B training run under each named scenario: a dot at the "
+            "median and a line over the 80% interval; the baseline in black, its median dashed.",
+        ),
+    ),
     stress_headlines=("first_1b_run_year", "first_10b_run_year"),
     overlays=(Overlay("largest_run_cost_usd", "Cost of the largest run (2023 USD)"),),
     labels={

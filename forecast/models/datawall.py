@@ -456,11 +456,11 @@ REPORT = ModelReport(
     scenario_columns=(("exhaustion_year", "text stock exhausted"),),
     scenario_figures=(
         ScenarioFigure(
-            "exhaustion_year",
-            "scenarios_exhaustion",
-            "P(stock of public text exhausted)",
-            "P(the stock of public text is exhausted by the end of each year) under each named "
-            "scenario; the baseline in black.",
+            "scenarios_data",
+            ("exhaustion_year",),
+            "The year the stock of public text is exhausted under each named scenario: a dot "
+            "at the median and a line over the 80% interval; the baseline in black, its median "
+            "dashed.",
         ),
     ),
     tornado=(("exhaustion_year", "year the stock of public text is exhausted"),),

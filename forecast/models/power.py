@@ -84,6 +84,7 @@ from forecast.models.reporting import (
     ModelReport,
     Overlay,
     ProbabilityRow,
+    ScenarioFigure,
     Section,
     TrackRecord,
 )
@@ -480,6 +481,21 @@ REPORT = ModelReport(
                 "cluster power.",
                 "forecast.report.figures.power:power_wall",
             ),
+            FigureItem(
+                "power_published",
+                "Data-centre electricity use (TWh per year) as the power model fits it (fan), "
+                "beside the published projections of data/datacenter_capacity.csv. Left, the "
+                "world: IEA's Energy and AI (2025) cases, each at the years the table holds a "
+                "value of it (IEA states most only in charts; the table's notes say which were "
+                "read by others). Right, the United States: LBNL's 2024 low-high range for 2028. "
+                "Points: the TWh estimates "
+                "each series is fitted to (the GW figures it also fits are not drawn). The fit "
+                "runs below both because it is one log-linear trend through every estimate "
+                "since 2000, and those stay flat, near 200 TWh (world) and 70 TWh (US), through "
+                "the 2010s: its growth rate is two decades' average, where IEA and LBNL build "
+                "their projections up from the servers expected to be installed.",
+                "forecast.report.figures.power:power_published",
+            ),
         ),
     ),
     box=(
@@ -505,6 +521,15 @@ REPORT = ModelReport(
     scenario_columns=(
         ("single_campus_wall_year", "run outgrows one campus"),
         ("distributed_wall_year", "run outgrows distributed share"),
+    ),
+    scenario_figures=(
+        ScenarioFigure(
+            "scenarios_power",
+            ("single_campus_wall_year", "distributed_wall_year"),
+            "The years the largest run outgrows one campus and one lab's distributed share "
+            "under each named scenario: a dot at the median and a line over the 80% interval; "
+            "the baseline in black, its median dashed.",
+        ),
     ),
     stress_headlines=("single_campus_wall_year", "distributed_wall_year"),
     overlays=(

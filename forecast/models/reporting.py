@@ -58,8 +58,9 @@ class FigureItem:
     stem: str
     #: What the figure shows, in words (numbers live in the figure and the tables).
     caption: str
-    #: ``"package.module:function"``: ``function(runs) -> matplotlib.figure.Figure``, reading
-    #: the stored runs by model name.
+    #: ``"package.module:function"``: ``function(runs, *, phone=False) ->
+    #: matplotlib.figure.Figure``, reading the stored runs by model name; ``phone=True`` draws
+    #: the narrow layout of the same figure.
     draw: str
 
 
@@ -111,11 +112,17 @@ class EventCurve:
 
 @dataclass(frozen=True)
 class ScenarioFigure:
-    """A figure of P(event by year) under every named scenario, for an event-year headline."""
+    """A figure of scenario-table columns: every named scenario beside the baseline.
 
-    headline: str
+    One panel per headline: each scenario's median and 80% interval, or for a categorical
+    headline (the first wall) its probabilities. Every column of a model's
+    ``scenario_columns`` is in one of its scenario figures.
+    """
+
+    #: File stem (``figures/<stem>.png``) and the figure's id in the report.
     stem: str
-    ylabel: str
+    #: The headlines drawn, one panel each (of the model's ``scenario_columns``).
+    headlines: tuple[str, ...]
     caption: str
 
 

@@ -797,12 +797,14 @@ REPORT = ModelReport(
         FigureItem(
             "walls",
             "The largest training run on the fitted compute trend (black) against the largest "
-            "run each constraint allows: data (the stock of public text through the scaling "
-            "laws), power (the larger of one campus and one lab's distributed share) and money "
-            "(the largest developer's spending ceiling for one run). Where the black fan crosses "
-            "a cap, that wall binds. Points: frontier runs the compute trend was fitted to. Bars "
-            "at 2030: Sevilla et al. 2024's ranges (orange: single campus, then distributed; "
-            "blue: data with multimodal); star: the run they judge feasible by 2030.",
+            "run each constraint allows, one panel a cap on one scale: data (the stock of public "
+            "text through the scaling laws), power (the larger of one campus and one lab's "
+            "distributed share) and money (the largest developer's spending ceiling for one "
+            "run). Where the black fan rises through a cap, that wall binds; the first of the "
+            "three is the first wall. Points: frontier runs the compute trend was fitted to. "
+            "Bars beside 2030: Sevilla et al. 2024's ranges for the data cap (with multimodal "
+            "data) and the power cap (one campus, distributed); they give none for money. Star: "
+            "the run they judge feasible by 2030.",
             "forecast.report.figures.walls:walls_lead",
         ),
     ),
@@ -846,11 +848,12 @@ REPORT = ModelReport(
     ),
     scenario_figures=(
         ScenarioFigure(
-            "first_wall_year",
-            "scenarios_first_wall",
-            "P(compute trend has hit a wall)",
-            "P(the compute trend has hit its first wall by the end of each year) under each "
-            "named scenario; the baseline in black.",
+            "scenarios_walls",
+            ("first_wall", "first_wall_year", "max_feasible_run_2030_flop"),
+            "The walls under each named scenario. Left: how often each wall binds first "
+            "(share of draws). Middle and right: the first wall's year and the largest run "
+            "every wall allows in 2030, a dot at the median and a line over the 80% interval; "
+            "the baseline in black, its median dashed.",
         ),
     ),
     tornado=(

@@ -55,8 +55,10 @@ PROBABILITIES_CAPTION = (
     "trend exceeding each cap and the first of them. Right: each model's own event."
 )
 TORNADO_CAPTION = (
-    "Tornado: the median {label} with each parameter at its P10 (blue) and P90 (orange), the "
-    "others at their baseline; the ten parameters with the largest swing."
+    "Tornado: the median {label} with each parameter at its P10 (blue bar) and at its P90 "
+    "(orange bar), the others at their baseline, each bar labelled with the median at its end; "
+    "the ten parameters with the largest swing. A diamond on the baseline line: that end moves "
+    "the median by (almost) nothing."
 )
 
 
@@ -176,17 +178,41 @@ def _captions() -> dict[str, str]:
     return captions
 
 
-def _figure_entries(pngs: dict[str, bytes]) -> dict[str, dict[str, Any]]:
+#: File name suffix of a figure's phone layout (``figures/<stem>-phone.png``).
+PHONE_SUFFIX = "-phone"
+
+
+def _figure_entries(
+    pngs: dict[str, bytes], phone_pngs: dict[str, bytes]
+) -> dict[str, dict[str, Any]]:
+    """Return each figure's number, files, caption and inline images (page and phone)."""
     captions = _captions()
     return {
         stem: {
             "number": number,
             "file": f"figures/{stem}.png",
+            "phone_file": f"figures/{stem}{PHONE_SUFFIX}.png",
             "caption": captions[stem],
             "data_uri": render.data_uri(png),
+            "phone_data_uri": render.data_uri(phone_pngs[stem]),
         }
         for number, (stem, png) in enumerate(pngs.items(), start=1)
     }
+
+
+def draw_figures(
+    runs: Mapping[str, xr.DataTree],
+    stress_result: xr.Dataset | None,
+    tornado_data: xr.Dataset | None,
+    scores: xr.Dataset | None,
+    *,
+    phone: bool = False,
+) -> dict[str, bytes]:
+    """Return every figure of the outlook as PNG bytes by stem, in one layout."""
+    drawn = figures.all_figures(runs, stress_result, tornado_data, phone=phone)
+    if scores is not None:
+        drawn["calibration"] = figures.calibration(scores, phone=phone)
+    return {stem: render.figure_png(fig) for stem, fig in drawn.items()}
 
 
 def build_outlook(
@@ -261,11 +287,10 @@ def _write_outlook(
     say("drawing the figures")
     full_plans = plans if data_cut is None else fitting.plan_all(["all"], load_scenario(BASELINE))
     record, scores = track_record({name: p.config_id for name, p in full_plans.items()})
-    drawn = figures.all_figures(runs, result.sel(scenario=names), tornado_data)
-    if scores is not None:
-        drawn["calibration"] = figures.calibration(scores)
-    pngs = {stem: render.figure_png(fig) for stem, fig in drawn.items()}
-    entries = _figure_entries(pngs)
+    shown = result.sel(scenario=names)
+    pngs = draw_figures(runs, shown, tornado_data, scores)
+    phone_pngs = draw_figures(runs, shown, tornado_data, scores, phone=True)
+    entries = _figure_entries(pngs, phone_pngs)
 
     say("measuring which headlines rest on their priors")
     prior_sensitivity = sensitivity.prior_sensitivity(plans, runs)
@@ -304,6 +329,7 @@ def _write_outlook(
         "outlook.pdf": render.render_pdf(html),
         "summary.json": render.json_bytes(summary),
         **{entries[stem]["file"]: png for stem, png in pngs.items()},
+        **{entries[stem]["phone_file"]: png for stem, png in phone_pngs.items()},
     }
     return render.write_report(files, target)
 

@@ -44,14 +44,16 @@ def test_every_declared_headline_and_probability_is_the_models_own(entries):
             assert set(entry[row.p_by]) >= {"2030"}, (name, row.p_by)
         headlines = set(entry["headline"])
         declared = [h for h, _ in report.scenario_columns] + [h for h, _ in report.tornado]
-        declared += [f.headline for f in report.scenario_figures] + list(report.stress_headlines)
+        declared += [h for f in report.scenario_figures for h in f.headlines]
+        declared += list(report.stress_headlines)
         assert set(declared) <= headlines, (name, set(declared) - headlines)
         for curve in report.event_curves:
             years = runs[name]["derived"][curve.variable].sel(dict(curve.selection))
             assert set(years.dims) == {"chain", "draw"}, (name, curve.variable)
             assert curve.color in figures.COLORS and curve.panel in {"walls", "models"}
-        for figure in report.scenario_figures:
-            assert entry["headline"][figure.headline]["unit"] == "year"
+        # Every column of the scenario table is drawn in one of the model's scenario figures.
+        drawn = [h for figure in report.scenario_figures for h in figure.headlines]
+        assert sorted(drawn) == sorted(h for h, _ in report.scenario_columns), name
 
 
 def test_every_headline_has_a_plain_label(entries):
@@ -87,7 +89,7 @@ def test_a_new_model_reaches_every_list_through_its_declaration(monkeypatch):
         probability_rows=(ProbabilityRow("p_wafer_by", "wafers run out"),),
         event_curves=(EventCurve("wafer_wall_year", "wafers run out", "other"),),
         scenario_columns=(("wafer_wall_year", "wafers run out"),),
-        scenario_figures=(ScenarioFigure("wafer_wall_year", "scenarios_wafer", "P", "Wafers."),),
+        scenario_figures=(ScenarioFigure("scenarios_wafer", ("wafer_wall_year",), "Wafers."),),
         tornado=(("wafer_wall_year", "year wafers run out"),),
         stress_headlines=("wafer_wall_year",),
     )
@@ -99,6 +101,7 @@ def test_a_new_model_reaches_every_list_through_its_declaration(monkeypatch):
     assert ("chips", report.probability_rows[0]) in items.probability_rows()
     assert ("chips", report.event_curves[0]) in items.event_curves()
     assert ("chips.wafer_wall_year", "wafers run out") in items.scenario_columns()
+    assert ("chips", report.scenario_figures[0]) in items.scenario_figures()
     assert ("chips.wafer_wall_year", "year wafers run out") in items.tornado_headlines()
     assert "chips.wafer_wall_year" in stress.key_headlines()
     # Rank 3 puts it between power (2) and memory (3, registered first).

@@ -69,6 +69,7 @@ class _Resources(HTMLParser):
         super().__init__()
         self.loads: list[tuple[str, str, str]] = []
         self.images: list[dict[str, str]] = []
+        self.sources: list[dict[str, str]] = []
         self.tags: set[str] = set()
 
     def handle_starttag(self, tag, attrs):
@@ -76,6 +77,8 @@ class _Resources(HTMLParser):
         self.tags.add(tag)
         if tag == "img":
             self.images.append(attrs)
+        if tag == "source":
+            self.sources.append(attrs)
         for name in ("src", "srcset", "data", "poster", "background"):
             if name in attrs:
                 self.loads.append((tag, name, attrs[name]))
@@ -90,6 +93,10 @@ def test_every_file_is_written(outlook_folder, summary):
     for stem, path in summary["figures"].items():
         png = (outlook_folder / path).read_bytes()
         assert png.startswith(b"\x89PNG"), stem
+        # Its phone layout beside it: narrower (PNG width in the IHDR chunk).
+        phone = (outlook_folder / path.replace(".png", "-phone.png")).read_bytes()
+        assert phone.startswith(b"\x89PNG"), stem
+        assert int.from_bytes(phone[16:20], "big") < int.from_bytes(png[16:20], "big"), stem
     stray = [
         p.name
         for p in outlook_folder.parent.iterdir()
@@ -111,6 +118,13 @@ def test_html_is_self_contained(outlook_folder, summary):
     files = sorted(img["data-file"] for img in parser.images)
     assert files == sorted(summary["figures"].values())
     assert all((outlook_folder / f).is_file() for f in files)
+    # Below 640 px each figure is its phone layout, inline too.
+    assert len(parser.sources) == len(parser.images)
+    for source in parser.sources:
+        assert source["media"] == "(max-width: 640px)"
+        assert source["srcset"].startswith("data:image/png;base64,")
+        assert (outlook_folder / source["data-file"]).is_file()
+        assert source["data-file"].endswith("-phone.png")
 
 
 def test_summary_matches_the_stored_runs(in_stored, summary):

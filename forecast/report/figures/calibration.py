@@ -11,12 +11,12 @@ from forecast.report.figures.style import COLORS, new_figure, styled
 
 
 @styled()
-def calibration(result: xr.Dataset) -> Figure:
+def calibration(result: xr.Dataset, *, phone: bool = False) -> Figure:
     """Draw a backtest's calibration: interval coverage against nominal, and the PIT histogram.
 
     ``result`` is :func:`forecast.backtest.run_backtest`'s per-observation Dataset.
     """
-    fig, (left, right) = new_figure(3.6, ncols=2)
+    fig, (left, right) = new_figure(3.6, ncols=2, phone=phone, phone_height_in=3.6)
     nominal = np.linspace(0.05, 0.95, 19)
     pit = result["pit"]
     models = list(dict.fromkeys(str(m) for m in result["model"].values))

@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from forecast.report.figures.style import (
     COLORS,
     LAST_YEAR_SHOWN,
-    explain_fan,
     fan,
+    legend,
     new_figure,
     observed,
     points,
@@ -21,11 +21,11 @@ from forecast.report.figures.style import (
 
 
 @styled()
-def memory_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
+def memory_wall(runs: Mapping[str, xr.DataTree], *, phone: bool = False) -> Figure:
     """Draw memory bandwidth per HBM stack and per accelerator, and bytes per FLOP."""
     run = runs["memory"]
     derived = run["derived"]
-    fig, (left, right) = new_figure(3.8, ncols=2)
+    fig, (left, right) = new_figure(3.8, ncols=2, phone=phone, phone_height_in=4.2)
     fan(left, derived["accelerator_bandwidth_tbps"], COLORS["memory"], "per accelerator")
     fan(left, derived["hbm_stack_bandwidth_tbps"], COLORS["data"], "per HBM stack")
     hbm_years, hbm_gbps = observed(run, "hbm")
@@ -34,7 +34,6 @@ def memory_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
     bandwidth_tbps = accel.sel(metric="bandwidth")
     points(left, accel_years, bandwidth_tbps, COLORS["memory"], "accelerators (data)")
     time_axis(left, "memory bandwidth (TB/s)")
-    left.legend(loc="upper left", frameon=False)
     fan(right, derived["bytes_per_flop"], COLORS["memory"], "accelerator (fit)")
     # TB/s over dense 16-bit TFLOP/s: bytes moved per FLOP.
     points(
@@ -45,8 +44,9 @@ def memory_wall(runs: Mapping[str, xr.DataTree]) -> Figure:
         "accelerators (data)",
     )
     time_axis(right, "bytes per dense 16-bit FLOP")
-    right.legend(loc="upper right", frameon=False)
     for ax in (left, right):
         ax.set_xlim(2014, LAST_YEAR_SHOWN)
-    explain_fan(right)
+    # The note on what a fan shows, once: in the right panel's corner, or the first legend.
+    legend(left, phone, fans=phone, loc="upper left")
+    legend(right, phone, fans=not phone, loc="upper right")
     return fig
