@@ -178,26 +178,11 @@ def _captions() -> dict[str, str]:
     return captions
 
 
-#: File name suffix of a figure's phone layout (``figures/<stem>-phone.png``).
-PHONE_SUFFIX = "-phone"
-
-
 def _figure_entries(
     pngs: dict[str, bytes], phone_pngs: dict[str, bytes]
 ) -> dict[str, dict[str, Any]]:
     """Return each figure's number, files, caption and inline images (page and phone)."""
-    captions = _captions()
-    return {
-        stem: {
-            "number": number,
-            "file": f"figures/{stem}.png",
-            "phone_file": f"figures/{stem}{PHONE_SUFFIX}.png",
-            "caption": captions[stem],
-            "data_uri": render.data_uri(png),
-            "phone_data_uri": render.data_uri(phone_pngs[stem]),
-        }
-        for number, (stem, png) in enumerate(pngs.items(), start=1)
-    }
+    return render.figure_entries(pngs, phone_pngs, _captions())
 
 
 def draw_figures(

@@ -35,6 +35,31 @@ def figure_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+#: File name suffix of a figure's phone layout (``figures/<stem>-phone.png``).
+PHONE_SUFFIX = "-phone"
+
+
+def figure_entries(
+    pngs: Mapping[str, bytes], phone_pngs: Mapping[str, bytes], captions: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Return what a report's ``figure`` macro reads, numbered in order, by stem.
+
+    Number, file and phone file (``figures/<stem>.png``, ``figures/<stem>-phone.png``),
+    caption, and both images as ``data:`` URIs (the HTML carries them inline).
+    """
+    return {
+        stem: {
+            "number": number,
+            "file": f"figures/{stem}.png",
+            "phone_file": f"figures/{stem}{PHONE_SUFFIX}.png",
+            "caption": captions[stem],
+            "data_uri": data_uri(png),
+            "phone_data_uri": data_uri(phone_pngs[stem]),
+        }
+        for number, (stem, png) in enumerate(pngs.items(), start=1)
+    }
+
+
 def data_uri(png: bytes) -> str:
     """Return PNG bytes as a ``data:`` URI for an ``<img src>``."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

@@ -81,11 +81,15 @@ def build_scenario_report(
         say("summarising and drawing")
         summary = scenario_summary(scenarios, runs_by)
         summary["executive_summary"] = narrative.scenario_effects(summary, items.labels())
-        drawn = {
-            f"overlay_{model}_{overlay.variable}": overlaid(runs_by, model, overlay)
-            for model, overlay in items.overlays()
-        }
-        pngs = {stem: render.figure_png(fig) for stem, fig in drawn.items()}
+        pngs, phone_pngs = (
+            {
+                f"overlay_{model}_{overlay.variable}": render.figure_png(
+                    overlaid(runs_by, model, overlay, phone=phone)
+                )
+                for model, overlay in items.overlays()
+            }
+            for phone in (False, True)
+        )
         captions = {
             f"overlay_{model}_{overlay.variable}": (
                 f"{overlay.label}: the baseline (black) and each scenario, median with the 50% "
@@ -93,15 +97,7 @@ def build_scenario_report(
             )
             for model, overlay in items.overlays()
         }
-        entries = {
-            stem: {
-                "number": number,
-                "file": f"figures/{stem}.png",
-                "caption": captions[stem],
-                "data_uri": render.data_uri(png),
-            }
-            for number, (stem, png) in enumerate(pngs.items(), start=1)
-        }
+        entries = render.figure_entries(pngs, phone_pngs, captions)
         summary["figures"] = {stem: e["file"] for stem, e in entries.items()}
         csv_files, index = scenario_downloads(summary, runs_by)
         baseline_plans = plans_by[BASELINE]
@@ -135,6 +131,7 @@ def build_scenario_report(
             "summary.json": render.json_bytes(summary),
             **csv_files,
             **{entries[stem]["file"]: png for stem, png in pngs.items()},
+            **{entries[stem]["phone_file"]: png for stem, png in phone_pngs.items()},
         }
         return render.write_report(files, target)
 

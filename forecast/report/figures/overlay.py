@@ -26,10 +26,14 @@ BASELINE_COLOR = "#222222"
 
 @styled()
 def overlaid(
-    runs_by_scenario: Mapping[str, Mapping[str, xr.DataTree]], model: str, overlay: Overlay
+    runs_by_scenario: Mapping[str, Mapping[str, xr.DataTree]],
+    model: str,
+    overlay: Overlay,
+    *,
+    phone: bool = False,
 ) -> Figure:
     """Draw one model's yearly series for each scenario (the baseline first, in black)."""
-    fig, (ax,) = new_figure(3.8)
+    fig, (ax,) = new_figure(3.8, phone=phone)
     colors = mpl.colormaps["tab10"]
     for i, (name, runs) in enumerate(runs_by_scenario.items()):
         draws = runs[model]["derived"][overlay.variable]
