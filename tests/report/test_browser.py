@@ -78,6 +78,13 @@ def test_the_outlook_reads_at_every_width_and_loads_nothing_from_outside(
         assert page.evaluate(SMALLEST_TEXT) >= MIN_PHONE_TEXT_PX
         for image in page.query_selector_all("figure img"):
             assert image.bounding_box()["width"] <= WIDTHS[width]
+        # Each figure shows its phone drawing (narrow, larger text), not the page's.
+        shown = page.eval_on_selector_all(
+            "figure picture",
+            "ps => ps.map(p => p.querySelector('img').currentSrc"
+            " === p.querySelector('source').srcset)",
+        )
+        assert shown and all(shown)
     keep = os.environ.get("DATAWALL_SCREENSHOTS")
     if keep:
         page.screenshot(path=str(Path(keep) / f"outlook-{width}.png"), full_page=True)
