@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
 from forecast import __version__
 from forecast.errors import InputError
@@ -27,36 +28,92 @@ from forecast.formatting import format_value
 from forecast.settings import SETTINGS, SamplerSettings
 from forecast.validate import check_seed, parse_as_of
 
+
+class _BareFlags:
+    """Help lists a boolean flag bare (``--json``), not as ``--json <bool>``: it takes no value.
+
+    Mixed into the command classes, so every flag reads so, ``--help`` and ``--version`` too.
+    """
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_bool_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class _Command(_BareFlags, TyperCommand):
+    """A ``datawall`` command (help: flags bare)."""
+
+
+class _Group(_BareFlags, TyperGroup):
+    """A ``datawall`` command group (help: flags bare)."""
+
+
+def _examples(*lines: str) -> str:
+    """Return a command's help epilog: example command lines, one a line (shown verbatim).
+
+    Help is rich markup: a ``[`` is escaped so it is printed, not read as a style tag.
+    """
+    return "Examples:\n\n" + "\n".join(line.replace("[", "\\[") for line in lines)
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Bayesian forecasts of the physical limits of AI scaling.",
+    epilog=_examples(
+        "datawall forecast                        # every model's headlines",
+        "datawall forecast walls                  # which wall binds first, and when",
+        "datawall outlook                         # this quarter's report in reports/",
+    ),
 )
-data_app = typer.Typer(no_args_is_help=True, help="Check and import the data tables.")
+data_app = typer.Typer(
+    cls=_Group,
+    no_args_is_help=True,
+    help="Check and import the data tables.",
+    epilog=_examples("datawall data check"),
+)
 app.add_typer(data_app, name="data")
 
 # Piped output has no terminal to fit: rich would fall back to 80 columns and cut names.
 out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
-ModelArg = Annotated[str, typer.Argument(help="Model name, or 'all'.")]
+ModelArg = Annotated[
+    str, typer.Argument(metavar="MODEL", help="Model name (see datawall models), or 'all'.")
+]
 AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Fit only rows published by this date (YYYY-MM-DD).")
+    str | None,
+    typer.Option(
+        "--as-of", metavar="DATE", help="Fit only rows published by this date (YYYY-MM-DD)."
+    ),
 ]
 ScenarioOpt = Annotated[
     str | None,
-    typer.Option("--scenario", help="Named scenario in priors/scenarios/ or a TOML file."),
+    typer.Option(
+        "--scenario",
+        metavar="NAME|FILE",
+        help="Named scenario (see datawall scenarios) or a TOML file.",
+    ),
 ]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 if any fit fails diagnostics.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 Scheduler = Annotated[
     str | None,
-    typer.Option("--scheduler", help="Dask scheduler address for fits (default: a local cluster)."),
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address for fits (default: a local cluster).",
+    ),
 ]
-Draws = Annotated[int, typer.Option(min=10, help="Draws per chain.")]
-Chains = Annotated[int, typer.Option(min=1, help="Chains.")]
-Tune = Annotated[int, typer.Option(min=10, help="Tuning steps per chain.")]
-Seed = Annotated[int, typer.Option(help="Random seed.")]
+Draws = Annotated[int, typer.Option(min=10, metavar="N", help="Draws per chain.")]
+Chains = Annotated[int, typer.Option(min=1, metavar="N", help="Chains.")]
+Tune = Annotated[int, typer.Option(min=10, metavar="N", help="Tuning steps per chain.")]
+Seed = Annotated[int, typer.Option(metavar="N", help="Random seed.")]
 
 
 def _as_of(value: str | None) -> dt.date | None:
@@ -144,7 +201,15 @@ def _print_summary(name: str, entry: dict[str, Any]) -> None:
     )
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall fit datawall                    # and the models it reads",
+        "datawall fit all --draws 500 --chains 2  # every model, fewer draws",
+        "datawall fit datawall --scenario villalobos2024",
+        "datawall fit power --as-of 2024-06-30    # on the rows published by then",
+    ),
+)
 def fit(
     model: ModelArg = "all",
     as_of: AsOf = None,
@@ -174,7 +239,14 @@ def fit(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall forecast                        # every model's headlines",
+        "datawall forecast walls                  # which wall binds first, and when",
+        "datawall forecast datawall --scenario small_stock --json",
+    ),
+)
 def forecast(
     model: ModelArg = "all",
     as_of: AsOf = None,
@@ -270,23 +342,41 @@ def _print_tornado(data: Any, headlines: list[str], top: int = 12) -> None:
         out.print(table)
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall stress --scenario small_stock --scenario grid_crunch",
+        "datawall stress --set datawall.tokens_per_param=40  # one lever moved",
+        "datawall stress --scenario grid_delays --sweep power.lab_share=0.1:0.5:5",
+        "datawall stress --sweep power.lab_share=0.2:0.5:4 \\",
+        "    --sweep power.extra_grid_delay_years=0:4:5   # a pivot and a heatmap",
+        "datawall stress --sensitivity            # tornado: each lever P10 to P90",
+        "datawall stress --prior-sensitivity      # which headlines rest on priors",
+    ),
+)
 def stress(
     scenario: Annotated[
         list[str] | None,
-        typer.Option("--scenario", help="Named scenario or TOML file (repeatable)."),
+        typer.Option(
+            "--scenario", metavar="NAME|FILE", help="Named scenario or TOML file (repeatable)."
+        ),
     ] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
+            metavar="KEY=VALUE",
             help="Override KEY=VALUE (repeatable): MODEL.LEVER, MODEL.fit.OPTION, "
             "MODEL.priors.PRIOR.FIELD or as_of.",
         ),
     ] = None,
     sweep: Annotated[
         list[str] | None,
-        typer.Option("--sweep", help="Sweep KEY=LO:HI:N (repeatable: a grid)."),
+        typer.Option(
+            "--sweep",
+            metavar="KEY=LO:HI:N",
+            help="Sweep KEY=LO:HI:N (repeatable: a grid; two print a pivot and save a heatmap).",
+        ),
     ] = None,
     sensitivity: Annotated[
         bool,
@@ -305,13 +395,19 @@ def stress(
     ] = False,
     headline: Annotated[
         list[str] | None,
-        typer.Option("--headline", help="Headline column MODEL.NAME (repeatable)."),
+        typer.Option(
+            "--headline",
+            metavar="MODEL.NAME",
+            help="Headline column (repeatable). With two --sweep, the pivot shows the first "
+            "with a median (default: the first key headline the sweep moves).",
+        ),
     ] = None,
     scheduler: Scheduler = None,
     output: Annotated[
         str | None,
         typer.Option(
             "--out",
+            metavar="FILE",
             help="Where to save the result (NetCDF; default runs/stress/NAME.nc, NAME from "
             "the scenarios and overrides).",
         ),
@@ -320,6 +416,7 @@ def stress(
         int | None,
         typer.Option(
             "--sweep-draws",
+            metavar="N",
             help="Summarise every scenario on this many of the stored draws, evenly spaced "
             "in each chain (default: all). Faster for large sweeps; a larger Monte Carlo error.",
         ),
@@ -329,6 +426,7 @@ def stress(
         typer.Option(
             "--max-scenario-draws",
             min=1,
+            metavar="N",
             help="Refuse a run of more scenarios x draws than this (the work it takes).",
         ),
     ] = 100_000_000,
@@ -337,6 +435,7 @@ def stress(
         typer.Option(
             "--max-scenarios",
             min=1,
+            metavar="N",
             help="Refuse a run of more scenarios than this (about 15 kB of memory each).",
         ),
     ] = 100_000,
@@ -449,12 +548,20 @@ def stress(
     out.print(f"saved {escape(str(path))}")
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall outlook                         # this quarter, in reports/YYYY-QN/",
+        "datawall outlook --quarter 2026Q3 --out /tmp/outlook-2026q3",
+        "datawall outlook --scenario small_stock --scenario grid_delays --strict",
+    ),
+)
 def outlook(
     quarter: Annotated[
         str | None,
         typer.Option(
             "--quarter",
+            metavar="YYYYQN",
             help="Quarter, e.g. 2026Q4 (default: the current one). A past quarter is fitted "
             "on the data published by its end.",
         ),
@@ -463,13 +570,14 @@ def outlook(
         list[str] | None,
         typer.Option(
             "--scenario",
+            metavar="NAME|FILE",
             help="Scenario of the scenario table (repeatable; default: all in priors/scenarios/).",
         ),
     ] = None,
     scheduler: Scheduler = None,
     output: Annotated[
         str | None,
-        typer.Option("--out", help="Report folder (default reports/YYYY-QN/)."),
+        typer.Option("--out", metavar="DIR", help="Report folder (default reports/YYYY-QN/)."),
     ] = None,
     strict: Strict = False,
 ) -> None:
@@ -562,21 +670,36 @@ def _rolling(text: str) -> list[dt.date]:
     return [dt.date(year, 1, 1) for year in range(int(start), int(stop) + 1)]
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall backtest --rolling 2021:2025    # fitted at each 1 January",
+        "datawall backtest --model compute --as-of 2023-06-30 --as-of 2024-06-30",
+    ),
+)
 def backtest(
     as_of: Annotated[
         list[str] | None,
-        typer.Option("--as-of", help="Fit on rows published by this date (repeatable)."),
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Fit on rows published by this date, YYYY-MM-DD (repeatable).",
+        ),
     ] = None,
     rolling: Annotated[
         str | None,
-        typer.Option("--rolling", help="Every 1 January from FIRST to LAST, e.g. 2021:2025."),
+        typer.Option(
+            "--rolling",
+            metavar="FIRST:LAST",
+            help="Every 1 January from FIRST to LAST, e.g. 2021:2025.",
+        ),
     ] = None,
     model: Annotated[str, typer.Option("--model", help="Model to score, or 'all'.")] = "all",
     scenario: Annotated[
         str | None,
         typer.Option(
             "--scenario",
+            metavar="NAME|FILE",
             help="Backtest a scenario's fit options and priors (named or a TOML file; no as_of).",
         ),
     ] = None,
@@ -587,7 +710,11 @@ def backtest(
     scheduler: Scheduler = None,
     output: Annotated[
         str | None,
-        typer.Option("--out", help="Where to save the scores (NetCDF; default runs/backtest.nc)."),
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Where to save the scores (NetCDF; default runs/backtest.nc).",
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -694,7 +821,7 @@ def backtest(
     out.print(f"  saved {escape(str(path))} and {escape(str(figure))}")
 
 
-@data_app.command("check")
+@data_app.command("check", cls=_Command, epilog=_examples("datawall data check"))
 def data_check() -> None:
     """Validate every data table and prior file; exit 2 at the first bad row."""
     from forecast.data import check_all
@@ -718,10 +845,20 @@ def data_check() -> None:
         out.print(f"priors/scenarios/{escape(path.name)}: ok")
 
 
-@data_app.command("compare")
+@data_app.command(
+    "compare",
+    cls=_Command,
+    epilog=_examples(
+        "datawall data compare notable_ai_models.csv  # from https://epoch.ai/data",
+        "datawall data compare notable_ai_models.csv --json",
+    ),
+)
 def data_compare(
     file: Annotated[
-        str, typer.Argument(help="CSV export of Epoch AI's database (https://epoch.ai/data).")
+        str,
+        typer.Argument(
+            metavar="FILE", help="CSV export of Epoch AI's database (https://epoch.ai/data)."
+        ),
     ],
     as_json: JsonFlag = False,
 ) -> None:
@@ -736,10 +873,20 @@ def data_compare(
         out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
-@data_app.command("import-epoch")
+@data_app.command(
+    "import-epoch",
+    cls=_Command,
+    epilog=_examples(
+        "datawall data import-epoch notable_ai_models.csv --dry-run  # report only",
+        "datawall data import-epoch notable_ai_models.csv --update",
+    ),
+)
 def data_import_epoch(
     file: Annotated[
-        str, typer.Argument(help="CSV export of Epoch AI's database (https://epoch.ai/data).")
+        str,
+        typer.Argument(
+            metavar="FILE", help="CSV export of Epoch AI's database (https://epoch.ai/data)."
+        ),
     ],
     update: Annotated[
         bool, typer.Option("--update", help="Let the export's values replace curated rows.")
@@ -761,19 +908,31 @@ def data_import_epoch(
         out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"datawall {__version__}\n")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,  # before the check for a command: `datawall --version` alone works
+            help="Print the version and exit.",
+        ),
+    ] = False,
 ) -> None:
-    if version:
-        out.print(f"datawall {__version__}")
-        raise typer.Exit()
+    pass
 
 
 def main() -> None:
     """Entry point of the ``datawall`` console script."""
     try:
-        app(standalone_mode=False)
+        app(standalone_mode=False, prog_name="datawall")
     except InputError as exc:
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(2)

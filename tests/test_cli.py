@@ -1,8 +1,11 @@
-"""The command line: ``datawall forecast``'s JSON contract and table (refusals: test_bad_input)."""
+"""The command line: its conventions (version, help, examples), ``datawall forecast``'s JSON
+contract and table (refusals: test_bad_input)."""
 
 import json
+import shlex
 
 import numpy as np
+import pytest
 
 from forecast import store
 from tests.helpers import run_cli
@@ -30,3 +33,65 @@ def test_forecast_table_and_strict(in_stored, capsys):
     assert run_cli("forecast", "datawall") == 0
     text = capsys.readouterr().out
     assert "exhaustion_year" in text and "P(exhausted by Y)" in text and "diagnostics" in text
+
+
+# ----------------------------------------------------------------------- conventions
+
+
+def _commands() -> dict[str, object]:
+    """Every command and group of the CLI by its path (``""``, ``"data check"``, ...)."""
+    from typer.core import TyperGroup
+    from typer.main import get_command
+
+    from forecast.cli import app
+
+    found = {}
+
+    def walk(path: str, command) -> None:
+        found[path] = command
+        if isinstance(command, TyperGroup):
+            for name, sub in command.commands.items():
+                walk(f"{path} {name}".strip(), sub)
+
+    walk("", get_command(app))
+    return found
+
+
+def _examples(command) -> list[list[str]]:
+    """The example command lines of a command's help epilog, split as a shell would."""
+    text = (command.epilog or "").partition("Examples:")[2].replace("\\\n", " ")
+    return [shlex.split(line, comments=True) for line in text.splitlines() if line.strip()]
+
+
+def test_version_prints_it_and_exits_0(capsys):
+    from forecast import __version__
+
+    assert run_cli("--version") == 0
+    assert capsys.readouterr().out == f"datawall {__version__}\n"
+
+
+@pytest.mark.parametrize("path", list(_commands()))
+def test_every_command_takes_h_for_help_and_shows_flags_bare(path, capsys):
+    args = path.split()
+    assert run_cli(*args, "--help") == 0
+    long = capsys.readouterr().out
+    assert run_cli(*args, "-h") == 0
+    assert capsys.readouterr().out == long
+    assert "Usage: datawall" in long and "<bool>" not in long
+
+
+@pytest.mark.parametrize(("path", "command"), list(_commands().items()))
+def test_every_command_help_has_an_example_that_parses(path, command, capsys):
+    examples = _examples(command)
+    assert examples, f"no example in the help of 'datawall {path}'"
+    assert run_cli(*path.split(), "--help") == 0
+    assert "Examples:" in capsys.readouterr().out
+    for tokens in examples:
+        assert tokens[0] == "datawall"
+        # The example names this command (or, at the top, any) and its options parse.
+        assert " ".join(tokens[1:]).startswith(path)
+        target, args = _commands()[""], tokens[1:]
+        while hasattr(target, "commands"):
+            target = target.commands[args[0]]
+            args = args[1:]
+        target.make_context(tokens[0], args)  # a usage error raises
