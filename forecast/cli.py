@@ -66,7 +66,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Bayesian forecasts of the physical limits of AI scaling.",
     epilog=_examples(
-        "datawall forecast                        # every model's headlines",
+        "datawall models                          # the models, one line each",
         "datawall forecast walls                  # which wall binds first, and when",
         "datawall outlook                         # this quarter's report in reports/",
     ),
@@ -827,8 +827,7 @@ def data_check() -> None:
     from forecast.data import check_all
     from forecast.models import REGISTRY
     from forecast.models.base import model_priors
-    from forecast.scenarios import check_unique_names, load_scenario
-    from forecast.settings import scenarios_dir
+    from forecast.scenarios import bundled_scenarios
 
     counts = check_all()
     for name, n in counts.items():
@@ -838,11 +837,9 @@ def data_check() -> None:
         out.print(
             f"priors/{spec.name}.toml: {len(priors.priors)} priors, {len(priors.levers)} levers ok"
         )
-    scenarios = []
-    for path in sorted(scenarios_dir().glob("*.toml")):
-        scenarios.append(load_scenario(str(path)))
-        check_unique_names(scenarios)
-        out.print(f"priors/scenarios/{escape(path.name)}: ok")
+    for scenario in bundled_scenarios():
+        assert scenario.path is not None  # read from its file
+        out.print(f"priors/scenarios/{escape(scenario.path.name)}: ok")
 
 
 @data_app.command(
@@ -906,6 +903,80 @@ def data_import_epoch(
         return
     for line in report_lines(report):
         out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _listing(entries: list[dict[str, Any]], lines: list[str], as_json: bool) -> None:
+    """Print a listing: ``entries`` as one JSON array, else ``lines``, one each, as they are."""
+    if as_json:
+        sys.stdout.write(json.dumps(entries, indent=2) + "\n")
+        return
+    for line in lines:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall models                          # name, what it forecasts, what it reads",
+        "datawall models --json",
+    ),
+)
+def models(as_json: JsonFlag = False) -> None:
+    """List the models, one line each: what each forecasts and the models it reads."""
+    from forecast.models import REGISTRY
+
+    specs = list(REGISTRY.values())
+    width = max(len(s.name) for s in specs)
+    _listing(
+        [
+            {"name": s.name, "description": s.description, "requires": list(s.requires)}
+            for s in specs
+        ],
+        [
+            f"{s.name:<{width}}  {s.description}"
+            + (f" Reads {', '.join(s.requires)}." if s.requires else "")
+            for s in specs
+        ],
+        as_json,
+    )
+
+
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall scenarios                       # name, refit or levers, description",
+        "datawall scenarios --json",
+    ),
+)
+def scenarios(as_json: JsonFlag = False) -> None:
+    """List the scenarios of priors/scenarios/, one line each: refitted or levers only."""
+    from forecast.scenarios import bundled_scenarios
+
+    bundled = bundled_scenarios()
+    width = max(len(s.name) for s in bundled)
+    _listing(
+        [
+            {
+                "name": s.name,
+                "description": s.description,
+                "changes_fit": s.changes_fit,
+                "source": s.source,
+            }
+            for s in bundled
+        ],
+        [
+            f"{s.name:<{width}}  {'refit ' if s.changes_fit else 'levers'}  {s.description}"
+            for s in bundled
+        ],
+        as_json,
+    )
+    if not as_json:
+        out.print(
+            "refit: changes priors, fit options, the frontier rule or the as-of date, so it is "
+            "fitted afresh (minutes); levers: re-derived from the stored baseline draws (seconds).",
+            style="dim",
+            soft_wrap=True,
+        )
 
 
 def _print_version(value: bool) -> None:

@@ -95,3 +95,44 @@ def test_every_command_help_has_an_example_that_parses(path, command, capsys):
             target = target.commands[args[0]]
             args = args[1:]
         target.make_context(tokens[0], args)  # a usage error raises
+
+
+# ----------------------------------------------------------------------- listings
+
+
+def test_models_lists_every_model_one_line_each(capsys):
+    from forecast.models import REGISTRY
+
+    assert run_cli("models") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(REGISTRY)
+    for line, spec in zip(lines, REGISTRY.values(), strict=True):
+        assert spec.description in line
+        assert all(name in line.partition(spec.description)[2] for name in spec.requires)
+    assert run_cli("models", "--json") == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert listing == [
+        {"name": s.name, "description": s.description, "requires": list(s.requires)}
+        for s in REGISTRY.values()
+    ]
+
+
+def test_scenarios_lists_every_scenario_and_whether_it_refits(project, capsys):
+    from forecast.scenarios import load_scenario
+
+    files = sorted((project / "priors" / "scenarios").glob("*.toml"))
+    expected = [load_scenario(str(f)) for f in files]
+    assert run_cli("scenarios") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(files) + 1  # and what "refit" and "levers" mean
+    for line, scenario in zip(lines, expected, strict=False):
+        name, how, *_ = line.split()
+        assert (name, how) == (scenario.name, "refit" if scenario.changes_fit else "levers")
+        assert scenario.description in line
+    assert {"cottier2024", "villalobos2024"} <= {s.name for s in expected if s.changes_fit}
+    assert run_cli("scenarios", "--json") == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert [(s["name"], s["changes_fit"]) for s in listing] == [
+        (s.name, s.changes_fit) for s in expected
+    ]
+    assert all(s["description"] and s["source"] for s in listing)
