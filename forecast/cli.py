@@ -674,10 +674,17 @@ def _rolling(text: str) -> list[dt.date]:
     cls=_Command,
     epilog=_examples(
         "datawall backtest --rolling 2021:2025    # fitted at each 1 January",
-        "datawall backtest --model compute --as-of 2023-06-30 --as-of 2024-06-30",
+        "datawall backtest compute --as-of 2023-06-30 --as-of 2024-06-30",
     ),
 )
 def backtest(
+    model: Annotated[
+        str,
+        typer.Argument(
+            metavar="MODEL",
+            help="Model to score (one with dated observations), or 'all'.",
+        ),
+    ] = "all",
     as_of: Annotated[
         list[str] | None,
         typer.Option(
@@ -694,7 +701,11 @@ def backtest(
             help="Every 1 January from FIRST to LAST, e.g. 2021:2025.",
         ),
     ] = None,
-    model: Annotated[str, typer.Option("--model", help="Model to score, or 'all'.")] = "all",
+    # Deprecated: the model was an option here while fit and forecast take it as an argument.
+    # Hidden from the help; kept so existing scripts run, with a note on how to write it now.
+    model_option: Annotated[
+        str | None, typer.Option("--model", hidden=True, help="Deprecated: give MODEL.")
+    ] = None,
     scenario: Annotated[
         str | None,
         typer.Option(
@@ -730,6 +741,15 @@ def backtest(
     from forecast.store import save_dataset
 
     _quiet_libraries()
+    if model_option is not None:
+        if model != "all" and model != model_option:
+            raise InputError("--model", f"the model is given twice ({model}, {model_option})")
+        err.print(
+            f"note: --model is deprecated; name the model as an argument: "
+            f"datawall backtest {escape(model_option)} ...",
+            soft_wrap=True,
+        )
+        model = model_option
     dates = [_as_of(text) for text in as_of or []] + (_rolling(rolling) if rolling else [])
     if not dates:
         raise InputError("--as-of", "give at least one --as-of DATE or --rolling FIRST:LAST")
