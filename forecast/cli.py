@@ -319,6 +319,47 @@ def _print_stress(report: dict[str, Any], headlines: list[str]) -> None:
         out.print(f"  ... {total - limit} more scenarios: see --json or the saved file")
 
 
+def _print_pivot(grids: list[Any], report: dict[str, Any]) -> None:
+    """Print a two-key sweep: one headline's median, one key's values down, the other's across."""
+    from forecast.scenarios import BASELINE
+    from forecast.stress.pivot import COLUMNS_SHOWN, ROWS_SHOWN, cell, evenly, swept_value
+
+    for grid in grids:
+        title = f"{grid.headline}, median ({grid.unit}): {grid.row_key} down, {grid.col_key} across"
+        if len(grids) > 1 or grid.scenario != BASELINE:
+            title += f"; scenario {grid.scenario}"
+        if grid.baseline is not None:
+            title += f" (baseline: {format_value(grid.baseline, grid.unit)})"
+        out.print(escape(title), soft_wrap=True, style="italic")
+        rows = evenly(len(grid.row_values), ROWS_SHOWN)
+        cols = evenly(len(grid.col_values), COLUMNS_SHOWN)
+        table = Table()
+        table.add_column(escape(grid.row_key), overflow="fold")
+        for c in cols:
+            table.add_column(swept_value(grid.col_values[c]), justify="right", overflow="fold")
+        for r in rows:
+            table.add_row(swept_value(grid.row_values[r]), *(cell(grid, r, c) for c in cols))
+        out.print(table)
+        if len(rows) < len(grid.row_values) or len(cols) < len(grid.col_values):
+            out.print(
+                f"  {len(rows)} of {len(grid.row_values)} rows and {len(cols)} of "
+                f"{len(grid.col_values)} columns shown, evenly spaced: all in the CSV",
+                soft_wrap=True,
+            )
+        failed = int((~grid.passed).sum())
+        if failed:
+            out.print(
+                f"  [bold red]diagnostics FAILED[/] behind {failed:,} of {grid.passed.size:,} "
+                "scenarios: do not quote them",
+                soft_wrap=True,
+            )
+    out.print(
+        f"  {report['total']:,} scenarios, {report['draws']:,} draws each; every headline of "
+        "every scenario: --json or the saved file",
+        soft_wrap=True,
+    )
+
+
 def _print_tornado(data: Any, headlines: list[str], top: int = 12) -> None:
     for key in headlines:
         unit = data[key].attrs.get("unit", "")
@@ -449,6 +490,7 @@ def stress(
     from forecast.paths import check_output_file
     from forecast.settings import runs_dir
     from forecast.store import save_dataset
+    from forecast.stress import pivot as pivoting
 
     _quiet_libraries()
     if sensitivity and (scenario or set_ or sweep):
@@ -476,7 +518,11 @@ def stress(
             max_scenarios=max_scenarios,
         )
     name = engine.result_name(scenario or [], set_ or [], sweep or [], sensitivity, sweep_draws)
-    path = check_output_file(output or runs_dir() / "stress" / name, "--out" if output else "runs")
+    where = "--out" if output else "runs"
+    path = check_output_file(output or runs_dir() / "stress" / name, where)
+    if len(sweep or []) == 2:  # a pivot and its heatmap, beside the result
+        for beside in pivoting.pivot_paths(path):
+            check_output_file(beside, where)
     check_scheduler(scheduler)  # before the baseline is read (or fitted)
     baseline = engine.baseline_runs()
     with Progress(transient=True, disable=not sys.stderr.isatty(), console=err) as bar:
@@ -500,6 +546,11 @@ def stress(
         "saved": str(path),
         "total": result.sizes["scenario"],
     }
+    pivot_key = pivoting.pivot_headline(result, headline or [])
+    if pivot_key is not None:
+        grids = pivoting.pivots(result, pivot_key)
+        csv, figure = pivoting.save_pivot(grids, path)
+        report["pivot"] = {"headline": pivot_key, "csv": str(csv), "figure": str(figure)}
     tornado_keys = [k for k in shown if "stat" in result[k].dims]
     if sensitivity:
         data = engine.tornado(result, tornado_keys)
@@ -530,7 +581,10 @@ def stress(
     if as_json:
         sys.stdout.write(json.dumps(report, indent=2, allow_nan=False) + "\n")
         return
-    _print_stress(report, shown)
+    if pivot_key is None:
+        _print_stress(report, shown)
+    else:
+        _print_pivot(grids, report)
     if sensitivity:
         _print_tornado(data, tornado_keys)
     if prior_sensitivity:
@@ -546,6 +600,8 @@ def stress(
             table.add_row(key, *cells, row["diagnosis"])
         out.print(table)
     out.print(f"saved {escape(str(path))}")
+    if pivot_key is not None:
+        out.print(f"saved {escape(str(csv))} and {escape(str(figure))}")
 
 
 @app.command(

@@ -2,7 +2,9 @@
 contract and table (refusals: test_bad_input)."""
 
 import json
+import re
 import shlex
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -136,3 +138,57 @@ def test_scenarios_lists_every_scenario_and_whether_it_refits(project, capsys):
         (s.name, s.changes_fit) for s in expected
     ]
     assert all(s["description"] and s["source"] for s in listing)
+
+
+# ----------------------------------------------------------------------- stress sweeps
+
+SWEEP_2D = [
+    "--sweep", "power.lab_share=0.1:0.5:4",
+    "--sweep", "power.extra_grid_delay_years=0:3:2",
+    "--sweep-draws", "100",
+]  # fmt: skip
+
+
+def test_a_two_key_sweep_prints_a_pivot_and_saves_it_and_its_heatmap(in_stored, capsys):
+    assert run_cli("stress", *SWEEP_2D) == 0
+    text = capsys.readouterr().out
+    assert (
+        "walls.first_wall_year, median (year): power.lab_share down, "
+        "power.extra_grid_delay_years across" in text
+    )
+    rows = [line for line in text.splitlines() if line.startswith("│")]
+    assert [row.split("│")[1].strip() for row in rows] == ["0.1", "0.233333", "0.366667", "0.5"]
+    header = next(line for line in text.splitlines() if line.startswith("┃"))
+    assert [cell.strip() for cell in header.split("┃")[1:-1]] == ["power.lab_share", "0", "3"]
+    assert "…" not in text and "baseline[" not in text  # no row per scenario, nothing cut
+    saved = Path(re.search(r"saved (\S+\.nc)", text)[1])
+    assert saved.parent == in_stored / "runs" / "stress"
+    png, csv = saved.with_suffix(".png"), saved.with_suffix(".csv")
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert csv.read_text().startswith("# datawall stress pivot")
+    assert f"saved {csv} and {png}" in text
+    # Again, as JSON: the files are replaced, and named.
+    assert run_cli("stress", *SWEEP_2D, "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["pivot"] == {
+        "headline": "walls.first_wall_year",
+        "csv": str(csv),
+        "figure": str(png),
+    }
+    assert len(report["scenarios"]) == 1 + 4 * 2
+
+
+def test_the_pivot_is_saved_beside_out(in_stored, tmp_path, capsys):
+    out = tmp_path / "mine" / "grid.nc"
+    code = run_cli("stress", *SWEEP_2D, "--headline", "datawall.exhaustion_year", "--out", str(out))
+    assert code == 0
+    assert "datawall.exhaustion_year, median (year)" in capsys.readouterr().out
+    assert sorted(p.name for p in out.parent.iterdir()) == ["grid.csv", "grid.nc", "grid.png"]
+
+
+def test_a_one_key_sweep_keeps_its_table(in_stored, capsys):
+    assert run_cli("stress", "--sweep", "power.lab_share=0.1:0.5:3", "--sweep-draws", "100") == 0
+    text = capsys.readouterr().out
+    assert "stress: 4 scenarios" in text and "median (year):" not in text
+    saved = Path(re.search(r"saved (\S+\.nc)", text)[1])
+    assert not saved.with_suffix(".png").exists() and not saved.with_suffix(".csv").exists()
