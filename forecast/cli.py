@@ -673,22 +673,31 @@ def outlook(
             raise typer.Exit(1)
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall report --scenario grid_crunch --scenario small_stock",
+        "datawall report --scenario villalobos2024 --out /tmp/villalobos-report",
+    ),
+)
 def report(
     scenario: Annotated[
         list[str],
-        typer.Option("--scenario", help="Scenario beside the baseline (repeatable; name or TOML)."),
+        typer.Option(
+            "--scenario",
+            metavar="NAME|FILE",
+            help="Scenario beside the baseline (repeatable; name or TOML).",
+        ),
     ],
     output: Annotated[
         str | None,
-        typer.Option("--out", help="Report folder (default reports/scenarios/NAMES/)."),
+        typer.Option(
+            "--out", metavar="DIR", help="Report folder (default reports/scenarios/NAMES/)."
+        ),
     ] = None,
     strict: Strict = False,
 ) -> None:
-    """Write a scenario report: the chosen scenarios beside the baseline, in HTML, PDF and CSV.
-
-    Example: datawall report --scenario grid_crunch --scenario small_stock
-    """
+    """Write a scenario report: the chosen scenarios beside the baseline, in HTML, PDF and CSV."""
     from pathlib import Path
 
     from forecast.report.scenario_report import build_scenario_report
