@@ -27,6 +27,7 @@ from forecast.errors import InputError
 from forecast.formatting import format_value
 from forecast.settings import SETTINGS, SamplerSettings
 from forecast.validate import check_seed, parse_as_of
+from forecast.warning_filters import configure_warnings
 
 
 class _BareFlags:
@@ -1087,6 +1088,7 @@ def _root(
 
 def main() -> None:
     """Entry point of the ``datawall`` console script."""
+    configure_warnings()  # before any command: silence what tells a user nothing
     try:
         app(standalone_mode=False, prog_name="datawall")
     except InputError as exc:
