@@ -556,7 +556,7 @@ def scored_models(model: str) -> list[str]:
     name = get_model(model).name  # an unknown name is refused with the known ones
     if name not in SCORED_TRENDS:
         raise InputError(
-            "--model",
+            "command line",
             f"{model!r} has no dated trend to score; expected one of {list(SCORED_TRENDS)} or all",
         )
     return [name]

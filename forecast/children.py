@@ -6,6 +6,11 @@ gives PyMC (``pm.sample(mp_ctx=...)``) a multiprocessing context whose processes
 to kill them when their parent dies (Linux ``PR_SET_PDEATHSIG``; elsewhere, and for a fork
 server's children, a thread that watches the parent). The start method and everything else are
 the platform default's: the draws are the same.
+
+A child also warns as its parent would: a forked child has the parent's warning filters, but a
+spawned one (or a fork server's) starts with Python's defaults, so it is given the filters its
+parent had when it was made (:mod:`forecast.warning_filters` silences library warnings that
+tell a user nothing, and the chains are where most of them are raised).
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ import functools
 import multiprocessing
 import multiprocessing.context as mpc
 import os
+import pickle
 import signal
 import sys
 import threading
+import warnings
 from typing import Any
 
 #: ``prctl`` option: the signal the kernel sends this process when its parent thread exits.
@@ -64,15 +71,48 @@ def _watch(parent: int, served: bool) -> None:
             os._exit(1)
 
 
+def _sendable(entry: tuple[Any, ...]) -> bool:
+    """Whether a warning filter can be sent to a child (not one of a class made in a function)."""
+    try:
+        pickle.dumps(entry)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
+
+
+def _pattern(field: Any) -> str:
+    """Return a filter's message or module as text: a compiled pattern's, a name, or ''."""
+    return "" if field is None else getattr(field, "pattern", field)
+
+
+def _use_filters(filters: list[tuple[Any, ...]]) -> None:
+    """Make ``filters`` (entries of :data:`warnings.filters`) this process's, in their order."""
+    warnings.resetwarnings()
+    for action, message, category, module, lineno in reversed(filters):
+        warnings.filterwarnings(
+            action,
+            message=_pattern(message),
+            category=category,
+            module=_pattern(module),
+            lineno=lineno,
+        )
+
+
 class _OrphanSafe:
-    """Mixin of a multiprocessing ``Process``: the child dies with its parent."""
+    """Mixin of a multiprocessing ``Process``: the child dies with its parent, warns as it."""
 
     _parent_pid: int | None
     _start_method: str | None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self._warning_filters = [f for f in warnings.filters if _sendable(f)]
+
     def run(self) -> None:
         served = getattr(self, "_start_method", None) == "forkserver"
         _die_with_parent(getattr(self, "_parent_pid", None), served=served)
+        if getattr(self, "_start_method", None) != "fork":  # a forked child has them all
+            _use_filters(self._warning_filters)
         super().run()  # type: ignore[misc]
 
 

@@ -20,43 +20,101 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
 from forecast import __version__
 from forecast.errors import InputError
 from forecast.formatting import format_value
 from forecast.settings import SETTINGS, SamplerSettings
 from forecast.validate import check_seed, parse_as_of
+from forecast.warning_filters import configure_warnings
+
+
+class _BareFlags:
+    """Help lists a boolean flag bare (``--json``), not as ``--json <bool>``: it takes no value.
+
+    Mixed into the command classes, so every flag reads so, ``--help`` and ``--version`` too.
+    """
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_bool_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class _Command(_BareFlags, TyperCommand):
+    """A ``datawall`` command (help: flags bare)."""
+
+
+class _Group(_BareFlags, TyperGroup):
+    """A ``datawall`` command group (help: flags bare)."""
+
+
+def _examples(*lines: str) -> str:
+    """Return a command's help epilog: example command lines, one a line (shown verbatim).
+
+    Help is rich markup: a ``[`` is escaped so it is printed, not read as a style tag.
+    """
+    return "Examples:\n\n" + "\n".join(line.replace("[", "\\[") for line in lines)
+
 
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Bayesian forecasts of the physical limits of AI scaling.",
+    epilog=_examples(
+        "datawall models                          # the models, one line each",
+        "datawall forecast walls                  # which wall binds first, and when",
+        "datawall outlook                         # this quarter's report in reports/",
+    ),
 )
-data_app = typer.Typer(no_args_is_help=True, help="Check and import the data tables.")
+data_app = typer.Typer(
+    cls=_Group,
+    no_args_is_help=True,
+    help="Check and import the data tables.",
+    epilog=_examples("datawall data check"),
+)
 app.add_typer(data_app, name="data")
 
 # Piped output has no terminal to fit: rich would fall back to 80 columns and cut names.
 out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
-ModelArg = Annotated[str, typer.Argument(help="Model name, or 'all'.")]
+ModelArg = Annotated[
+    str, typer.Argument(metavar="MODEL", help="Model name (see datawall models), or 'all'.")
+]
 AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Fit only rows published by this date (YYYY-MM-DD).")
+    str | None,
+    typer.Option(
+        "--as-of", metavar="DATE", help="Fit only rows published by this date (YYYY-MM-DD)."
+    ),
 ]
 ScenarioOpt = Annotated[
     str | None,
-    typer.Option("--scenario", help="Named scenario in priors/scenarios/ or a TOML file."),
+    typer.Option(
+        "--scenario",
+        metavar="NAME|FILE",
+        help="Named scenario (see datawall scenarios) or a TOML file.",
+    ),
 ]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 if any fit fails diagnostics.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 Scheduler = Annotated[
     str | None,
-    typer.Option("--scheduler", help="Dask scheduler address for fits (default: a local cluster)."),
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address for fits (default: a local cluster).",
+    ),
 ]
-Draws = Annotated[int, typer.Option(min=10, help="Draws per chain.")]
-Chains = Annotated[int, typer.Option(min=1, help="Chains.")]
-Tune = Annotated[int, typer.Option(min=10, help="Tuning steps per chain.")]
-Seed = Annotated[int, typer.Option(help="Random seed.")]
+Draws = Annotated[int, typer.Option(min=10, metavar="N", help="Draws per chain.")]
+Chains = Annotated[int, typer.Option(min=1, metavar="N", help="Chains.")]
+Tune = Annotated[int, typer.Option(min=10, metavar="N", help="Tuning steps per chain.")]
+Seed = Annotated[int, typer.Option(metavar="N", help="Random seed.")]
 
 
 def _as_of(value: str | None) -> dt.date | None:
@@ -144,7 +202,15 @@ def _print_summary(name: str, entry: dict[str, Any]) -> None:
     )
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall fit datawall                    # and the models it reads",
+        "datawall fit all --draws 500 --chains 2  # every model, fewer draws",
+        "datawall fit datawall --scenario villalobos2024",
+        "datawall fit power --as-of 2024-06-30    # on the rows published by then",
+    ),
+)
 def fit(
     model: ModelArg = "all",
     as_of: AsOf = None,
@@ -174,7 +240,14 @@ def fit(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall forecast                        # every model's headlines",
+        "datawall forecast walls                  # which wall binds first, and when",
+        "datawall forecast datawall --scenario small_stock --json",
+    ),
+)
 def forecast(
     model: ModelArg = "all",
     as_of: AsOf = None,
@@ -247,6 +320,47 @@ def _print_stress(report: dict[str, Any], headlines: list[str]) -> None:
         out.print(f"  ... {total - limit} more scenarios: see --json or the saved file")
 
 
+def _print_pivot(grids: list[Any], report: dict[str, Any]) -> None:
+    """Print a two-key sweep: one headline's median, one key's values down, the other's across."""
+    from forecast.scenarios import BASELINE
+    from forecast.stress.pivot import COLUMNS_SHOWN, ROWS_SHOWN, cell, evenly, swept_value
+
+    for grid in grids:
+        title = f"{grid.headline}, median ({grid.unit}): {grid.row_key} down, {grid.col_key} across"
+        if len(grids) > 1 or grid.scenario != BASELINE:
+            title += f"; scenario {grid.scenario}"
+        if grid.baseline is not None:
+            title += f" (baseline: {format_value(grid.baseline, grid.unit)})"
+        out.print(escape(title), soft_wrap=True, style="italic")
+        rows = evenly(len(grid.row_values), ROWS_SHOWN)
+        cols = evenly(len(grid.col_values), COLUMNS_SHOWN)
+        table = Table()
+        table.add_column(escape(grid.row_key), overflow="fold")
+        for c in cols:
+            table.add_column(swept_value(grid.col_values[c]), justify="right", overflow="fold")
+        for r in rows:
+            table.add_row(swept_value(grid.row_values[r]), *(cell(grid, r, c) for c in cols))
+        out.print(table)
+        if len(rows) < len(grid.row_values) or len(cols) < len(grid.col_values):
+            out.print(
+                f"  {len(rows)} of {len(grid.row_values)} rows and {len(cols)} of "
+                f"{len(grid.col_values)} columns shown, evenly spaced: all in the CSV",
+                soft_wrap=True,
+            )
+        failed = int((~grid.passed).sum())
+        if failed:
+            out.print(
+                f"  [bold red]diagnostics FAILED[/] behind {failed:,} of {grid.passed.size:,} "
+                "scenarios: do not quote them",
+                soft_wrap=True,
+            )
+    out.print(
+        f"  {report['total']:,} scenarios, {report['draws']:,} draws each; every headline of "
+        "every scenario: --json or the saved file",
+        soft_wrap=True,
+    )
+
+
 def _print_tornado(data: Any, headlines: list[str], top: int = 12) -> None:
     for key in headlines:
         unit = data[key].attrs.get("unit", "")
@@ -270,23 +384,41 @@ def _print_tornado(data: Any, headlines: list[str], top: int = 12) -> None:
         out.print(table)
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall stress --scenario small_stock --scenario grid_crunch",
+        "datawall stress --set datawall.tokens_per_param=40  # one lever moved",
+        "datawall stress --scenario grid_delays --sweep power.lab_share=0.1:0.5:5",
+        "datawall stress --sweep power.lab_share=0.2:0.5:4 \\",
+        "    --sweep power.extra_grid_delay_years=0:4:5   # a pivot and a heatmap",
+        "datawall stress --sensitivity            # tornado: each lever P10 to P90",
+        "datawall stress --prior-sensitivity      # which headlines rest on priors",
+    ),
+)
 def stress(
     scenario: Annotated[
         list[str] | None,
-        typer.Option("--scenario", help="Named scenario or TOML file (repeatable)."),
+        typer.Option(
+            "--scenario", metavar="NAME|FILE", help="Named scenario or TOML file (repeatable)."
+        ),
     ] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
+            metavar="KEY=VALUE",
             help="Override KEY=VALUE (repeatable): MODEL.LEVER, MODEL.fit.OPTION, "
             "MODEL.priors.PRIOR.FIELD or as_of.",
         ),
     ] = None,
     sweep: Annotated[
         list[str] | None,
-        typer.Option("--sweep", help="Sweep KEY=LO:HI:N (repeatable: a grid)."),
+        typer.Option(
+            "--sweep",
+            metavar="KEY=LO:HI:N",
+            help="Sweep KEY=LO:HI:N (repeatable: a grid; two print a pivot and save a heatmap).",
+        ),
     ] = None,
     sensitivity: Annotated[
         bool,
@@ -305,13 +437,19 @@ def stress(
     ] = False,
     headline: Annotated[
         list[str] | None,
-        typer.Option("--headline", help="Headline column MODEL.NAME (repeatable)."),
+        typer.Option(
+            "--headline",
+            metavar="MODEL.NAME",
+            help="Headline column (repeatable). With two --sweep, the pivot shows the first "
+            "with a median (default: the first key headline the sweep moves).",
+        ),
     ] = None,
     scheduler: Scheduler = None,
     output: Annotated[
         str | None,
         typer.Option(
             "--out",
+            metavar="FILE",
             help="Where to save the result (NetCDF; default runs/stress/NAME.nc, NAME from "
             "the scenarios and overrides).",
         ),
@@ -320,6 +458,7 @@ def stress(
         int | None,
         typer.Option(
             "--sweep-draws",
+            metavar="N",
             help="Summarise every scenario on this many of the stored draws, evenly spaced "
             "in each chain (default: all). Faster for large sweeps; a larger Monte Carlo error.",
         ),
@@ -329,6 +468,7 @@ def stress(
         typer.Option(
             "--max-scenario-draws",
             min=1,
+            metavar="N",
             help="Refuse a run of more scenarios x draws than this (the work it takes).",
         ),
     ] = 100_000_000,
@@ -337,6 +477,7 @@ def stress(
         typer.Option(
             "--max-scenarios",
             min=1,
+            metavar="N",
             help="Refuse a run of more scenarios than this (about 15 kB of memory each).",
         ),
     ] = 100_000,
@@ -350,6 +491,7 @@ def stress(
     from forecast.paths import check_output_file
     from forecast.settings import runs_dir
     from forecast.store import save_dataset
+    from forecast.stress import pivot as pivoting
 
     _quiet_libraries()
     if sensitivity and (scenario or set_ or sweep):
@@ -377,7 +519,11 @@ def stress(
             max_scenarios=max_scenarios,
         )
     name = engine.result_name(scenario or [], set_ or [], sweep or [], sensitivity, sweep_draws)
-    path = check_output_file(output or runs_dir() / "stress" / name, "--out" if output else "runs")
+    where = "--out" if output else "runs"
+    path = check_output_file(output or runs_dir() / "stress" / name, where)
+    if len(sweep or []) == 2:  # a pivot and its heatmap, beside the result
+        for beside in pivoting.pivot_paths(path):
+            check_output_file(beside, where)
     check_scheduler(scheduler)  # before the baseline is read (or fitted)
     baseline = engine.baseline_runs()
     with Progress(transient=True, disable=not sys.stderr.isatty(), console=err) as bar:
@@ -401,6 +547,11 @@ def stress(
         "saved": str(path),
         "total": result.sizes["scenario"],
     }
+    pivot_key = pivoting.pivot_headline(result, headline or [])
+    if pivot_key is not None:
+        grids = pivoting.pivots(result, pivot_key)
+        csv, figure = pivoting.save_pivot(grids, path)
+        report["pivot"] = {"headline": pivot_key, "csv": str(csv), "figure": str(figure)}
     tornado_keys = [k for k in shown if "stat" in result[k].dims]
     if sensitivity:
         data = engine.tornado(result, tornado_keys)
@@ -431,7 +582,10 @@ def stress(
     if as_json:
         sys.stdout.write(json.dumps(report, indent=2, allow_nan=False) + "\n")
         return
-    _print_stress(report, shown)
+    if pivot_key is None:
+        _print_stress(report, shown)
+    else:
+        _print_pivot(grids, report)
     if sensitivity:
         _print_tornado(data, tornado_keys)
     if prior_sensitivity:
@@ -447,14 +601,24 @@ def stress(
             table.add_row(key, *cells, row["diagnosis"])
         out.print(table)
     out.print(f"saved {escape(str(path))}")
+    if pivot_key is not None:
+        out.print(f"saved {escape(str(csv))} and {escape(str(figure))}")
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall outlook                         # this quarter, in reports/YYYY-QN/",
+        "datawall outlook --quarter 2026Q3 --out /tmp/outlook-2026q3",
+        "datawall outlook --scenario small_stock --scenario grid_delays --strict",
+    ),
+)
 def outlook(
     quarter: Annotated[
         str | None,
         typer.Option(
             "--quarter",
+            metavar="YYYYQN",
             help="Quarter, e.g. 2026Q4 (default: the current one). A past quarter is fitted "
             "on the data published by its end.",
         ),
@@ -463,13 +627,14 @@ def outlook(
         list[str] | None,
         typer.Option(
             "--scenario",
+            metavar="NAME|FILE",
             help="Scenario of the scenario table (repeatable; default: all in priors/scenarios/).",
         ),
     ] = None,
     scheduler: Scheduler = None,
     output: Annotated[
         str | None,
-        typer.Option("--out", help="Report folder (default reports/YYYY-QN/)."),
+        typer.Option("--out", metavar="DIR", help="Report folder (default reports/YYYY-QN/)."),
     ] = None,
     strict: Strict = False,
 ) -> None:
@@ -509,22 +674,31 @@ def outlook(
             raise typer.Exit(1)
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall report --scenario grid_crunch --scenario small_stock",
+        "datawall report --scenario villalobos2024 --out /tmp/villalobos-report",
+    ),
+)
 def report(
     scenario: Annotated[
         list[str],
-        typer.Option("--scenario", help="Scenario beside the baseline (repeatable; name or TOML)."),
+        typer.Option(
+            "--scenario",
+            metavar="NAME|FILE",
+            help="Scenario beside the baseline (repeatable; name or TOML).",
+        ),
     ],
     output: Annotated[
         str | None,
-        typer.Option("--out", help="Report folder (default reports/scenarios/NAMES/)."),
+        typer.Option(
+            "--out", metavar="DIR", help="Report folder (default reports/scenarios/NAMES/)."
+        ),
     ] = None,
     strict: Strict = False,
 ) -> None:
-    """Write a scenario report: the chosen scenarios beside the baseline, in HTML, PDF and CSV.
-
-    Example: datawall report --scenario grid_crunch --scenario small_stock
-    """
+    """Write a scenario report: the chosen scenarios beside the baseline, in HTML, PDF and CSV."""
     from pathlib import Path
 
     from forecast.report.scenario_report import build_scenario_report
@@ -562,21 +736,47 @@ def _rolling(text: str) -> list[dt.date]:
     return [dt.date(year, 1, 1) for year in range(int(start), int(stop) + 1)]
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall backtest --rolling 2021:2025    # fitted at each 1 January",
+        "datawall backtest compute --as-of 2023-06-30 --as-of 2024-06-30",
+    ),
+)
 def backtest(
+    model: Annotated[
+        str,
+        typer.Argument(
+            metavar="MODEL",
+            help="Model to score (one with dated observations), or 'all'.",
+        ),
+    ] = "all",
     as_of: Annotated[
         list[str] | None,
-        typer.Option("--as-of", help="Fit on rows published by this date (repeatable)."),
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Fit on rows published by this date, YYYY-MM-DD (repeatable).",
+        ),
     ] = None,
     rolling: Annotated[
         str | None,
-        typer.Option("--rolling", help="Every 1 January from FIRST to LAST, e.g. 2021:2025."),
+        typer.Option(
+            "--rolling",
+            metavar="FIRST:LAST",
+            help="Every 1 January from FIRST to LAST, e.g. 2021:2025.",
+        ),
     ] = None,
-    model: Annotated[str, typer.Option("--model", help="Model to score, or 'all'.")] = "all",
+    # Deprecated: the model was an option here while fit and forecast take it as an argument.
+    # Hidden from the help; kept so existing scripts run, with a note on how to write it now.
+    model_option: Annotated[
+        str | None, typer.Option("--model", hidden=True, help="Deprecated: give MODEL.")
+    ] = None,
     scenario: Annotated[
         str | None,
         typer.Option(
             "--scenario",
+            metavar="NAME|FILE",
             help="Backtest a scenario's fit options and priors (named or a TOML file; no as_of).",
         ),
     ] = None,
@@ -587,7 +787,11 @@ def backtest(
     scheduler: Scheduler = None,
     output: Annotated[
         str | None,
-        typer.Option("--out", help="Where to save the scores (NetCDF; default runs/backtest.nc)."),
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Where to save the scores (NetCDF; default runs/backtest.nc).",
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -603,6 +807,15 @@ def backtest(
     from forecast.store import save_dataset
 
     _quiet_libraries()
+    if model_option is not None:
+        if model != "all" and model != model_option:
+            raise InputError("--model", f"the model is given twice ({model}, {model_option})")
+        err.print(
+            f"note: --model is deprecated; name the model as an argument: "
+            f"datawall backtest {escape(model_option)} ...",
+            soft_wrap=True,
+        )
+        model = model_option
     dates = [_as_of(text) for text in as_of or []] + (_rolling(rolling) if rolling else [])
     if not dates:
         raise InputError("--as-of", "give at least one --as-of DATE or --rolling FIRST:LAST")
@@ -694,14 +907,13 @@ def backtest(
     out.print(f"  saved {escape(str(path))} and {escape(str(figure))}")
 
 
-@data_app.command("check")
+@data_app.command("check", cls=_Command, epilog=_examples("datawall data check"))
 def data_check() -> None:
     """Validate every data table and prior file; exit 2 at the first bad row."""
     from forecast.data import check_all
     from forecast.models import REGISTRY
     from forecast.models.base import model_priors
-    from forecast.scenarios import check_unique_names, load_scenario
-    from forecast.settings import scenarios_dir
+    from forecast.scenarios import bundled_scenarios
 
     counts = check_all()
     for name, n in counts.items():
@@ -711,17 +923,25 @@ def data_check() -> None:
         out.print(
             f"priors/{spec.name}.toml: {len(priors.priors)} priors, {len(priors.levers)} levers ok"
         )
-    scenarios = []
-    for path in sorted(scenarios_dir().glob("*.toml")):
-        scenarios.append(load_scenario(str(path)))
-        check_unique_names(scenarios)
-        out.print(f"priors/scenarios/{escape(path.name)}: ok")
+    for scenario in bundled_scenarios():
+        assert scenario.path is not None  # read from its file
+        out.print(f"priors/scenarios/{escape(scenario.path.name)}: ok")
 
 
-@data_app.command("compare")
+@data_app.command(
+    "compare",
+    cls=_Command,
+    epilog=_examples(
+        "datawall data compare notable_ai_models.csv  # from https://epoch.ai/data",
+        "datawall data compare notable_ai_models.csv --json",
+    ),
+)
 def data_compare(
     file: Annotated[
-        str, typer.Argument(help="CSV export of Epoch AI's database (https://epoch.ai/data).")
+        str,
+        typer.Argument(
+            metavar="FILE", help="CSV export of Epoch AI's database (https://epoch.ai/data)."
+        ),
     ],
     as_json: JsonFlag = False,
 ) -> None:
@@ -736,10 +956,20 @@ def data_compare(
         out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
-@data_app.command("import-epoch")
+@data_app.command(
+    "import-epoch",
+    cls=_Command,
+    epilog=_examples(
+        "datawall data import-epoch notable_ai_models.csv --dry-run  # report only",
+        "datawall data import-epoch notable_ai_models.csv --update",
+    ),
+)
 def data_import_epoch(
     file: Annotated[
-        str, typer.Argument(help="CSV export of Epoch AI's database (https://epoch.ai/data).")
+        str,
+        typer.Argument(
+            metavar="FILE", help="CSV export of Epoch AI's database (https://epoch.ai/data)."
+        ),
     ],
     update: Annotated[
         bool, typer.Option("--update", help="Let the export's values replace curated rows.")
@@ -761,19 +991,106 @@ def data_import_epoch(
         out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
+def _listing(entries: list[dict[str, Any]], lines: list[str], as_json: bool) -> None:
+    """Print a listing: ``entries`` as one JSON array, else ``lines``, one each, as they are."""
+    if as_json:
+        sys.stdout.write(json.dumps(entries, indent=2) + "\n")
+        return
+    for line in lines:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall models                          # name, what it forecasts, what it reads",
+        "datawall models --json",
+    ),
+)
+def models(as_json: JsonFlag = False) -> None:
+    """List the models, one line each: what each forecasts and the models it reads."""
+    from forecast.models import REGISTRY
+
+    specs = list(REGISTRY.values())
+    width = max(len(s.name) for s in specs)
+    _listing(
+        [
+            {"name": s.name, "description": s.description, "requires": list(s.requires)}
+            for s in specs
+        ],
+        [
+            f"{s.name:<{width}}  {s.description}"
+            + (f" Reads {', '.join(s.requires)}." if s.requires else "")
+            for s in specs
+        ],
+        as_json,
+    )
+
+
+@app.command(
+    cls=_Command,
+    epilog=_examples(
+        "datawall scenarios                       # name, refit or levers, description",
+        "datawall scenarios --json",
+    ),
+)
+def scenarios(as_json: JsonFlag = False) -> None:
+    """List the scenarios of priors/scenarios/, one line each: refitted or levers only."""
+    from forecast.scenarios import bundled_scenarios
+
+    bundled = bundled_scenarios()
+    width = max(len(s.name) for s in bundled)
+    _listing(
+        [
+            {
+                "name": s.name,
+                "description": s.description,
+                "changes_fit": s.changes_fit,
+                "source": s.source,
+            }
+            for s in bundled
+        ],
+        [
+            f"{s.name:<{width}}  {'refit ' if s.changes_fit else 'levers'}  {s.description}"
+            for s in bundled
+        ],
+        as_json,
+    )
+    if not as_json:
+        out.print(
+            "refit: changes priors, fit options, the frontier rule or the as-of date, so it is "
+            "fitted afresh (minutes); levers: re-derived from the stored baseline draws (seconds).",
+            style="dim",
+            soft_wrap=True,
+        )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"datawall {__version__}\n")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,  # before the check for a command: `datawall --version` alone works
+            help="Print the version and exit.",
+        ),
+    ] = False,
 ) -> None:
-    if version:
-        out.print(f"datawall {__version__}")
-        raise typer.Exit()
+    pass
 
 
 def main() -> None:
     """Entry point of the ``datawall`` console script."""
+    configure_warnings()  # before any command: silence what tells a user nothing
     try:
-        app(standalone_mode=False)
+        app(standalone_mode=False, prog_name="datawall")
     except InputError as exc:
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(2)

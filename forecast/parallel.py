@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from forecast import __version__, settings
 from forecast.errors import InputError
+from forecast.warning_filters import configure_warnings
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -61,6 +62,7 @@ def sample_task(task: Task, client_version: str) -> dict[str, Sampled]:
         )
     for name in ("pymc", "pytensor", "forecast"):  # a worker has no terminal to report to
         logging.getLogger(name).setLevel(logging.WARNING)
+    configure_warnings()  # a worker is started by Dask, not by datawall's command line
     with settings.detached(f"the task for {task.label}"):
         return {
             name: fitting.sample_and_diagnose(fit_plan, cores=1)

@@ -25,10 +25,12 @@ from forecast.fingerprint import digest
 PLAIN_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.,=+@:\[\]-]*")
 #: Longest folder name used as it is (file systems allow 255 bytes).
 FOLDER_MAX = 120
-#: The first bytes of the files a result may replace: NetCDF-4 (HDF5), classic NetCDF, PNG.
+#: The first bytes of the files a result may replace: NetCDF-4 (HDF5), classic NetCDF, PNG,
+#: and the CSV of a stress pivot (:mod:`forecast.stress.pivot`: its first line).
 MAGIC = {
     ".nc": (b"\x89HDF\r\n\x1a\n", b"CDF\x01", b"CDF\x02", b"CDF\x05"),
     ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".csv": (b"# datawall stress pivot",),
 }
 #: The entries of an outlook's folder: a folder holding anything else is not replaced.
 REPORT_ENTRIES = frozenset(
@@ -81,7 +83,8 @@ def check_output_file(path: str | Path, option: str = "--out") -> Path:
 
     Refused, before any work: a folder that cannot be created or written in, a file in the
     way of it (``README.md/x.nc``), a folder or a device at the path, an existing file that is
-    not a previous result of the same kind (NetCDF for ``.nc``, PNG for ``.png``), and a path
+    not a previous result of the same kind (NetCDF for ``.nc``, PNG for ``.png``, a pivot for
+    ``.csv``), and a path
     among the inputs (``data/``, ``priors/``).
 
     Raises
@@ -97,7 +100,7 @@ def check_output_file(path: str | Path, option: str = "--out") -> Path:
             raise InputError(option, f"{path} is not a regular file")
         magic = MAGIC.get(path.suffix.lower(), MAGIC[".nc"])
         with open(path, "rb") as handle:
-            head = handle.read(8)
+            head = handle.read(max(map(len, magic)))
         if not head.startswith(magic):
             raise InputError(
                 option,

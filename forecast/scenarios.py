@@ -266,6 +266,13 @@ def load_scenario(name_or_path: str | None) -> Scenario:
     return dataclasses.replace(parse_scenario(document, path, path.stem), sha256=sha256)
 
 
+def bundled_scenarios() -> list[Scenario]:
+    """Return every scenario of ``priors/scenarios/``, by file name, their names unique."""
+    scenarios = [load_scenario(str(p)) for p in sorted(settings.scenarios_dir().glob("*.toml"))]
+    check_unique_names(scenarios)
+    return scenarios
+
+
 def check_unique_names(scenarios: Iterable[Scenario]) -> None:
     """Refuse two scenarios with one name: their runs would share a folder."""
     seen: dict[str, Scenario] = {}

@@ -173,7 +173,20 @@ def test_bad_backtest_requests_are_refused(in_fitted, monkeypatch):
     with pytest.raises(InputError, match="no dated trend"):
         backtest.scored_models("walls")
     assert run_cli("backtest", "--as-of", "2024-13-01") == 2
-    assert run_cli("backtest", "--as-of", "2024-06-30", "--model", "nonsense") == 2
+    assert run_cli("backtest", "nonsense", "--as-of", "2024-06-30") == 2
+
+
+def test_the_model_is_an_argument_as_in_fit_and_forecast(project, capsys):
+    assert run_cli("backtest", "walls", "--as-of", "2024-06-30") == 2
+    assert "'walls' has no dated trend to score" in capsys.readouterr().err
+    # --model (deprecated, hidden) still names it, with a note on the new form
+    assert run_cli("backtest", "--model", "walls", "--as-of", "2024-06-30") == 2
+    message = capsys.readouterr().err
+    assert "--model is deprecated" in message and "datawall backtest walls" in message
+    assert "'walls' has no dated trend to score" in message
+    assert run_cli("backtest", "compute", "--model", "cost", "--as-of", "2024-06-30") == 2
+    assert "given twice" in capsys.readouterr().err
+    assert not (project / "runs").exists()
 
 
 def test_too_few_rows_skips_the_model_with_its_reason(in_fitted):
@@ -187,10 +200,9 @@ def test_cli_prints_json(in_fitted, compute_backtest, capsys, monkeypatch):
     monkeypatch.setenv("DATAWALL_TODAY", "2026-11-23")
     code = run_cli(
         "backtest",
+        "compute",
         "--as-of",
         "2024-06-30",
-        "--model",
-        "compute",
         "--draws",
         str(SMALL.draws),
         "--chains",

@@ -231,6 +231,13 @@ def _file(relative: str, content: bytes = b"notes\n") -> Setup:
 
 
 BACKTEST = ["backtest", "--as-of", "2024-01-01"]
+SWEEP_2D = [
+    "stress",
+    "--sweep",
+    "power.lab_share=0.1:0.3:2",
+    "--sweep",
+    "walls.capex_growth_per_year=1:2:2",
+]
 
 
 @pytest.mark.parametrize(
@@ -245,6 +252,8 @@ BACKTEST = ["backtest", "--as-of", "2024-01-01"]
         (None, [*BACKTEST, "--out", "/proc/b.nc"], "--out: cannot write in /proc"),
         (_file("f"), [*BACKTEST, "--out", "{tmp}/f/b.nc"], "{tmp}/f is a file"),
         (_file("b.png", b"text"), [*BACKTEST, "--out", "{tmp}/b.nc"], "b.png exists and is not"),
+        (_file("s.csv", b"a,b\n"), [*SWEEP_2D, "--out", "{tmp}/s.nc"], "s.csv exists and is not"),
+        (_file("s.png", b"text"), [*SWEEP_2D, "--out", "{tmp}/s.nc"], "s.png exists and is not"),
         (None, ["outlook", "--out", "/proc/x"], "--out: cannot write in /proc"),
         (_file("report"), ["outlook", "--out", "{tmp}/report"], "report is a file, not a folder"),
         (_file("mine/notes.txt"), ["outlook", "--out", "{tmp}/mine"], "not an outlook's"),

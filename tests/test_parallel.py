@@ -188,7 +188,7 @@ def test_backtest_on_the_cluster_equals_a_fit_in_this_process(
     dates = [arg for date in DATES for arg in ("--as-of", date)]
     out = tmp_path / "scores.nc"
     code = run_cli(
-        "backtest", *dates, "--model", "compute", *sampler, "--scheduler", cluster,
+        "backtest", "compute", *dates, *sampler, "--scheduler", cluster,
         "--out", str(out), "--json",
     )  # fmt: skip
     assert code == 0 and out.is_file()
@@ -216,7 +216,7 @@ def test_an_unreachable_scheduler_is_refused_before_any_work(project, capsys):
 def test_a_worker_of_another_version_is_refused(cluster, tiny_project, monkeypatch, capsys):
     _use(monkeypatch, tiny_project, tiny_project / "runs")
     monkeypatch.setattr(parallel, "__version__", "0.0.0+other")
-    code = run_cli("backtest", "--as-of", DATES[0], "--as-of", DATES[1], "--model", "compute",
+    code = run_cli("backtest", "compute", "--as-of", DATES[0], "--as-of", DATES[1],
                    "--scheduler", cluster)  # fmt: skip
     assert code == 2
     message = capsys.readouterr().err

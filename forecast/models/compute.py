@@ -33,8 +33,8 @@ whose largest exceeds it.
 Why the local linear trend
 --------------------------
 The three forms, fitted at each 1 January 2021-2025 to what was published by then and scored
-on the frontier runs published afterwards (``datawall backtest --rolling 2021:2025 --model
-compute``; coverage of the central 80% interval, mean PIT; the block-bootstrap standard errors
+on the frontier runs published afterwards (``datawall backtest compute --rolling
+2021:2025``; coverage of the central 80% interval, mean PIT; the block-bootstrap standard errors
 over releases are in docs/compute.md)::
 
     form                 frontier runs (161)          largest run of a year (15)

@@ -18,6 +18,7 @@ One module per concern:
   scenario planned and fitted (or its stored runs reused), many at once on a Dask cluster;
 * :mod:`~forecast.stress.sensitivity`: the one-at-a-time sweep and the tornado;
 * :mod:`~forecast.stress.result`: summaries, the result's file name and its JSON;
+* :mod:`~forecast.stress.pivot`: a two-key sweep as a pivot of one headline, and its heatmap;
 * :mod:`~forecast.stress.run`: one stress run, both paths together.
 """
 
@@ -32,6 +33,7 @@ from forecast.stress.result import (
     result_to_json,
     summarize_models,
     summarize_runs,
+    swept_keys,
 )
 from forecast.stress.run import run_stress
 from forecast.stress.sensitivity import (
@@ -79,6 +81,7 @@ __all__ = [
     "stored_draws",
     "summarize_models",
     "summarize_runs",
+    "swept_keys",
     "thin_runs",
     "tornado",
     "with_assignments",

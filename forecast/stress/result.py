@@ -118,10 +118,18 @@ def headline_keys(result: xr.Dataset) -> list[str]:
     return [str(k) for k in result.data_vars if "." in str(k) and not str(k).endswith("_p_by")]
 
 
+def swept_keys(result: xr.Dataset) -> list[str]:
+    """Return the keys a stress result swept (``model.lever``): its coords over ``scenario``.
+
+    Each holds the key's value per scenario, NaN where it is not swept (the baseline row).
+    """
+    return [str(c) for c in result.coords if "." in str(c)]
+
+
 def result_to_json(result: xr.Dataset, headlines: Sequence[str] | None = None) -> dict[str, Any]:
     """Return a stress result as JSON-ready dicts, one per scenario."""
     keys = list(headlines or headline_keys(result))
-    swept = [str(c) for c in result.coords if "." in str(c)]
+    swept = swept_keys(result)
     columns = {k: _headline_entries(result, k) for k in keys}
     # Columns as plain arrays, read once (indexing the Dataset per scenario is slow at 10,000).
     descriptions = result["description"].values
