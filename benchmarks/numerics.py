@@ -83,19 +83,20 @@ def compare(expected: np.ndarray, got: np.ndarray) -> str:
 
 def report(
     label: str,
-    kernel: Callable[[], np.ndarray],
-    library: dict[str, Callable[[], np.ndarray]],
+    reference: tuple[str, Callable[[], np.ndarray]],
+    others: dict[str, Callable[[], np.ndarray]],
     repeat: int,
 ) -> None:
-    """Time the kernel and each library formulation and print one line each."""
-    expected, k_wall, k_cpu = best_of(kernel, repeat)
+    """Time the code's function (``(name, call)``) and each other formulation, a line each."""
+    name, call = reference
+    expected, r_wall, r_cpu = best_of(call, repeat)
     print(f"  {label}")
-    print(f"    {'kernel':<46} {k_wall * 1e3:10.2f} ms wall {k_cpu * 1e3:10.2f} ms cpu")
-    for name, run in library.items():
+    print(f"    {name:<46} {r_wall * 1e3:10.2f} ms wall {r_cpu * 1e3:10.2f} ms cpu")
+    for name, run in others.items():
         got, wall, cpu = best_of(run, repeat)
         print(
             f"    {name:<46} {wall * 1e3:10.2f} ms wall {cpu * 1e3:10.2f} ms cpu"
-            f"  x{cpu / k_cpu:6.1f}  {compare(expected, got)}",
+            f"  x{cpu / r_cpu:6.1f}  {compare(expected, got)}",
             flush=True,
         )
 
@@ -118,62 +119,16 @@ def year_rows(rng: np.random.Generator, rows: int, draws: int) -> np.ndarray:
 # Quantiles ------------------------------------------------------------------------------------
 
 
-def interpolate(ordered: np.ndarray, count: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """Return quantiles of rows whose first ``count`` values are in order (the rest NaN).
-
-    Interpolated as the kernel does: ``lo + weight * (hi - lo)``, ``+inf`` between a value and
-    ``+inf``.
-    """
-    position = probs * (count[:, None] - 1)
-    lower = np.maximum(np.floor(position), 0).astype(np.int64)
-    upper = np.maximum(np.ceil(position), 0).astype(np.int64)
-    weight = position - lower
-    lo = np.take_along_axis(ordered, lower, axis=1)
-    hi = np.take_along_axis(ordered, upper, axis=1)
-    with np.errstate(invalid="ignore"):
-        out = np.where(weight == 0, lo, np.where(np.isinf(hi), hi, lo + weight * (hi - lo)))
-    out[count == 0] = np.nan
-    return out
-
-
-def sorted_quantiles(rows: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """Return quantiles by ``np.sort`` (NaN sort last) and the kernel's interpolation."""
-    count = rows.shape[1] - np.count_nonzero(np.isnan(rows), axis=1)
-    return interpolate(np.sort(rows, axis=1), count, probs)
-
-
-def partitioned_quantiles(rows: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """Return quantiles by ``np.partition`` and the kernel's interpolation.
-
-    Rows without NaN share their ranks, so one partition finds them all; rows with NaN are
-    sorted (NaN last).
-    """
-    count = rows.shape[1] - np.count_nonzero(np.isnan(rows), axis=1)
-    full = count == rows.shape[1]
-    ordered = np.empty_like(rows)
-    position = probs * (rows.shape[1] - 1)
-    kth = np.unique(np.concatenate([np.floor(position), np.ceil(position)]).astype(np.int64))
-    ordered[full] = np.partition(rows[full], kth, axis=1)
-    ordered[~full] = np.sort(rows[~full], axis=1)
-    return interpolate(ordered, count, probs)
-
-
 def bench_quantiles(rng: np.random.Generator, repeat: int) -> None:
-    """Time the kernel against numpy's and arviz-stats' quantiles, partition and sort."""
+    """Time the summaries' quantiles (``np.sort``) against numpy's and arviz-stats' own."""
     from arviz_stats.base import array_stats
 
-    from forecast.numerics.selection import row_quantiles
+    from forecast.summary import row_quantiles
 
     print("quantiles (median, P10, P90) of rows of event years; NaN dropped, +inf counted")
     for label, n_rows, draws in SIZES:
         rows = year_rows(rng, n_rows, draws)
-
-        def kernel(rows=rows):
-            out = np.empty((rows.shape[0], PROBS.size))
-            row_quantiles(rows, PROBS, out)
-            return out
-
-        library = {
+        others = {
             "np.quantile (NaN rows give NaN)": lambda rows=rows: np.quantile(rows, PROBS, axis=1).T,
             "np.nanquantile": lambda rows=rows: np.nanquantile(rows, PROBS, axis=1).T,
             "arviz_stats array_stats.quantile(skipna)": lambda rows=rows: array_stats.quantile(
@@ -186,12 +141,12 @@ def bench_quantiles(rng: np.random.Generator, repeat: int) -> None:
                 ],
                 axis=-1,
             ),
-            "np.partition (np.sort for NaN rows) + interp.": (
-                lambda rows=rows: partitioned_quantiles(rows, PROBS)
-            ),
-            "np.sort + interpolation": lambda rows=rows: sorted_quantiles(rows, PROBS),
         }
-        report(f"{label}: {n_rows:,} x {draws:,} draws", kernel, library, repeat)
+        reference = (
+            "np.sort (summary.row_quantiles)",
+            lambda rows=rows: row_quantiles(rows, PROBS),
+        )
+        report(f"{label}: {n_rows:,} x {draws:,} draws", reference, others, repeat)
 
 
 # P(by year) -----------------------------------------------------------------------------------
@@ -238,7 +193,7 @@ def bench_probability_by(rng: np.random.Generator, repeat: int) -> None:
             row_probability_by(rows, ENDS, out)
             return out
 
-        library = {
+        others = {
             "np.searchsorted + np.bincount": lambda rows=rows: searchsorted_probability_by(
                 rows, ENDS
             ),
@@ -247,7 +202,7 @@ def bench_probability_by(rng: np.random.Generator, repeat: int) -> None:
                 rows, ENDS
             ),
         }
-        report(f"{label}: {n_rows:,} x {draws:,} draws", kernel, library, repeat)
+        report(f"{label}: {n_rows:,} x {draws:,} draws", ("kernel", kernel), others, repeat)
 
 
 # Segment walk ---------------------------------------------------------------------------------
@@ -331,7 +286,7 @@ def bench_segment_step(rng: np.random.Generator, repeat: int) -> None:
 
         report(
             f"{label}: {scenarios:,} scenarios x {draws:,} draws (whole walk)",
-            walk,
+            ("kernel", walk),
             {"numpy segment step": numpy_walk},
             repeat,
         )
@@ -571,7 +526,7 @@ def bench_log_sum(rng: np.random.Generator, repeat: int) -> None:
 
         report(
             f"{label}: {scenarios:,} scenarios x {draws:,} draws (whole solver)",
-            solve,
+            ("kernel", solve),
             {
                 "numpy Newton steps": solve_with(numpy_log_sum_segment),
                 "scipy.optimize.newton (vectorised)": solve_with(scipy_newton_log_sum_segment),
@@ -597,7 +552,6 @@ def _fill(function: Callable[..., np.ndarray]) -> Callable[..., None]:
 
 #: Where the code calls each kernel, and the fastest library formulation of its numbers.
 SWAPS = {
-    "quantiles": ("forecast.summary", "row_quantiles", _fill(sorted_quantiles)),
     "probability_by": ("forecast.summary", "row_probability_by", _fill(sorted_probability_by)),
     "segment_step": ("forecast.models.crossing", "segment_step", numpy_segment_step),
     "log_sum": ("forecast.models.crossing", "log_sum_segment", numpy_log_sum_segment),
@@ -703,7 +657,7 @@ def main() -> None:
         if not args.sweeps_only:
             BENCHES[name](rng, args.repeat)
     if args.sweeps:
-        bench_sweeps(args.sweeps, kernels)
+        bench_sweeps(args.sweeps, [name for name in kernels if name in SWAPS])
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import xarray as xr
 from forecast import store
 from forecast.models.base import Headline, ModelSpec, Quantity
 from forecast.numerics.counting import row_probability_by
-from forecast.numerics.selection import row_quantiles
 from forecast.settings import SETTINGS
 
 SAMPLE_DIMS = ("chain", "draw")
@@ -27,9 +26,8 @@ def quantiles(
 ) -> xr.DataArray:
     """Return quantiles over the sample dims with linear interpolation, safe with ``+inf``.
 
-    Vectorised over every other dim (``scenario``, ``year``...); NaN draws are dropped. Each
-    row's order statistics are selected, not sorted
-    (:func:`~forecast.numerics.selection.row_quantiles`).
+    Vectorised over every other dim (``scenario``, ``year``...); NaN draws are dropped
+    (:func:`row_quantiles`).
 
     Parameters
     ----------
@@ -47,9 +45,47 @@ def quantiles(
     """
     probs_arr = np.asarray(probs, dtype=float)
     rows, other = _sample_rows(data, sample_dims)
-    out = np.empty((rows.shape[0], probs_arr.size))
-    row_quantiles(rows, probs_arr, out)
-    return _from_rows(out, data, other, "quantile", probs_arr)
+    return _from_rows(row_quantiles(rows, probs_arr), data, other, "quantile", probs_arr)
+
+
+def row_quantiles(rows: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Return the ``probs`` quantiles of each row, NaN dropped, ``+inf`` counted.
+
+    Linear interpolation (type 7 of Hyndman and Fan, numpy's default) between the order
+    statistics at ``floor`` and ``ceil`` of ``position = p * (count - 1)``, as
+    ``lo + weight * (hi - lo)`` with ``weight = position - floor(position)``, where ``count``
+    is the row's number of non-NaN values: between a value and ``+inf``, or two ``+inf``, the
+    quantile is ``+inf`` (``np.quantile`` gives NaN there), and a row of NaN gives NaN.
+
+    The rows are sorted (``np.sort``, NaN last): 1.7x the time of a compiled selection of the
+    few order statistics needed (0.93 s against 0.53 s on 10,000 rows of 4,000 draws), which
+    is 6-8 s of CPU in a 10,000-scenario stress sweep of 180-400 s (2-4%, within the sweep's
+    run-to-run noise; ``benchmarks/numerics.py``).
+
+    Parameters
+    ----------
+    rows : numpy.ndarray
+        Shape ``(n, draws)``.
+    probs : numpy.ndarray
+        Probabilities in ``[0, 1]``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, len(probs))``.
+    """
+    count = rows.shape[1] - np.count_nonzero(np.isnan(rows), axis=1)
+    ordered = np.sort(rows, axis=1)
+    position = probs * (count[:, None] - 1)
+    lower = np.maximum(np.floor(position), 0).astype(np.int64)
+    upper = np.maximum(np.ceil(position), 0).astype(np.int64)
+    weight = position - lower
+    lo = np.take_along_axis(ordered, lower, axis=1)
+    hi = np.take_along_axis(ordered, upper, axis=1)
+    with np.errstate(invalid="ignore"):  # inf - inf, where hi is inf and not used
+        out = np.where(weight == 0, lo, np.where(np.isinf(hi), hi, lo + weight * (hi - lo)))
+    out[count == 0] = np.nan
+    return out
 
 
 def _sample_rows(data: xr.DataArray, sample_dims: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
