@@ -170,39 +170,24 @@ def compared_probability_by(rows: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.count_nonzero(rows[:, :, None] <= ends, axis=1) / rows.shape[1]
 
 
-def sorted_probability_by(rows: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Return the share of each row ``<= ends[j]``: rows sorted, the ends placed in each row.
-
-    ``np.searchsorted`` takes one sorted array: a Python loop over rows.
-    """
-    ordered = np.sort(rows, axis=1)
-    counts = np.array([np.searchsorted(row, ends, side="right") for row in ordered])
-    return counts / rows.shape[1]
-
-
 def bench_probability_by(rng: np.random.Generator, repeat: int) -> None:
-    """Time the kernel against numpy formulations of the same count."""
-    from forecast.numerics.counting import row_probability_by
+    """Time the summaries' P(by year) (``np.sort``) against other numpy formulations."""
+    from forecast.summary import row_probability_by
 
     print("P(by year), 21 year ends, of rows of event years; NaN and +inf never count")
     for label, n_rows, draws in SIZES:
         rows = year_rows(rng, n_rows, draws)
-
-        def kernel(rows=rows):
-            out = np.empty((rows.shape[0], ENDS.size))
-            row_probability_by(rows, ENDS, out)
-            return out
-
         others = {
             "np.searchsorted + np.bincount": lambda rows=rows: searchsorted_probability_by(
                 rows, ENDS
             ),
             "comparisons (values x ends)": lambda rows=rows: compared_probability_by(rows, ENDS),
-            "np.sort + np.searchsorted per row": lambda rows=rows: sorted_probability_by(
-                rows, ENDS
-            ),
         }
-        report(f"{label}: {n_rows:,} x {draws:,} draws", ("kernel", kernel), others, repeat)
+        reference = (
+            "np.sort + np.searchsorted (summary)",
+            lambda rows=rows: row_probability_by(rows, ENDS),
+        )
+        report(f"{label}: {n_rows:,} x {draws:,} draws", reference, others, repeat)
 
 
 # Segment walk ---------------------------------------------------------------------------------
@@ -541,18 +526,8 @@ def bench_log_sum(rng: np.random.Generator, repeat: int) -> None:
 # The user's command ---------------------------------------------------------------------------
 
 
-def _fill(function: Callable[..., np.ndarray]) -> Callable[..., None]:
-    """Return ``function(rows, values)`` as a kernel that fills its ``out`` argument."""
-
-    def kernel(rows: np.ndarray, values: np.ndarray, out: np.ndarray) -> None:
-        out[...] = function(rows, values)
-
-    return kernel
-
-
 #: Where the code calls each kernel, and the fastest library formulation of its numbers.
 SWAPS = {
-    "probability_by": ("forecast.summary", "row_probability_by", _fill(sorted_probability_by)),
     "segment_step": ("forecast.models.crossing", "segment_step", numpy_segment_step),
     "log_sum": ("forecast.models.crossing", "log_sum_segment", numpy_log_sum_segment),
 }

@@ -15,7 +15,6 @@ import xarray as xr
 
 from forecast import store
 from forecast.models.base import Headline, ModelSpec, Quantity
-from forecast.numerics.counting import row_probability_by
 from forecast.settings import SETTINGS
 
 SAMPLE_DIMS = ("chain", "draw")
@@ -172,9 +171,7 @@ def probability_by(
     """Return P(event by the end of year Y) for each Y in ``by`` (increasing).
 
     An event at exactly ``Y + 1.0`` counts as by the end of Y; NaN and ``+inf`` never count.
-    Vectorised over every other dim (``scenario``...) by counting: each draw is placed once
-    among the year ends (:func:`~forecast.numerics.counting.row_probability_by`), so the work
-    grows with the draws, not with draws x years.
+    Vectorised over every other dim (``scenario``...): see :func:`row_probability_by`.
 
     Returns
     -------
@@ -185,9 +182,33 @@ def probability_by(
     if np.any(np.diff(ends) <= 0):
         raise ValueError(f"by: years must increase, got {by}")
     rows, other = _sample_rows(years, sample_dims)
-    p = np.empty((rows.shape[0], ends.size))
-    row_probability_by(rows, ends, p)
-    return _from_rows(p, years, other, "by_year", list(by))
+    return _from_rows(row_probability_by(rows, ends), years, other, "by_year", list(by))
+
+
+def row_probability_by(rows: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Return the share of each row's values ``<= ends[j]`` (NaN and ``+inf``: never).
+
+    Each row is sorted (``np.sort``, NaN last) and the ends placed in it
+    (``np.searchsorted``); the denominator is the row's length, NaN draws included. 4.7x the
+    time of a compiled count (0.88 s against 0.19 s on 10,000 rows of 4,000 draws, 21 year
+    ends), which is 4-6 s of CPU in a 10,000-scenario stress sweep of 180-400 s (1-3%, within
+    the sweep's run-to-run noise; ``benchmarks/numerics.py``).
+
+    Parameters
+    ----------
+    rows : numpy.ndarray
+        Shape ``(n, draws)``.
+    ends : numpy.ndarray
+        Increasing, finite.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, len(ends))``.
+    """
+    ordered = np.sort(rows, axis=1)
+    counts = [np.searchsorted(row, ends, side="right") for row in ordered]
+    return np.reshape(counts, (len(rows), ends.size)) / rows.shape[1]
 
 
 def probabilities_by_year(years: xr.DataArray) -> dict[str, float]:

@@ -1,7 +1,13 @@
 import numpy as np
 import xarray as xr
 
-from forecast.summary import headline, probability_by, quantiles, row_quantiles
+from forecast.summary import (
+    headline,
+    probability_by,
+    quantiles,
+    row_probability_by,
+    row_quantiles,
+)
 
 PROBS = np.array([0.5, 0.1, 0.9, 0.0, 1.0, 0.25])
 
@@ -99,3 +105,26 @@ def test_probability_by_counts_nan_and_inf_as_never(rng):
     flat = values.reshape(3, -1)
     expected = [[np.mean(row <= y + 1.0) for y in by] for row in flat]  # NaN, inf: False
     np.testing.assert_allclose(p.transpose("scenario", "by_year").values, expected)
+
+
+def test_row_probability_by_exact_on_and_between_year_ends(rng):
+    # Draws exactly on an end, a hair either side of it, far outside the years, and ends that
+    # are not evenly spaced must all count as a comparison with each end does.
+    ends = np.arange(2025, 2046) + 1.0
+    hair = np.concatenate([ends, np.nextafter(ends, -np.inf), np.nextafter(ends, np.inf)])
+    values = np.concatenate(
+        [hair, [-np.inf, 0.0, 1e6, 2024.0], rng.uniform(2020.0, 2050.0, size=500)]
+    )
+    for by in (range(2025, 2046), (2025, 2026, 2030, 2031, 2045), (2040,)):
+        chosen = np.array(by) + 1.0
+        expected = [[np.mean(values <= end) for end in chosen]]
+        np.testing.assert_array_equal(row_probability_by(values[None, :], chosen), expected)
+
+
+def test_row_probability_by_never_counts_nan_or_inf(rng):
+    rows = awkward_rows(rng, 300)
+    ends = np.array([2026.0, 2031.0, 2034.0])
+    expected = [[np.mean(row <= end) for end in ends] for row in rows]  # NaN, inf: False
+    got = row_probability_by(rows, ends)
+    np.testing.assert_array_equal(got, expected)
+    assert (got[[4, 7]] == 0).all()  # all NaN, all +inf
