@@ -1,10 +1,12 @@
 """Benchmark: each compiled kernel of ``forecast/numerics`` against the library functions.
 
-For each kernel, at the sizes the product meets (a headline: one row of 4,000 draws, 4 chains x
-1,000; a year grid: 100 years x 4,000 draws; a lever sweep: 10,000 scenarios x 1,000 and x 4,000
-draws), prints the time of the kernel and of each library formulation of the same numbers, the
-ratio, and whether the library's numbers are identical to the kernel's (bitwise), or how far
-apart they are::
+For each kernel (the crossing walk's segment step, the log-sum crossing's Newton steps), at the
+sizes the product meets (a headline: one row of 4,000 draws, 4 chains x 1,000; a year grid: 100
+years x 4,000 draws; a lever sweep: 10,000 scenarios x 1,000 and x 4,000 draws), prints the time
+of the kernel and of each library formulation of the same numbers, the ratio, and whether the
+library's numbers are identical to the kernel's (bitwise), or how far apart they are. The
+summaries' quantiles and P(by year), which sort with numpy (compiled kernels for them save a
+sweep too little), are timed against numpy's and arviz-stats' own functions the same way::
 
     python benchmarks/numerics.py [--only quantiles,probability_by,segment_step,log_sum]
                                   [--repeat 3] [--sweeps 10000]
@@ -13,8 +15,9 @@ Times are the best of ``--repeat`` calls on one thread, wall and CPU (CPU time i
 figure on a machine shared with other work). With ``--sweeps N``, the four sweeps of
 ``benchmarks/stress_sweep.py`` (N scenarios each, over the stored baseline runs: run it after
 ``datawall fit``) run once with the kernels and once with each kernel replaced by its library
-formulation, and their times are printed: the effect on the user's command. The figures are
-printed, never asserted: they depend on the machine.
+formulation, and their times are printed with the CPU time spent inside the kernel or its
+replacement: the effect on the user's command. The figures are printed, never asserted: they
+depend on the machine.
 """
 
 from __future__ import annotations
@@ -313,9 +316,9 @@ def _log_sum_start(length, demand, demand_slope, level, slope, absent):
     """
     begin, end = np.zeros(length.size), np.ones(length.size)
     for j in range(level.shape[0]):
-        at_start = demand - level[j]
-        at_end = at_start + (demand_slope - slope[j]) * length
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore"):  # the kernel skips these elements
+            at_start = demand - level[j]
+            at_end = at_start + (demand_slope - slope[j]) * length
             root = at_start / (at_start - at_end)
         up, down = at_start >= 0, at_end >= 0
         new_begin = np.where(up, _later(0.0, begin), np.where(down, _later(root, begin), np.inf))
