@@ -206,21 +206,23 @@ def _earlier(value: np.ndarray, than: np.ndarray) -> np.ndarray:
     return np.where(value < than, value, than)
 
 
+def nonnegative_part(at_start, at_end, begin, end):
+    """:func:`forecast.numerics.segments.nonnegative_part` in array operations."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = at_start / (at_start - at_end)
+    up, down = at_start >= 0, at_end >= 0
+    new_begin = np.where(up, _later(0.0, begin), np.where(down, _later(root, begin), np.inf))
+    new_end = np.where(up, _earlier(np.where(down, 1.0, root), end), np.where(down, end, -np.inf))
+    nan = np.isnan(at_start) | np.isnan(at_end)
+    return np.where(nan, np.inf, new_begin), np.where(nan, -np.inf, new_end)
+
+
 def numpy_segment_step(gaps0, years0, gaps1, years1, solved, todo) -> int:
     """:func:`forecast.numerics.segments.segment_step` in array operations, same formulas."""
     index = np.flatnonzero(todo)
     begin, end = np.zeros(index.size), np.ones(index.size)
     for gap0, gap1 in zip(gaps0, gaps1, strict=True):
-        at_start, at_end = gap0[index], gap1[index]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            root = at_start / (at_start - at_end)
-        up, down = at_start >= 0, at_end >= 0
-        new_begin = np.where(up, _later(0.0, begin), np.where(down, _later(root, begin), np.inf))
-        new_end = np.where(
-            up, _earlier(np.where(down, 1.0, root), end), np.where(down, end, -np.inf)
-        )
-        nan = np.isnan(at_start) | np.isnan(at_end)
-        begin, end = np.where(nan, np.inf, new_begin), np.where(nan, -np.inf, new_end)
+        begin, end = nonnegative_part(gap0[index], gap1[index], begin, end)
     hit = begin <= end
     cells = np.unravel_index(index[hit], years0.shape)
     start = years0[cells]
@@ -254,30 +256,61 @@ def walk_case(rng: np.random.Generator, scenarios: int, draws: int):
 
 def bench_segment_step(rng: np.random.Generator, repeat: int) -> None:
     """Time the compiled segment step against the same step in numpy, in a whole walk."""
-    from forecast.models import crossing
+
+    def walk(crossing, gaps, start, stop, knots):
+        return crossing.joint_crossing_year(gaps, start=start, stop=stop, knots=knots).values
 
     print("crossing walk: joint crossing of two linear gaps, segment by segment")
-    for label, scenarios, draws in (
-        ("headline", 1, 4_000),
-        ("year grid", 100, 4_000),
-        ("lever sweep (one 2M chunk)", 500, 4_000),
-        ("lever sweep", 10_000, 1_000),
-    ):
-        gaps, start, stop, knots = walk_case(rng, scenarios, draws)
+    bench_solver(
+        rng,
+        repeat,
+        SOLVER_SIZES,
+        (walk_case, walk),
+        ("segment_step", {"numpy segment step": numpy_segment_step}),
+    )
 
-        def walk(gaps=gaps, start=start, stop=stop, knots=knots):
-            return crossing.joint_crossing_year(gaps, start=start, stop=stop, knots=knots).values
 
-        def numpy_walk(walk=walk):
-            with replaced(crossing, "segment_step", numpy_segment_step):
-                return walk()
+#: (label, scenarios, draws) of the crossing solvers' benchmarks.
+SOLVER_SIZES = (
+    ("headline", 1, 4_000),
+    ("year grid", 100, 4_000),
+    ("lever sweep (one 2M chunk)", 500, 4_000),
+    ("lever sweep", 10_000, 1_000),
+)
 
-        report(
-            f"{label}: {scenarios:,} scenarios x {draws:,} draws (whole walk)",
-            ("kernel", walk),
-            {"numpy segment step": numpy_walk},
-            repeat,
-        )
+
+def bench_solver(
+    rng: np.random.Generator,
+    repeat: int,
+    sizes: tuple[tuple[str, int, int], ...],
+    problem: tuple[Callable[..., tuple], Callable[..., np.ndarray]],
+    kernel: tuple[str, dict[str, Callable[..., int]]],
+) -> None:
+    """Time a crossing solver with its kernel, then with each formulation swapped in for it.
+
+    ``problem``: a case builder ``(rng, scenarios, draws) -> args`` and the solver call
+    ``(crossing module, *args) -> years``; ``kernel``: the kernel's name in
+    ``forecast.models.crossing`` and the formulations to swap in, by name.
+    """
+    from forecast.models import crossing
+
+    case, solve = problem
+    name, formulations = kernel
+    for label, scenarios, draws in sizes:
+        args = case(rng, scenarios, draws)
+
+        def run(args=args):
+            return solve(crossing, *args)
+
+        def run_with(formulation, run=run):
+            def swapped():
+                with replaced(crossing, name, formulation):
+                    return run()
+
+            return swapped
+
+        others = {k: run_with(formulation) for k, formulation in formulations.items()}
+        report(f"{label}: {scenarios:,} x {draws:,} draws", ("kernel", run), others, repeat)
 
 
 @contextlib.contextmanager
@@ -316,19 +349,12 @@ def _log_sum_start(length, demand, demand_slope, level, slope, absent):
     """
     begin, end = np.zeros(length.size), np.ones(length.size)
     for j in range(level.shape[0]):
-        with np.errstate(invalid="ignore", divide="ignore"):  # the kernel skips these elements
+        with np.errstate(invalid="ignore"):  # the kernel skips these elements
             at_start = demand - level[j]
             at_end = at_start + (demand_slope - slope[j]) * length
-            root = at_start / (at_start - at_end)
-        up, down = at_start >= 0, at_end >= 0
-        new_begin = np.where(up, _later(0.0, begin), np.where(down, _later(root, begin), np.inf))
-        new_end = np.where(
-            up, _earlier(np.where(down, 1.0, root), end), np.where(down, end, -np.inf)
-        )
-        nan = np.isnan(at_start) | np.isnan(at_end)
-        keep = absent[j]
-        begin = np.where(keep, begin, np.where(nan, np.inf, new_begin))
-        end = np.where(keep, end, np.where(nan, -np.inf, new_end))
+        new_begin, new_end = nonnegative_part(at_start, at_end, begin, end)
+        begin = np.where(absent[j], begin, new_begin)
+        end = np.where(absent[j], end, new_end)
     return begin, (begin <= end) & (begin < 1.0) & (length > 0)
 
 
@@ -380,24 +406,38 @@ def numpy_log_sum_segment(
     return int(index.size - found.sum())
 
 
-def scipy_newton_log_sum_segment(
-    at_begin, at_middle, years0, years1, solved, todo, tolerance, max_steps
-) -> int:
+def _solve_segment(at_begin, at_middle, years0, years1, solved, todo, zeros) -> int:
+    """Solve one segment as the kernel does, the zeros found by ``zeros(x0, length, args)``.
+
+    ``zeros`` gets, for each element the demand reaches on the segment, the kernel's start
+    ``x0`` (years into the segment), the segment's length and the lines ``(demand,
+    demand_slope, level, slope)``, and returns each first zero (``inf`` where none).
+    """
+    index = np.flatnonzero(todo)
+    lines = _log_sum_lines(at_begin, at_middle, years0, years1, index)
+    length, demand, demand_slope, level, slope, _ = lines
+    begin, inside = _log_sum_start(*lines)
+    at = np.flatnonzero(inside)
+    x = np.full(index.size, np.inf)
+    if at.size:
+        args = (demand[at], demand_slope[at], level[:, at], slope[:, at])
+        x[at] = zeros(begin[at] * length[at], length[at], args)
+    found = np.isfinite(x)
+    solved[index[found]] = years0[index[found]] + x[found]
+    todo[index[found]] = False
+    return int(index.size - found.sum())
+
+
+def scipy_newton_log_sum_segment(*segment) -> int:
     """Solve one segment by ``scipy.optimize.newton`` on arrays (vectorised Newton).
 
     From the kernel's start; the zeros found are kept where they lie on the segment.
     """
     from scipy.optimize import newton
 
-    index = np.flatnonzero(todo)
-    lines = _log_sum_lines(at_begin, at_middle, years0, years1, index)
-    length, demand, demand_slope, level, slope, _ = lines
-    begin, inside = _log_sum_start(*lines)
-    at = np.flatnonzero(inside)
-    args = (demand[at], demand_slope[at], level[:, at], slope[:, at])
-    x = np.full(index.size, np.inf)
-    if at.size:
-        x0 = begin[at] * length[at]
+    *arrays, tolerance, max_steps = segment
+
+    def zeros(x0, length, args):
         gap0, _ = _log_sum_gap(x0, *args)
         root, converged, _ = newton(
             lambda x, *a: _log_sum_gap(x, *a)[0],
@@ -410,11 +450,9 @@ def scipy_newton_log_sum_segment(
             disp=False,
         )
         root = np.where(gap0 >= 0, x0, root)
-        x[at] = np.where((converged | (gap0 >= 0)) & (root < length[at]), root, np.inf)
-    found = np.isfinite(x)
-    solved[index[found]] = years0[index[found]] + x[found]
-    todo[index[found]] = False
-    return int(index.size - found.sum())
+        return np.where((converged | (gap0 >= 0)) & (root < length), root, np.inf)
+
+    return _solve_segment(*arrays, zeros)
 
 
 def _flat_gap(x, demand, demand_slope, *lines):
@@ -423,9 +461,7 @@ def _flat_gap(x, demand, demand_slope, *lines):
     return _log_sum_gap(x, demand, demand_slope, np.stack(lines[:n]), np.stack(lines[n:]))[0]
 
 
-def scipy_find_root_log_sum_segment(
-    at_begin, at_middle, years0, years1, solved, todo, tolerance, max_steps
-) -> int:
+def scipy_find_root_log_sum_segment(*segment) -> int:
     """Solve one segment by ``scipy.optimize.elementwise.find_root`` (Chandrupatla).
 
     Where the gap changes sign between the kernel's start and the segment's end; a zero the
@@ -433,15 +469,10 @@ def scipy_find_root_log_sum_segment(
     """
     from scipy.optimize.elementwise import find_root
 
-    index = np.flatnonzero(todo)
-    lines = _log_sum_lines(at_begin, at_middle, years0, years1, index)
-    length, demand, demand_slope, level, slope, _ = lines
-    begin, inside = _log_sum_start(*lines)
-    at = np.flatnonzero(inside)
-    args = (demand[at], demand_slope[at], level[:, at], slope[:, at])
-    x = np.full(index.size, np.inf)
-    if at.size:
-        x0, x1 = begin[at] * length[at], np.nextafter(length[at], 0.0)
+    *arrays, tolerance, max_steps = segment
+
+    def zeros(x0, length, args):
+        x1 = np.nextafter(length, 0.0)
         gap0, _ = _log_sum_gap(x0, *args)
         gap1, _ = _log_sum_gap(x1, *args)
         bracketed = (gap0 < 0) & (gap1 >= 0)
@@ -454,12 +485,11 @@ def scipy_find_root_log_sum_segment(
             tolerances={"xatol": tolerance, "xrtol": 0.0},
             maxiter=max_steps,
         )
-        x[at[gap0 >= 0]] = x0[gap0 >= 0]
-        x[at[bracketed]] = res.x
-    found = np.isfinite(x)
-    solved[index[found]] = years0[index[found]] + x[found]
-    todo[index[found]] = False
-    return int(index.size - found.sum())
+        x = np.where(gap0 >= 0, x0, np.inf)
+        x[bracketed] = res.x
+        return x
+
+    return _solve_segment(*arrays, zeros)
 
 
 def log_sum_case(rng: np.random.Generator, scenarios: int, draws: int):
@@ -490,40 +520,20 @@ def log_sum_case(rng: np.random.Generator, scenarios: int, draws: int):
 
 def bench_log_sum(rng: np.random.Generator, repeat: int) -> None:
     """Time the compiled Newton steps against numpy's and scipy's, in the whole solver."""
-    from forecast.models import crossing
+
+    def solve(crossing, log_demand, terms, knots):
+        return crossing.log_sum_crossing_year(
+            log_demand, terms, start=2020.0, stop=2100.0, knots=knots
+        ).values
 
     print("log-sum crossing: demand against stock + synthetic tokens (curved supply)")
-    for label, scenarios, draws in (
-        ("headline", 1, 4_000),
-        ("lever sweep (one 2M chunk)", 500, 4_000),
-        ("lever sweep", 10_000, 1_000),
-    ):
-        log_demand, terms, knots = log_sum_case(rng, scenarios, draws)
-
-        def solve(log_demand=log_demand, terms=terms, knots=knots):
-            return crossing.log_sum_crossing_year(
-                log_demand, terms, start=2020.0, stop=2100.0, knots=knots
-            ).values
-
-        def solve_with(segment, solve=solve):
-            def run():
-                with replaced(crossing, "log_sum_segment", segment):
-                    return solve()
-
-            return run
-
-        report(
-            f"{label}: {scenarios:,} scenarios x {draws:,} draws (whole solver)",
-            ("kernel", solve),
-            {
-                "numpy Newton steps": solve_with(numpy_log_sum_segment),
-                "scipy.optimize.newton (vectorised)": solve_with(scipy_newton_log_sum_segment),
-                "scipy elementwise.find_root (bracketed)": solve_with(
-                    scipy_find_root_log_sum_segment
-                ),
-            },
-            repeat,
-        )
+    formulations = {
+        "numpy Newton steps": numpy_log_sum_segment,
+        "scipy.optimize.newton (vectorised)": scipy_newton_log_sum_segment,
+        "scipy elementwise.find_root (bracketed)": scipy_find_root_log_sum_segment,
+    }
+    sizes = tuple(size for size in SOLVER_SIZES if size[0] != "year grid")
+    bench_solver(rng, repeat, sizes, (log_sum_case, solve), ("log_sum_segment", formulations))
 
 
 # The user's command ---------------------------------------------------------------------------
