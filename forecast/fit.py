@@ -161,28 +161,35 @@ def plan(
     )
 
 
-#: Modules of ``forecast.models`` every model's derivation may use (the models' own modules
-#: are hashed each for its model; one model reading another's goes through "upstream").
-SHARED_MODEL_MODULES = ("base", "crossing", "trend")
+#: Files of the ``forecast`` package every model's derivation may use, relative to it (the
+#: models' own modules are hashed each for its model; one model reading another's goes through
+#: "upstream"): the shared model helpers and the compiled kernels the crossings run.
+SHARED_MODEL_FILES = (
+    "models/base.py",
+    "models/crossing.py",
+    "models/trend.py",
+    "numerics/segments.py",
+)
 
 
-def model_modules(spec: ModelSpec) -> tuple[str, ...]:
-    """Return the modules of ``forecast.models`` a model's numbers come from, by name.
+def model_files(spec: ModelSpec) -> tuple[str, ...]:
+    """Return the files of the ``forecast`` package a model's numbers come from.
 
-    Its own module, then :data:`SHARED_MODEL_MODULES`.
+    Its own module, then :data:`SHARED_MODEL_FILES`, as paths relative to the package.
     """
-    return (spec.derive.__module__.rsplit(".", 1)[-1], *SHARED_MODEL_MODULES)
+    own = spec.derive.__module__.removeprefix("forecast.").replace(".", "/") + ".py"
+    return (own, *SHARED_MODEL_FILES)
 
 
 @functools.cache
-def _modules_sha256(modules: tuple[str, ...]) -> str:
-    folder = Path(sys.modules["forecast.models"].__file__ or "").parent
-    return files_digest(folder / f"{module}.py" for module in modules)
+def _files_sha256(files: tuple[str, ...]) -> str:
+    folder = Path(sys.modules["forecast"].__file__ or "").parent
+    return files_digest(folder / file for file in files)
 
 
 def _module_sha256(spec: ModelSpec) -> str:
-    """Return the SHA-256 of the model's module and of the helpers shared by every model."""
-    return _modules_sha256(model_modules(spec))
+    """Return the SHA-256 of the model's module and of the code shared by every model."""
+    return _files_sha256(model_files(spec))
 
 
 def sample(

@@ -1,13 +1,17 @@
 """Fits: what a fit's identity depends on, reuse and re-derivation, as-of cuts, same seed."""
 
+import ast
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
 import xarray as xr
 
+import forecast
 from forecast import fit as fitting
 from forecast import store
+from forecast.fit import SHARED_MODEL_FILES, model_files
 from forecast.models import REGISTRY
 from forecast.scenarios import load_scenario
 from forecast.summary import model_summary
@@ -105,3 +109,25 @@ def test_a_row_outside_the_models_selection_leaves_its_fit_id(project):
     _append_power_run(project, "2026-08-01", frontier=False)  # not frontier: not selected
     after = fitting.plan_all(["power"], load_scenario(None), sampler=SMALL)["power"].fit_id
     assert after == before
+
+
+def numerics_imported_by_models():
+    """Files of forecast.numerics that the modules of forecast.models import from."""
+    found = set()
+    for path in (Path(forecast.__file__).parent / "models").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "forecast.numerics."
+            ):
+                found.add(node.module.removeprefix("forecast.").replace(".", "/") + ".py")
+    return found
+
+
+def test_code_fingerprint_covers_every_kernel_the_models_run():
+    # A change to a compiled kernel a model's numbers come from must re-derive its runs.
+    kernels = numerics_imported_by_models()
+    assert kernels and kernels <= set(SHARED_MODEL_FILES)
+    package = Path(forecast.__file__).parent
+    for spec in REGISTRY.values():
+        files = model_files(spec)
+        assert all((package / f).is_file() for f in files), files

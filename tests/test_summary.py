@@ -1,11 +1,52 @@
 import numpy as np
 import xarray as xr
 
-from forecast.summary import headline, probability_by, quantiles
+from forecast.summary import (
+    headline,
+    probability_by,
+    quantiles,
+    row_probability_by,
+    row_quantiles,
+)
+
+PROBS = np.array([0.5, 0.1, 0.9, 0.0, 1.0, 0.25])
 
 
 def draws(values):
     return xr.DataArray(np.asarray(values, float).reshape(1, -1), dims=("chain", "draw"))
+
+
+def reference_quantiles(row, probs):
+    """Linear-interpolation quantiles of one row, one at a time: NaN dropped, +inf safe."""
+    kept = np.sort(row[~np.isnan(row)])
+    if kept.size == 0:
+        return np.full(len(probs), np.nan)
+    out = []
+    for p in probs:
+        position = p * (kept.size - 1)
+        lo, hi = kept[int(np.floor(position))], kept[int(np.ceil(position))]
+        weight = position - np.floor(position)
+        out.append(lo if weight == 0 else hi if np.isinf(hi) else lo + weight * (hi - lo))
+    return np.array(out)
+
+
+def awkward_rows(rng, n):
+    """Rows of n draws: ties, NaN, +inf (many), both, all NaN, none tied, all tied, all +inf,
+    and draws exactly on, just below and just above year ends."""
+    values = np.round(rng.normal(size=(12, n)) * 3) + 2030  # ties
+    values[1, rng.random(n) < 0.3] = np.nan
+    values[2, rng.random(n) < 0.5] = np.inf
+    values[3, rng.random(n) < 0.3] = np.nan
+    values[3, rng.random(n) < 0.3] = np.inf
+    values[4] = np.nan
+    values[5] += rng.normal(size=n)  # no ties
+    values[6] = 2031.0  # all tied
+    values[7] = np.inf  # never by the horizon
+    values[8, rng.random(n) < 0.9] = np.inf  # mostly never: the quantiles fall among +inf
+    # values[9]: whole years, the ends of years; then a hair below and above them.
+    values[10] = np.nextafter(values[9], -np.inf)
+    values[11] = np.nextafter(values[9], np.inf)
+    return values
 
 
 def test_quantiles_match_numpy_when_finite(rng):
@@ -22,46 +63,34 @@ def test_infinite_draws_count_as_beyond_horizon():
     assert h.p10 == 2027.0 + 0.4 * 1.0
 
 
+def test_row_quantiles_match_the_definition_with_ties_nan_and_inf(rng):
+    # Row by row and bit for bit, on the awkward cases, from one draw to a headline's 4,000.
+    for n in (1, 2, 3, 7, 100, 1001, 4000):
+        rows = awkward_rows(rng, n)
+        expected = np.array([reference_quantiles(row, PROBS) for row in rows])
+        np.testing.assert_array_equal(row_quantiles(rows, PROBS), expected)
+
+
+def test_row_quantiles_between_a_value_and_inf_are_inf():
+    rows = np.array([[2027.0, 2028.0, 2029.0, np.inf, np.inf], [np.inf] * 5])
+    got = row_quantiles(rows, np.array([0.1, 0.5, 0.6, 0.9, 1.0]))
+    np.testing.assert_array_equal(got[0], [2027.4, 2029.0, np.inf, np.inf, np.inf])
+    np.testing.assert_array_equal(got[1], [np.inf] * 5)  # not NaN, as np.quantile gives
+
+
+def test_quantiles_over_the_sample_dims_are_each_rows(rng):
+    rows = awkward_rows(rng, 1001)
+    data = xr.DataArray(rows.reshape(len(rows), 1, -1), dims=("scenario", "chain", "draw"))
+    got = quantiles(data, tuple(PROBS))
+    assert got.dims == ("scenario", "quantile")
+    np.testing.assert_array_equal(got.values, row_quantiles(rows, PROBS))
+
+
 def test_probability_by_end_of_year():
     p = probability_by(draws([2026.2, 2027.9, 2028.0, 2031.5]), (2026, 2027, 2030))
     assert p.sel(by_year=2026) == 0.25
     assert p.sel(by_year=2027) == 0.75  # 2028.0 is the first instant of 2028: by end of 2027
     assert p.sel(by_year=2030) == 0.75
-
-
-def _reference_quantiles(row, probs):
-    """Linear-interpolation quantiles of one row by sorting: NaN dropped, +inf safe."""
-    kept = np.sort(row[~np.isnan(row)])
-    if kept.size == 0:
-        return np.full(len(probs), np.nan)
-    out = []
-    for p in probs:
-        position = p * (kept.size - 1)
-        lo, hi = kept[int(np.floor(position))], kept[int(np.ceil(position))]
-        weight = position - np.floor(position)
-        out.append(lo if weight == 0 else hi if np.isinf(hi) else lo + weight * (hi - lo))
-    return np.array(out)
-
-
-def test_quantiles_match_sorting_with_ties_nan_and_inf(rng):
-    # The compiled selection against a plain sort, row by row, on the awkward cases: few
-    # draws, runs of ties, NaN draws, +inf draws (never by the horizon) and an all-NaN row.
-    probs = (0.5, 0.1, 0.9, 0.0, 1.0, 0.25)
-    for n in (1, 2, 3, 7, 100, 1001, 5000):  # from 1024 draws, bracketed by a sample
-        values = np.round(rng.normal(size=(8, n)) * 3) + 2030  # ties
-        values[1, rng.random(n) < 0.3] = np.nan
-        values[2, rng.random(n) < 0.5] = np.inf
-        values[3, rng.random(n) < 0.3] = np.nan
-        values[3, rng.random(n) < 0.3] = np.inf
-        values[4] = np.nan
-        values[5] += rng.normal(size=n)  # no ties
-        values[6] = 2031.0  # all tied
-        values[7] = np.inf  # never by the horizon
-        data = xr.DataArray(values.reshape(8, 1, n), dims=("scenario", "chain", "draw"))
-        got = quantiles(data, probs)
-        assert got.dims == ("scenario", "quantile")
-        expected = np.array([_reference_quantiles(row, probs) for row in values])
-        np.testing.assert_array_equal(got.values, expected)
 
 
 def test_probability_by_counts_nan_and_inf_as_never(rng):
@@ -78,31 +107,24 @@ def test_probability_by_counts_nan_and_inf_as_never(rng):
     np.testing.assert_allclose(p.transpose("scenario", "by_year").values, expected)
 
 
-def test_probability_by_exact_on_and_between_year_ends(rng):
-    # The compiled count guesses each draw's year from evenly spaced ends and corrects the
-    # guess: draws exactly on an end, a hair either side of it, far outside the years, and
-    # ends that are not evenly spaced must all count as a comparison with each end does.
+def test_row_probability_by_exact_on_and_between_year_ends(rng):
+    # Draws exactly on an end, a hair either side of it, far outside the years, and ends that
+    # are not evenly spaced must all count as a comparison with each end does.
     ends = np.arange(2025, 2046) + 1.0
     hair = np.concatenate([ends, np.nextafter(ends, -np.inf), np.nextafter(ends, np.inf)])
     values = np.concatenate(
         [hair, [-np.inf, 0.0, 1e6, 2024.0], rng.uniform(2020.0, 2050.0, size=500)]
     )
-    data = draws(values)
-    for by in (tuple(range(2025, 2046)), (2025, 2026, 2030, 2031, 2045), (2040,)):
-        p = probability_by(data, by)
-        expected = [np.mean(values <= y + 1.0) for y in by]
-        np.testing.assert_array_equal(p.values, expected)
+    for by in (range(2025, 2046), (2025, 2026, 2030, 2031, 2045), (2040,)):
+        chosen = np.array(by) + 1.0
+        expected = [[np.mean(values <= end) for end in chosen]]
+        np.testing.assert_array_equal(row_probability_by(values[None, :], chosen), expected)
 
 
-def test_quantiles_exact_when_the_sample_misleads_the_brackets():
-    # Long rows find their order statistics inside brackets from an evenly spaced sample; a
-    # row whose sampled draws are all extreme gets brackets that miss, and must still be exact.
-    from forecast.summary import BRACKET_SAMPLE_SIZE
-
-    n = 4096
-    row = np.arange(n, dtype=float)
-    sampled = (np.arange(BRACKET_SAMPLE_SIZE) * n) // BRACKET_SAMPLE_SIZE
-    row[sampled] = -1.0
-    probs = (0.5, 0.1, 0.9)
-    got = quantiles(xr.DataArray(row.reshape(1, 1, n), dims=("s", "chain", "draw")), probs)
-    np.testing.assert_array_equal(got.values[0], _reference_quantiles(row, probs))
+def test_row_probability_by_never_counts_nan_or_inf(rng):
+    rows = awkward_rows(rng, 300)
+    ends = np.array([2026.0, 2031.0, 2034.0])
+    expected = [[np.mean(row <= end) for end in ends] for row in rows]  # NaN, inf: False
+    got = row_probability_by(rows, ends)
+    np.testing.assert_array_equal(got, expected)
+    assert (got[[4, 7]] == 0).all()  # all NaN, all +inf

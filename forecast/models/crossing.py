@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import numba
 import numpy as np
 import xarray as xr
 
-LN10 = float(np.log(10.0))
+from forecast.numerics.segments import WALK_DIMS, log_sum_segment, segment_step
 
 
 def log_sum_crossing_year(
@@ -41,7 +40,8 @@ def log_sum_crossing_year(
     convex, so the gap is concave on each segment between kinks, and may jump at one (a term
     that switches on). Each segment's lines are read from two evaluations (at its start and
     its middle: a term that switches on at a kink is on from it), then Newton steps with the
-    exact slope run compiled per element (:func:`_log_sum_segment`): for a concave gap the
+    exact slope run compiled per element
+    (:func:`~forecast.numerics.segments.log_sum_segment`): for a concave gap the
     tangent lies above it, so a step never passes the first zero, and a slope that is no
     longer positive means the gap only falls from there. No grid: a crossing between grid
     years cannot be missed.
@@ -85,7 +85,7 @@ def log_sum_crossing_year(
         at_begin = _rows(template, evaluate(begin))
         at_middle = _rows(template, evaluate(middle))
         years = _rows(template, [begin, end])
-        remaining = _log_sum_segment(
+        remaining = log_sum_segment(
             at_begin, at_middle, years[0], years[1], solved, todo, tolerance, max_steps
         )
         if remaining < 0:
@@ -93,91 +93,6 @@ def log_sum_crossing_year(
         if remaining == 0:
             break
     return _like(template, solved.reshape(template.shape))
-
-
-@numba.njit(cache=True, nogil=True)
-def _log_sum_segment(
-    at_begin: np.ndarray,
-    at_middle: np.ndarray,
-    years0: np.ndarray,
-    years1: np.ndarray,
-    solved: np.ndarray,
-    todo: np.ndarray,
-    tolerance: float,
-    max_steps: int,
-) -> int:  # pragma: no cover - compiled
-    """Solve, on one segment, every element still ``todo`` (see :func:`log_sum_crossing_year`).
-
-    Rows of ``at_begin`` / ``at_middle``: log10 demand, then log10 of each supply term, at the
-    segment's start and middle. Newton steps start where the demand first reaches every term
-    on its own (a lower bound of the zero, often close to it). Returns how many elements are
-    left unsolved, or -1 if Newton did not settle within ``max_steps``.
-    """
-    n_terms = at_begin.shape[0] - 1
-    level = np.empty(n_terms)
-    slope = np.empty(n_terms)
-    remaining = 0
-    for i in range(years0.shape[0]):
-        if not todo[i]:
-            continue
-        remaining += 1
-        length = years1[i] - years0[i]
-        if not length > 0:
-            continue
-        half = length / 2
-        demand, demand_slope = at_begin[0, i], (at_middle[0, i] - at_begin[0, i]) / half
-        n = 0
-        for j in range(n_terms):
-            a, b = at_begin[j + 1, i], at_middle[j + 1, i]
-            if a == -np.inf and b == -np.inf:
-                continue  # absent on this segment
-            level[n], slope[n] = a, (b - a) / half
-            n += 1
-        # The supply is at least its largest term, so the gap is at most the demand less that
-        # term: where the demand reaches every term on its own is not after the first zero,
-        # and a start for Newton steps on the safe side (none there: no zero on the segment).
-        begin, end = 0.0, 1.0
-        for j in range(n):
-            at_start = demand - level[j]
-            begin, end = _nonnegative_part(
-                at_start, at_start + (demand_slope - slope[j]) * length, begin, end
-            )
-        if begin > end or begin >= 1.0:
-            continue
-        x = begin * length
-        for _ in range(max_steps):
-            # The gap, demand - log10(sum of 10**term), and its exact slope, x years in.
-            top = -np.inf
-            for j in range(n):
-                top = max(top, level[j] + slope[j] * x)
-            total, weighted = 0.0, 0.0
-            for j in range(n):
-                w = np.exp(LN10 * (level[j] + slope[j] * x - top))  # 10**(...), faster
-                total += w
-                weighted += w * slope[j]
-            if n == 0:  # no supply at all
-                break
-            gap = demand + demand_slope * x - (top + np.log(total) / LN10)
-            if gap >= 0:
-                break
-            gap_slope = demand_slope - weighted / total
-            if not gap_slope > 0:  # the gap only falls from here on this segment
-                x = np.inf
-                break
-            step = -gap / gap_slope
-            x += step
-            if x >= length:  # the zero lies past this segment (steps never pass it)
-                x = np.inf
-                break
-            if step < tolerance:
-                break
-        else:
-            return -1
-        if x < np.inf:
-            solved[i] = years0[i] + x
-            todo[i] = False
-            remaining -= 1
-    return remaining
 
 
 def _values_like(array: xr.DataArray, dims: tuple[str, ...], shape: tuple[int, ...]) -> np.ndarray:
@@ -329,15 +244,11 @@ def _walk_segments(
             if not remaining[k]:
                 continue
             after = ends(template, group, gaps, point)
-            remaining[k] = _segment_step(*before[k], *after, solved[k], todo[k])
+            remaining[k] = segment_step(*before[k], *after, solved[k], todo[k])
             before[k] = after
         if not any(remaining):
             break
     return [_like(t, s.reshape(t.shape)) for t, s in zip(templates, solved, strict=True)]
-
-
-#: Dims of the year grid the compiled walk reads (:func:`_year_grid`); more are merged.
-WALK_DIMS = 4
 
 
 def _gap_rows(template: xr.DataArray, gaps: Sequence[xr.DataArray]) -> tuple[np.ndarray, ...]:
@@ -369,61 +280,3 @@ def _read_only(values: np.ndarray) -> np.ndarray:
     view = values.view()
     view.flags.writeable = False
     return view
-
-
-@numba.njit(cache=True, nogil=True)
-def _segment_step(
-    gaps0: tuple[np.ndarray, ...],
-    years0: np.ndarray,
-    gaps1: tuple[np.ndarray, ...],
-    years1: np.ndarray,
-    solved: np.ndarray,
-    todo: np.ndarray,
-) -> int:  # pragma: no cover - compiled
-    """Solve, on one segment, every element still ``todo`` where all its gaps are >= 0.
-
-    Each gap is linear on the segment, so the part where it is >= 0 is an interval of the
-    segment (fraction 0..1); the year is the start of where all the intervals overlap.
-    ``gaps0``/``gaps1`` hold each gap at the segment's ends (one flat row each), ``years0``/
-    ``years1`` the ends' years as grids of :data:`WALK_DIMS` dims in the same element order.
-    Compiled: one pass over the elements instead of a dozen array operations per gap. Returns
-    how many elements are left unsolved.
-    """
-    remaining = 0
-    i = 0
-    n0, n1, n2, n3 = years0.shape
-    for a in range(n0):
-        for b in range(n1):
-            for c in range(n2):
-                for d in range(n3):
-                    if todo[i]:
-                        begin, end = 0.0, 1.0
-                        for j in range(len(gaps0)):
-                            begin, end = _nonnegative_part(gaps0[j][i], gaps1[j][i], begin, end)
-                        if begin <= end:
-                            start = years0[a, b, c, d]
-                            solved[i] = start + begin * (years1[a, b, c, d] - start)
-                            todo[i] = False
-                        else:
-                            remaining += 1
-                    i += 1
-    return remaining
-
-
-@numba.njit(cache=True, nogil=True)
-def _nonnegative_part(
-    at_start: float, at_end: float, begin: float, end: float
-) -> tuple[float, float]:  # pragma: no cover - compiled
-    """Narrow ``[begin, end]`` (fractions of a segment) to where a linear gap is >= 0.
-
-    The gap is ``at_start`` at the segment's start and ``at_end`` at its end; the part where
-    it is >= 0 is an interval of the segment. An empty result has ``begin > end``; a gap that
-    is NaN at either end has no such part.
-    """
-    if np.isnan(at_start) or np.isnan(at_end):
-        return np.inf, -np.inf
-    if at_start >= 0:
-        return max(begin, 0.0), min(end, 1.0 if at_end >= 0 else at_start / (at_start - at_end))
-    if at_end >= 0:
-        return max(begin, at_start / (at_start - at_end)), end
-    return np.inf, -np.inf

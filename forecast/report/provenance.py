@@ -20,7 +20,7 @@ import pandas as pd
 
 from forecast.data import TABLES, load_table, table_path
 from forecast.fingerprint import file_digest, fingerprint
-from forecast.fit import FitPlan, model_modules
+from forecast.fit import FitPlan, model_files
 from forecast.models import REGISTRY, resolve
 
 #: A headline "moved" when its median shifts by at least this much (smaller shifts are listed
@@ -92,11 +92,11 @@ def input_fingerprints(plans: Mapping[str, FitPlan], as_of: dt.date | None) -> d
                 k: _short_hash(v.model_dump(exclude_none=True)) for k, v in prior_set.levers.items()
             },
         }
-    # The SHA-256 of each model's module: a change to how a model derives its numbers shows up
-    # even when no input changed and the package version did not move.
+    # The SHA-256 of the code each model's numbers come from: a change to how a model derives its
+    # numbers shows up even when no input changed and the package version did not move.
     code = {
         name: {
-            "files": [f"forecast/models/{m}.py" for m in model_modules(plan.spec)],
+            "files": [f"forecast/{f}" for f in model_files(plan.spec)],
             "sha256": plan.config["code_sha256"],
         }
         for name, plan in plans.items()
@@ -179,7 +179,9 @@ def causes_by_model(changes: Mapping[str, Any]) -> dict[str, list[str]]:
                 )
                 causes.append(f"priors/{spec.name}.toml: " + (", ".join(names) or "edited"))
             if spec.name in changes.get("code", ()):
-                causes.append(f"code of the {spec.name} model (forecast/models/)")
+                causes.append(
+                    f"code of the {spec.name} model (forecast/models/, forecast/numerics/)"
+                )
         if changes["version"]:
             old, new = changes["version"]
             causes.append(f"datawall version {old} -> {new}")
