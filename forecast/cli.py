@@ -256,8 +256,8 @@ def forecast(
     strict: Strict = False,
 ) -> None:
     """Print the headline forecast (fits first if no current run is stored)."""
+    from forecast.contract import model_summary
     from forecast.models import REGISTRY, get_model, resolve
-    from forecast.summary import model_summary
 
     shown = [m.name for m in resolve([model])] if model == "all" else [get_model(model).name]
     runs = _runs([model], scenario=scenario, as_of=as_of)
@@ -489,6 +489,7 @@ def stress(
     from forecast import stress as engine
     from forecast.parallel import check_scheduler
     from forecast.paths import check_output_file
+    from forecast.report.figures.heatmap import save_pivot
     from forecast.settings import runs_dir
     from forecast.store import save_dataset
     from forecast.stress import pivot as pivoting
@@ -550,7 +551,7 @@ def stress(
     pivot_key = pivoting.pivot_headline(result, headline or [])
     if pivot_key is not None:
         grids = pivoting.pivots(result, pivot_key)
-        csv, figure = pivoting.save_pivot(grids, path)
+        csv, figure = save_pivot(grids, path)
         report["pivot"] = {"headline": pivot_key, "csv": str(csv), "figure": str(figure)}
     tornado_keys = [k for k in shown if "stat" in result[k].dims]
     if sensitivity:

@@ -8,16 +8,48 @@ JSON output writes them as ``null``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from forecast import store
-from forecast.models.base import Headline, ModelSpec, Quantity
 from forecast.settings import SETTINGS
 
 SAMPLE_DIMS = ("chain", "draw")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline number: median and central interval of a posterior quantity."""
+
+    median: float | None
+    p10: float | None
+    p90: float | None
+    unit: str
+    #: For a categorical headline (the walls' ``first_wall``): the most probable category;
+    #: ``median`` then holds its probability.
+    label: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the contract's JSON shape (plus ``label`` for a categorical headline)."""
+        out = {"median": self.median, "p10": self.p10, "p90": self.p90, "unit": self.unit}
+        return out if self.label is None else out | {"label": self.label}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A headline quantity per draw, before it is summarised.
+
+    ``draws`` has the sample dims ``(chain, draw)`` and may carry ``scenario``; summaries
+    (:mod:`forecast.summary`) reduce the sample dims and keep the others.
+    """
+
+    draws: xr.DataArray
+    unit: str
+    #: For a categorical quantity (the walls' ``first_wall``): the dim of ``draws`` that holds
+    #: one indicator per category; its summary is the most probable category and its probability.
+    category_dim: str | None = None
 
 
 def quantiles(
@@ -216,33 +248,3 @@ def probabilities_by_year(years: xr.DataArray) -> dict[str, float]:
     by = SETTINGS.probability_years.reported
     p = probability_by(years, by)
     return {str(int(y)): float(p.sel(by_year=y)) for y in by}
-
-
-def model_summary(spec: ModelSpec, run: xr.DataTree) -> dict[str, Any]:
-    """Return one model's entry of the ``forecast --json`` contract.
-
-    ``{"headline": {NAME: {"median", "p10", "p90", "unit"}}, "diagnostics": {"rhat_max",
-    "ess_bulk_min", "divergences", "passed"}, ...extras, "run": {...}}``
-    """
-    derived = run["derived"].to_dataset()
-    diagnostics = store.diagnostics(run)
-    out: dict[str, Any] = {
-        "headline": {k: summarize(v).to_dict() for k, v in spec.headline(derived).items()},
-        "diagnostics": {
-            "rhat_max": diagnostics["rhat_max"],
-            "ess_bulk_min": diagnostics["ess_bulk_min"],
-            "divergences": diagnostics["divergences"],
-            "passed": diagnostics["passed"],
-        },
-    }
-    if spec.extras:
-        out.update(spec.extras(derived))
-    out["run"] = {
-        "scenario": run.attrs["scenario"],
-        "as_of": run.attrs["as_of"] or None,
-        "latest_row_date": run.attrs.get("latest_row_date") or None,
-        "config_id": run.attrs["config_id"],
-        "draws": int(run["posterior"].sizes["draw"] * run["posterior"].sizes["chain"]),
-        "version": run.attrs["version"],
-    }
-    return out

@@ -3,6 +3,7 @@ copy, the CLI in-process, bad input rows, hand-made posteriors."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -116,3 +117,44 @@ def fake_posterior(**values: float) -> xr.Dataset:
         {k: (("chain", "draw"), np.full(shape, v, dtype=float)) for k, v in values.items()},
         coords=coords,
     )
+
+
+#: The two keys of :func:`sweep_result`'s grid.
+ROW, COL = "power.lab_share", "power.extra_grid_delay_years"
+
+
+def sweep_result(
+    rows=(0.1, 0.233333, 0.366667), cols=(4.0, 2.0, 0.0), bases=("baseline",), moving=True
+) -> xr.Dataset:
+    """A stress result of a two-key sweep per base scenario, after the baseline row.
+
+    ``walls.first_wall_year``'s median is ``2027 + row + col / 10`` (or 2027 if not moving);
+    ``datawall.exhaustion_year`` is 2030 everywhere; ``walls.first_wall`` is categorical.
+    """
+    names, row_of, col_of, medians = ["baseline"], [np.nan], [np.nan], [2027.5]
+    for base in bases:
+        for r, c in itertools.product(rows, cols):  # the last axis fastest, as a plan orders it
+            names.append(f"{base}[{ROW}={r:.6g}][{COL}={c:.6g}]")
+            row_of.append(r)
+            col_of.append(c)
+            medians.append(2027 + r + c / 10 if moving else 2027.0)
+    n = len(names)
+    stats = np.stack([medians, np.array(medians) - 1, np.array(medians) + 1], axis=1)
+    result = xr.Dataset(
+        {
+            "walls.first_wall": (("scenario", "wall"), np.full((n, 2), 0.5)),
+            "walls.first_wall_year": (("scenario", "stat"), stats),
+            "datawall.exhaustion_year": (("scenario", "stat"), np.full((n, 3), 2030.0)),
+            "diagnostics_passed": ("scenario", np.arange(n) != 1),
+        },
+        coords={
+            "scenario": names,
+            "stat": ["median", "p10", "p90"],
+            "wall": ["data", "power"],
+            ROW: ("scenario", row_of),
+            COL: ("scenario", col_of),
+        },
+    )
+    for key in ("walls.first_wall_year", "datawall.exhaustion_year"):
+        result[key].attrs["unit"] = "year"
+    return result

@@ -11,10 +11,10 @@ import xarray as xr
 import forecast
 from forecast import fit as fitting
 from forecast import store
+from forecast.contract import model_summary
 from forecast.fit import SHARED_MODEL_FILES, model_files
 from forecast.models import REGISTRY
 from forecast.scenarios import load_scenario
-from forecast.summary import model_summary
 from tests.helpers import SMALL, make_project, run_cli
 
 

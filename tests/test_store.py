@@ -5,8 +5,8 @@ import json
 import xarray as xr
 
 from forecast import store
+from forecast.contract import model_summary
 from forecast.models import REGISTRY
-from forecast.summary import model_summary
 from tests.helpers import SMALL
 
 ATTRS = {

@@ -19,6 +19,7 @@ import xarray as xr
 from forecast.fingerprint import canonical_json, digest
 from forecast.models.reporting import NO_REPORT, ModelReport
 from forecast.priors import PriorSet, load_priors
+from forecast.summary import Quantity
 
 
 class Tables(dict):
@@ -78,39 +79,6 @@ class FitInputs:
             chunks += [f"{name}:{array.dtype.str}:{array.shape}".encode(), array.tobytes()]
         coords = {k: [str(v) for v in values] for k, values in self.coords.items()}
         return digest(*chunks, canonical_json(coords).encode())
-
-
-@dataclass(frozen=True)
-class Headline:
-    """One headline number: median and central interval of a posterior quantity."""
-
-    median: float | None
-    p10: float | None
-    p90: float | None
-    unit: str
-    #: For a categorical headline (the walls' ``first_wall``): the most probable category;
-    #: ``median`` then holds its probability.
-    label: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the contract's JSON shape (plus ``label`` for a categorical headline)."""
-        out = {"median": self.median, "p10": self.p10, "p90": self.p90, "unit": self.unit}
-        return out if self.label is None else out | {"label": self.label}
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """A headline quantity per draw, before it is summarised.
-
-    ``draws`` has the sample dims ``(chain, draw)`` and may carry ``scenario``; summaries
-    (:mod:`forecast.summary`) reduce the sample dims and keep the others.
-    """
-
-    draws: xr.DataArray
-    unit: str
-    #: For a categorical quantity (the walls' ``first_wall``): the dim of ``draws`` that holds
-    #: one indicator per category; its summary is the most probable category and its probability.
-    category_dim: str | None = None
 
 
 @dataclass(frozen=True)

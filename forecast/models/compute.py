@@ -76,7 +76,6 @@ from forecast.models.base import (
     POPULATIONS,
     FitInputs,
     ModelSpec,
-    Quantity,
     canonical_order,
     cut_date,
     fit_options,
@@ -96,6 +95,7 @@ from forecast.models.trend import (
 )
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
+from forecast.summary import Quantity
 
 PREFIX = "compute"
 PRIOR_NAMES = (*trend_prior_names(PREFIX), "largest_run_offset", "largest_run_sigma")

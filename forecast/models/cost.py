@@ -60,7 +60,6 @@ from forecast.models.base import (
     POPULATIONS,
     FitInputs,
     ModelSpec,
-    Quantity,
     canonical_order,
     fit_options,
     lever,
@@ -91,6 +90,7 @@ from forecast.models.trend import (
 )
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
+from forecast.summary import Quantity
 from forecast.tables.cost import COST_COLUMNS
 
 #: Cost column read for each value of the fit option ``cost_method``.

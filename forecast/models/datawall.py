@@ -60,7 +60,6 @@ from forecast.models.base import (
     POPULATIONS,
     FitInputs,
     ModelSpec,
-    Quantity,
     canonical_order,
     draw_uniforms,
     fit_options,
@@ -92,6 +91,7 @@ from forecast.models.trend import (
 )
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
+from forecast.summary import Quantity
 
 #: Year the stock parts describe (Villalobos et al. 2024 estimate the 2024 indexed web).
 STOCK_BASE_YEAR = 2024.0

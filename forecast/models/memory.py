@@ -51,7 +51,7 @@ import xarray as xr
 
 from forecast.data import decimal_year
 from forecast.models import compute
-from forecast.models.base import FitInputs, ModelSpec, Quantity, canonical_order, fit_options, lever
+from forecast.models.base import FitInputs, ModelSpec, canonical_order, fit_options, lever
 from forecast.models.reporting import BoxItem, FigureItem, ModelReport, Section, TrackRecord
 from forecast.models.trend import (
     TREND_FORMS,
@@ -67,6 +67,7 @@ from forecast.models.trend import (
 )
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
+from forecast.summary import Quantity
 
 METRICS = ("bandwidth", "flops")
 LKJ_ETA = 2.0

@@ -71,7 +71,6 @@ from forecast.models.base import (
     POPULATIONS,
     FitInputs,
     ModelSpec,
-    Quantity,
     canonical_order,
     fit_options,
     lever,
@@ -104,6 +103,7 @@ from forecast.models.trend import (
 )
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
+from forecast.summary import Quantity
 
 #: Capacity series fitted, and the (region, metrics) rows each reads.
 SERIES: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -55,11 +55,12 @@ import xarray as xr
 
 from forecast.data import decimal_year
 from forecast.models import compute
-from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, Quantity, canonical_order
+from forecast.models.base import POPULATIONS, FitInputs, ModelSpec, canonical_order
 from forecast.models.reporting import ModelReport, Section
 from forecast.models.trend import add_log_linear_trend, trend_prior_names
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
+from forecast.summary import Quantity
 
 #: Reference sizes at which the two power-law terms are sampled (decorrelation only).
 LOG_N_REF = float(np.log(1e9))

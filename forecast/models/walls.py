@@ -72,7 +72,6 @@ from forecast.models.base import (
     DerivedPart,
     FitInputs,
     ModelSpec,
-    Quantity,
     canonical_order,
     fit_options,
     lever,
@@ -94,6 +93,7 @@ from forecast.models.reporting import (
 )
 from forecast.priors import PriorSet
 from forecast.settings import SETTINGS
+from forecast.summary import Quantity
 
 #: Constraints compared, in reporting order.
 CONSTRAINTS = ("data", "power", "money")

@@ -1,7 +1,7 @@
 """The outlook's numbers: ``summary.json`` and the tables the report renders from it.
 
 Everything the report prints is read from the summary built here, which is itself built from
-the stored runs (through :func:`forecast.summary.model_summary`, the ``forecast --json``
+the stored runs (through :func:`forecast.contract.model_summary`, the ``forecast --json``
 contract) and the stress engine's result. The report adds words and figures, no numbers.
 """
 
@@ -16,6 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from forecast import __version__
+from forecast.contract import model_summary
 from forecast.data import load_table
 from forecast.fit import FitPlan
 from forecast.models import REGISTRY
@@ -30,7 +31,7 @@ from forecast.report.provenance import input_fingerprints
 from forecast.report.quarter import Quarter
 from forecast.settings import today
 from forecast.stress import result_to_json
-from forecast.summary import finite_or_none, model_summary, probabilities_by_year
+from forecast.summary import finite_or_none, probabilities_by_year
 
 #: The year the headline box asks "hit by" about.
 BOX_YEAR = "2030"

@@ -19,12 +19,12 @@ import xarray as xr
 
 from forecast import __version__, locks, settings
 from forecast import fit as fitting
+from forecast.contract import model_summary
 from forecast.models import REGISTRY
 from forecast.paths import check_output_folder, folder_name
 from forecast.report import content, downloads, items, narrative, provenance, render, sources
 from forecast.report.figures.overlay import overlaid
 from forecast.scenarios import BASELINE, Scenario, check_unique_names, load_scenario
-from forecast.summary import model_summary
 
 #: Folder of scenario reports inside ``reports/``.
 FOLDER = "scenarios"

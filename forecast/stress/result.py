@@ -19,12 +19,11 @@ import xarray as xr
 from forecast import store
 from forecast.fingerprint import fingerprint
 from forecast.models import REGISTRY
-from forecast.models.base import Headline
 from forecast.models.reporting import in_report_order
 from forecast.paths import folder_name
 from forecast.scenarios import BASELINE
 from forecast.settings import SETTINGS
-from forecast.summary import finite_or_none, probability_by, summarize_scenarios
+from forecast.summary import Headline, finite_or_none, probability_by, summarize_scenarios
 
 
 def key_headlines() -> tuple[str, ...]:

@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 
 from forecast import stress
+from forecast.contract import model_summary
 from forecast.models import REGISTRY
 from forecast.models.reporting import (
     BoxItem,
@@ -20,7 +21,6 @@ from forecast.models.reporting import (
 )
 from forecast.report import figures, items
 from forecast.store import load_run, run_path
-from forecast.summary import model_summary
 
 
 @pytest.fixture(scope="module")

@@ -128,9 +128,9 @@ def test_html_is_self_contained(outlook_folder, summary):
 
 
 def test_summary_matches_the_stored_runs(in_stored, summary):
+    from forecast.contract import model_summary
     from forecast.models import REGISTRY
     from forecast.store import load_run, run_path
-    from forecast.summary import model_summary
 
     assert set(summary["models"]) == set(REGISTRY)
     for name, entry in summary["models"].items():
