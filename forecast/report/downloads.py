@@ -69,26 +69,46 @@ def series_csv(draws: xr.DataArray) -> bytes:
     return csv_bytes(["year", *SERIES_QUANTILES], rows)
 
 
-def _headline_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
+#: Columns of a headline-box row (:func:`box_row`), after the box year's probability is named.
+BOX_COLUMNS = ["model", "headline", "question", "category", "median", "p10", "p90", "unit"]
+#: Columns of a headline row (:func:`headline_rows`).
+HEADLINE_COLUMNS = ["model", "headline", "label", "category", "median", "p10", "p90", "unit"]
+HEADLINE_COLUMNS += ["diagnostics_passed", "data_to"]
+
+
+def box_columns(box_year: str) -> list[str]:
+    """Return the header of the headline box's CSV."""
+    return [*BOX_COLUMNS, f"p_by_end_of_{box_year}", "data_to", "diagnostics_passed"]
+
+
+def box_row(item: Mapping[str, Any]) -> list[Any]:
+    """Return one line of the headline box as a CSV row (see :func:`box_columns`)."""
+    value = item["value"]
+    return [
+        item["model"],
+        item["headline"],
+        item["question"],
+        value.get("label", ""),
+        value["median"],
+        value["p10"],
+        value["p90"],
+        value["unit"],
+        item["p_by_box_year"],
+        item["data_to"],
+        item["diagnostics_passed"],
+    ]
+
+
+def headline_rows(models: Mapping[str, Any]) -> list[list[Any]]:
+    """Return every model's headlines as CSV rows (see :data:`HEADLINE_COLUMNS`)."""
     labels = items.labels()
-    rows = []
-    for model, entry in summary["models"].items():
-        for key, h in entry["headline"].items():
-            rows.append(
-                [
-                    model,
-                    key,
-                    labels.get(f"{model}.{key}", key),
-                    h.get("label", ""),
-                    h["median"],
-                    h["p10"],
-                    h["p90"],
-                    h["unit"],
-                    entry["diagnostics"]["passed"],
-                    entry["run"]["latest_row_date"],
-                ]
-            )
-    return rows
+    return [
+        [model, key, labels.get(f"{model}.{key}", key), h.get("label", "")]
+        + [h["median"], h["p10"], h["p90"], h["unit"]]
+        + [entry["diagnostics"]["passed"], entry["run"]["latest_row_date"]]
+        for model, entry in models.items()
+        for key, h in entry["headline"].items()
+    ]
 
 
 def tables(summary: Mapping[str, Any], prior_rows: Sequence[Mapping[str, Any]]) -> dict:
@@ -96,30 +116,13 @@ def tables(summary: Mapping[str, Any], prior_rows: Sequence[Mapping[str, Any]]) 
     out: dict[str, tuple[str, list[str], list[list[Any]]]] = {}
     out["headline_box"] = (
         "The headline box: each question's median, 80% interval and P(by the box year)",
-        ["model", "headline", "question", "category", "median", "p10", "p90", "unit"]
-        + [f"p_by_end_of_{summary['box_year']}", "data_to", "diagnostics_passed"],
-        [
-            [
-                i["model"],
-                i["headline"],
-                i["question"],
-                i["value"].get("label", ""),
-                i["value"]["median"],
-                i["value"]["p10"],
-                i["value"]["p90"],
-                i["value"]["unit"],
-                i["p_by_box_year"],
-                i["data_to"],
-                i["diagnostics_passed"],
-            ]
-            for i in summary["headline_box"]
-        ],
+        box_columns(summary["box_year"]),
+        [box_row(item) for item in summary["headline_box"]],
     )
     out["headlines"] = (
         "Every model's headlines (the forecast --json contract), with plain labels",
-        ["model", "headline", "label", "category", "median", "p10", "p90", "unit"]
-        + ["diagnostics_passed", "data_to"],
-        _headline_rows(summary),
+        HEADLINE_COLUMNS,
+        headline_rows(summary["models"]),
     )
     curves = [
         (model, key, values)

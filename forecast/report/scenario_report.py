@@ -199,39 +199,24 @@ def scenario_downloads(
         "table",
         "Each scenario's headline box: median, 80% interval, P(by the box year)",
         downloads.csv_bytes(
-            ["scenario", "model", "headline", "question", "category", "median", "p10", "p90"]
-            + ["unit", f"p_by_end_of_{summary['box_year']}"],
+            ["scenario", *downloads.box_columns(summary["box_year"])],
             [
-                [
-                    name,
-                    i["model"],
-                    i["headline"],
-                    i["question"],
-                    i["value"].get("label", ""),
-                    i["value"]["median"],
-                    i["value"]["p10"],
-                    i["value"]["p90"],
-                    i["value"]["unit"],
-                    i["p_by_box_year"],
-                ]
+                [name, *downloads.box_row(item)]
                 for name, box in summary["headline_box"].items()
-                for i in box
+                for item in box
             ],
         ),
     )
-    labels = items.labels()
     add(
         "headlines",
         "table",
         "Every model's headlines under each scenario",
         downloads.csv_bytes(
-            ["scenario", "model", "headline", "label", "category", "median", "p10", "p90", "unit"],
+            ["scenario", *downloads.HEADLINE_COLUMNS],
             [
-                [name, m, k, labels.get(f"{m}.{k}", k), h.get("label", "")]
-                + [h["median"], h["p10"], h["p90"], h["unit"]]
+                [name, *row]
                 for name, models in summary["models"].items()
-                for m, entry in models.items()
-                for k, h in entry["headline"].items()
+                for row in downloads.headline_rows(models)
             ],
         ),
     )
